@@ -1,0 +1,48 @@
+"""pytest configuration shared by every entry point.
+
+`make test SIM=verilator NUM_SLOTS=512` narrows the cocotb tests: the Makefile exports the
+overrides as IMS_SIM_OVERRIDE / IMS_PARAM_OVERRIDE / IMS_SEED_OVERRIDE and the helpers below
+turn them into the lists the pytest entry points parametrize over.
+"""
+
+from __future__ import annotations
+
+import os
+
+ALL_SIMS = ["icarus", "verilator"]
+
+
+def selected_sims() -> list[str]:
+    sim = os.environ.get("IMS_SIM_OVERRIDE", "").strip()
+    if not sim:
+        return list(ALL_SIMS)
+    if sim not in ALL_SIMS:
+        raise ValueError(f"SIM={sim!r}: choose one of {', '.join(ALL_SIMS)}")
+    return [sim]
+
+
+def parameter_override() -> dict:
+    """NAME=VALUE pairs given on the make command line, as ints."""
+    text = os.environ.get("IMS_PARAM_OVERRIDE", "").strip()
+    params = {}
+    for item in text.split():
+        name, _, value = item.partition("=")
+        try:
+            params[name] = int(value, 0)
+        except ValueError as exc:
+            raise ValueError(f"parameter override {item!r} is not NAME=<integer>") from exc
+    return params
+
+
+def selected_param_sets(default_sets: dict[str, dict]) -> dict[str, dict]:
+    """The parameter sets to run: the override alone when one is given, else the defaults."""
+    override = parameter_override()
+    if override:
+        tag = "_".join(f"{k}{v}" for k, v in sorted(override.items()))
+        return {tag: override}
+    return dict(default_sets)
+
+
+def seed_override() -> int | None:
+    text = os.environ.get("IMS_SEED_OVERRIDE", "").strip()
+    return int(text, 0) if text else None
