@@ -1,0 +1,1 @@
+"""Python reference models of the IMS platform (see models/README.md)."""
