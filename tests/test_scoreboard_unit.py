@@ -1,0 +1,299 @@
+"""Unit tests of the end-to-end scoreboard (tb/uvm/scoreboard.py) without a simulator.
+
+A second ImsDevice plays the RTL ("dut"); a small harness turns its behaviour into the events
+the monitors would report. Clean histories must pass; each injected wrong behaviour must be
+reported with its specific mismatch kind (a checker that cannot fail is a defect).
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from models.ims_device import ImsDevice, Outcome
+from models.iommu import FaultReason
+from models.platform import Platform
+from tb.uvm.scoreboard import ImsScoreboard, ScoreboardError
+
+SID = 0x0300
+N = 64
+
+
+class Harness:
+    """Drives a model 'DUT' and reports what it does to the scoreboard, cycle by cycle."""
+
+    def __init__(self, num_slots: int = N) -> None:
+        self.cycle = 0
+        self.plat = Platform(num_cpus=4)
+        self.dut = ImsDevice(num_slots=num_slots)
+        self.sb = ImsScoreboard(num_slots, self.plat, sid=SID, repro="unit")
+        self.ims = self.plat.create_ims_domain(self, hwsize=num_slots, requester_id=SID)
+        self.drop_next_message = False
+        self.corrupt_next_message = False
+
+    # RegisterAccess used by the Linux model: every access goes "through the DUT".
+    async def write32(self, offset: int, value: int) -> None:
+        self.cycle += 1
+        self.sb.reg_write_request(self.cycle, offset, value)
+        resp = self.dut.write(offset, value)
+        self.cycle += 1
+        self.sb.reg_write_response(self.cycle, resp)
+        for m in self.dut.take_replays():
+            self.emit(m.addr, m.data)
+
+    async def read32(self, offset: int) -> int:
+        self.cycle += 2
+        data, resp = self.dut.read(offset)
+        self.sb.reg_read(self.cycle, offset, data, resp)
+        return data
+
+    def emit(self, addr: int, data: int) -> None:
+        self.cycle += 1
+        if self.drop_next_message:
+            self.drop_next_message = False
+            return
+        if self.corrupt_next_message:
+            self.corrupt_next_message = False
+            data ^= 0x1
+        self.sb.message(self.cycle, addr, data)
+        self.sb.message_response(self.cycle, 0)
+        self.dut.write_response(0)
+
+    def fire(self, index: int, pasid: int | None = None) -> Outcome:
+        self.cycle += 1
+        self.sb.trigger(self.cycle, index, pasid)
+        r = self.dut.trigger(index, pasid)
+        if r.message is not None:
+            self.emit(r.message.addr, r.message.data)
+        return r.outcome
+
+    async def setup(self, count: int, pasids: bool = True) -> list:
+        irqs = []
+        for k in range(count):
+            a = await self.ims.alloc(cookie=(0x100 + k) if pasids else None)
+            await self.ims.request(a.irq)
+            self.sb.bind(a.index, a.irq)
+            irqs.append(a)
+        await self.write32(0x010, 1)
+        return irqs
+
+    def finish(self) -> None:
+        counters = {name: self.dut.read(off)[0] for name, off in
+                    {"CNT_SENT": 0x20, "CNT_PENDED": 0x24, "CNT_DROP_RANGE": 0x28,
+                     "CNT_DROP_PASID": 0x2C, "CNT_DROP_DISABLED": 0x30, "CNT_WR_ERR": 0x34}.items()}
+        pending = [self.dut.read(0x1000 + 4 * k)[0] for k in range((self.dut.num_slots + 31) // 32)]
+        self.sb.final_check(self.cycle, counters, pending)
+        self.sb.raise_if_failed()
+
+
+def run(coro):
+    return asyncio.run(coro)
+
+
+def test_clean_history_passes():
+    async def body():
+        h = Harness()
+        irqs = await h.setup(8)
+        for k in range(200):
+            a = irqs[k % 8]
+            h.fire(a.index, 0x100 + (k % 8))
+        await h.ims.mask(irqs[3].irq)
+        assert h.fire(irqs[3].index, 0x103) is Outcome.PENDED
+        await h.ims.unmask(irqs[3].irq)             # replay
+        assert h.fire(irqs[2].index, 0x999) is Outcome.DROP_PASID
+        assert h.fire(N + 5) is Outcome.DROP_RANGE
+        h.finish()
+        s = h.sb.stats
+        assert s.delivered == 201 and s.replays == 1 and not h.sb.mismatches
+    run(body())
+
+
+def expect_kind(kind: str, fn) -> ScoreboardError:
+    with pytest.raises(ScoreboardError) as info:
+        fn()
+    assert kind in info.value.kinds(), str(info.value)
+    return info.value
+
+
+def test_dropped_write_is_reported():
+    async def body():
+        h = Harness()
+        irqs = await h.setup(4)
+        h.fire(irqs[0].index, 0x100)
+        h.drop_next_message = True
+        h.fire(irqs[1].index, 0x101)
+        h.finish()
+    err = expect_kind("LOST_MESSAGE", lambda: run(body()))
+    assert "trigger #1" in str(err) and "slot 1" in str(err)
+
+
+def test_dropped_write_in_the_middle_is_reported_as_missing():
+    async def body():
+        h = Harness()
+        irqs = await h.setup(4)
+        h.drop_next_message = True
+        h.fire(irqs[1].index, 0x101)
+        for _ in range(12):
+            h.fire(irqs[2].index, 0x102)
+        h.finish()
+    expect_kind("MISSING_MESSAGE", lambda: run(body()))
+
+
+def test_corrupted_data_is_reported():
+    async def body():
+        h = Harness()
+        irqs = await h.setup(4)
+        h.corrupt_next_message = True
+        h.fire(irqs[2].index, 0x102)
+        h.finish()
+    expect_kind("CORRUPTED_MESSAGE", lambda: run(body()))
+
+
+def test_write_for_masked_slot_is_reported():
+    async def body():
+        h = Harness()
+        irqs = await h.setup(4)
+        await h.ims.mask(irqs[1].irq)
+        # The DUT ignores the mask: it sends where the model pends.
+        h.cycle += 1
+        h.sb.trigger(h.cycle, irqs[1].index, 0x101)
+        lo, hi, data, _ = h.dut.slot(irqs[1].index)
+        h.emit(hi << 32 | lo, data)
+        h.finish()
+    err = expect_kind("UNEXPLAINED_WRITE", lambda: run(body()))
+    assert "masked" in str(err)
+
+
+def test_wrong_vector_is_reported():
+    async def body():
+        h = Harness()
+        irqs = await h.setup(4)
+        # Corrupt the vector in slot 1's IRTE behind Linux's back: the message now lands on a
+        # vector no Linux irq (or another irq) owns.
+        ir = h.plat.ir_domain
+        idx = h.plat.irq_info(irqs[1].irq).irte_index
+        raw = ir.read_irte(idx)
+        raw ^= 0x7F << 16
+        h.plat.memory.write128(ir.table_base + 16 * idx, raw)
+        h.fire(irqs[1].index, 0x101)
+        h.finish()
+    expect_kind("WRONG_DELIVERY", lambda: run(body()))
+
+
+def test_counter_mismatch_is_reported():
+    async def body():
+        h = Harness()
+        irqs = await h.setup(2)
+        h.fire(irqs[0].index, 0x100)
+        h.dut.counters[0x024] += 1  # the "RTL" counts a pend that never happened
+        h.finish()
+    expect_kind("COUNTER_MISMATCH", lambda: run(body()))
+
+
+def test_pending_mismatch_is_reported():
+    async def body():
+        h = Harness()
+        irqs = await h.setup(2)
+        h.dut.pending |= 1 << 7
+        h.finish()
+    err = expect_kind("PENDING_MISMATCH", lambda: run(body()))
+    assert "slot 7" in str(err)
+
+
+def test_expected_fault_and_fpd():
+    async def body():
+        h = Harness()
+        irqs = await h.setup(3)
+        ir = h.plat.ir_domain
+        idx = h.plat.irq_info(irqs[0].irq).irte_index
+        raw = ir.read_irte(idx)
+        h.plat.memory.write128(ir.table_base + 16 * idx, raw & ~1)           # P = 0
+        h.sb.expect_fault(irqs[0].index, FaultReason(0x22), recorded=True)
+        h.fire(irqs[0].index, 0x100)
+        h.plat.memory.write128(ir.table_base + 16 * idx, (raw & ~1) | 2)     # P = 0, FPD = 1
+        h.sb.expect_fault(irqs[0].index, 0x22, recorded=False)
+        h.fire(irqs[0].index, 0x100)
+        h.finish()
+        assert h.sb.stats.faulted == 2
+    run(body())
+
+    async def wrong():
+        h = Harness()
+        irqs = await h.setup(2)
+        h.sb.expect_fault(irqs[0].index, 0x22, recorded=True)   # but the IRTE is fine
+        h.fire(irqs[0].index, 0x100)
+        h.finish()
+    expect_kind("WRONG_FAULT", lambda: run(wrong()))
+
+
+def test_window_tolerates_old_or_new_value_but_not_outside():
+    """A trigger between a mask write's request and response may pend or send."""
+    for dut_sees_new in (False, True):
+        h = Harness()
+        irqs = run(h.setup(2))
+        slot = irqs[0].index
+        ctrl_off = 0x8000 + 16 * slot + 0xC
+        image = h.dut.slot(slot)[3]
+        h.cycle += 1
+        h.sb.reg_write_request(h.cycle, ctrl_off, image | 1)
+        if dut_sees_new:
+            h.dut.write(ctrl_off, image | 1)
+            h.fire(slot, 0x100)                       # pends in the DUT
+        else:
+            h.fire(slot, 0x100)                       # sends in the DUT
+            h.dut.write(ctrl_off, image | 1)
+        h.cycle += 1
+        h.sb.reg_write_response(h.cycle, 0)
+        h.fire(slot, 0x100)                           # after the response: must pend
+        h.finish()
+        assert h.sb.stats.windowed == 1
+
+    # Outside the window (after the response) a send is an error.
+    h = Harness()
+    irqs = run(h.setup(2))
+    slot = irqs[0].index
+    ctrl_off = 0x8000 + 16 * slot + 0xC
+    image = h.dut.slot(slot)[3]
+    h.cycle += 1
+    h.sb.reg_write_request(h.cycle, ctrl_off, image | 1)
+    h.cycle += 1
+    h.sb.reg_write_response(h.cycle, 0)
+    h.fire(slot, 0x100)                               # DUT still unmasked: sends
+    h.dut.write(ctrl_off, image | 1)
+    expect_kind("UNEXPLAINED_WRITE", h.finish)
+
+
+def test_replay_before_response_is_explained():
+    """An unmask's replay may leave before the unmask's BVALID is seen."""
+    async def body():
+        h = Harness()
+        irqs = await h.setup(2)
+        await h.ims.mask(irqs[1].irq)
+        h.fire(irqs[1].index, 0x101)
+        ctrl_off = 0x8000 + 16 * irqs[1].index + 0xC
+        value = h.dut.slot(irqs[1].index)[3] & ~3
+        h.cycle += 1
+        h.sb.reg_write_request(h.cycle, ctrl_off, value)
+        h.dut.write(ctrl_off, value)
+        for m in h.dut.take_replays():
+            h.emit(m.addr, m.data)                    # the replay, seen first
+        h.cycle += 1
+        h.sb.reg_write_response(h.cycle, 0)
+        h.finish()
+        assert h.sb.stats.replays == 1
+    run(body())
+
+
+def test_reset_drops_owed_and_rejects_stale():
+    async def body():
+        h = Harness()
+        irqs = await h.setup(2)
+        lo, hi, data, _ = h.dut.slot(irqs[0].index)
+        h.cycle += 1
+        h.sb.trigger(h.cycle, irqs[0].index, 0x100)   # accepted, message lost by reset: allowed
+        h.sb.reset(h.cycle + 1)
+        h.dut.reset()
+        h.emit(hi << 32 | lo, data)                   # ...but a stale message after reset is not
+        h.finish()
+    expect_kind("UNEXPLAINED_WRITE", lambda: run(body()))
