@@ -1,0 +1,476 @@
+/*
+ * Trigger lookup / decision pipeline.
+ *
+ * Every op that touches the slot RAM or the pending RAM goes through this
+ * one pipeline, one op per clock:
+ *
+ *   issue (edge N)  : choose one op: a trigger (s_irq handshake), a register
+ *                     op from ims_regs (slot read, slot write RMW, PENDING
+ *                     read) or a scanner op (pending word read, candidate
+ *                     check); present its slot / pending word to both RAMs.
+ *   stage B (N..N+1): RAM data is out of the BRAM output register; decide
+ *                     the contract's rule for a trigger, merge a slot write,
+ *                     check a replay candidate.  On edge N+1 write back the
+ *                     pending word (RMW) and the slot entry, and register
+ *                     the outcome in stage C.
+ *   stage C (N+1..) : message {addr, data} to the write master's queues,
+ *                     counter / status events, register read data.
+ *
+ * A trigger accepted at edge N is in the direct message FIFO at edge N+2,
+ * where m_axi_awvalid rises.  The logic after the BRAM output is one
+ * 20-bit compare and a few gates.
+ *
+ * Sharing: triggers win the issue slot when s_irq_ready is high; when any
+ * other op waits and a trigger took the slot, s_irq_ready drops for the next
+ * cycle, so triggers and maintenance alternate and neither starves.
+ * s_irq_ready also drops when the direct FIFO could overflow: a credit
+ * counter covers every accepted trigger until it is resolved without a
+ * message or its message has left on the AXI bus.
+ *
+ * After reset the block is BUSY for NUM_SLOTS cycles while it writes reset
+ * values into every slot and clears every pending word (the RAMs have no
+ * reset).  No op is issued while BUSY.
+ */
+
+`default_nettype none
+
+module ims_msg_pipe #(
+    parameter NUM_SLOTS          = 2048,
+    parameter IRQ_INDEX_WIDTH    = 16,
+    parameter SLOT_WIDTH         = 11,
+    parameter WORD_WIDTH         = 6,
+    parameter PEND_WORDS         = 64,
+    parameter DIRECT_FIFO_DEPTH  = 8,
+    parameter REPLAY_FIFO_DEPTH  = 4
+) (
+    input  wire                       clk,
+    input  wire                       rst,
+
+    output wire                       busy,
+
+    // trigger stream
+    input  wire                       s_irq_valid,
+    output wire                       s_irq_ready,
+    input  wire [IRQ_INDEX_WIDTH-1:0] s_irq_index,
+    input  wire                       s_irq_pasid_valid,
+    input  wire [19:0]                s_irq_pasid,
+
+    // global control
+    input  wire                       ctrl_enable,
+    input  wire                       ctrl_func_mask,
+    input  wire                       ctrl_scan_req,
+
+    // register ops from ims_regs
+    input  wire                       reg_op_valid,
+    output wire                       reg_op_ready,
+    input  wire [1:0]                 reg_op_kind,   // 0 slot read, 1 slot write, 2 PENDING read
+    input  wire [SLOT_WIDTH-1:0]      reg_op_slot,
+    input  wire [1:0]                 reg_op_dword,
+    input  wire [WORD_WIDTH-1:0]      reg_op_word,
+    input  wire [31:0]                reg_op_wdata,
+    input  wire [3:0]                 reg_op_wstrb,
+    output reg                        reg_rsp_valid,
+    output reg  [31:0]                reg_rsp_rdata,
+
+    // events for counters / status (one cycle pulses)
+    output reg                        ev_pended,
+    output reg                        ev_drop_range,
+    output reg                        ev_drop_pasid,
+    output reg                        ev_drop_disabled,
+
+    // messages to the write master (stage C)
+    output reg                        msg_valid,
+    output reg                        msg_is_replay,
+    output reg  [63:0]                msg_addr,
+    output reg  [31:0]                msg_data,
+    input  wire                       direct_pop,
+    input  wire                       replay_pop
+);
+
+localparam [2:0]
+    OP_TRIG      = 3'd0,
+    OP_SLOT_RD   = 3'd1,
+    OP_SLOT_WR   = 3'd2,
+    OP_PEND_RD   = 3'd3,
+    OP_SCAN_WORD = 3'd4,
+    OP_CAND      = 3'd5;
+
+// trigger index widened so the range check works for any IRQ_INDEX_WIDTH
+localparam INDEX_EXT_WIDTH = (IRQ_INDEX_WIDTH > SLOT_WIDTH) ? IRQ_INDEX_WIDTH + 1 : SLOT_WIDTH + 1;
+
+// --------------------------------------------------------------------------
+// post-reset initialisation (BUSY)
+// --------------------------------------------------------------------------
+
+reg                  busy_reg;
+reg [SLOT_WIDTH-1:0] init_slot_reg;
+
+assign busy = busy_reg;
+
+wire [31:0] init_slot_ext = {{(32-SLOT_WIDTH){1'b0}}, init_slot_reg};
+wire init_last = init_slot_ext == NUM_SLOTS - 1;
+wire init_pend_we = busy_reg && (init_slot_ext < PEND_WORDS);
+
+always @(posedge clk) begin
+    if (busy_reg) begin
+        init_slot_reg <= init_slot_reg + 1'b1;
+        if (init_last) begin
+            busy_reg <= 1'b0;
+        end
+    end
+    if (rst) begin
+        busy_reg      <= 1'b1;
+        init_slot_reg <= 0;
+    end
+end
+
+// --------------------------------------------------------------------------
+// issue
+// --------------------------------------------------------------------------
+
+reg s_irq_ready_reg;
+
+assign s_irq_ready = s_irq_ready_reg && !rst;
+
+wire scan_op_valid;
+wire scan_op_is_cand;
+wire [WORD_WIDTH-1:0] scan_op_word;
+wire [SLOT_WIDTH-1:0] scan_op_slot;
+
+wire trig_go = s_irq_valid && s_irq_ready;
+wire reg_go  = !busy_reg && !trig_go && reg_op_valid;
+wire scan_go = !busy_reg && !trig_go && !reg_op_valid && scan_op_valid;
+
+assign reg_op_ready = reg_go;
+
+/* verilator lint_off UNUSEDSIGNAL */
+wire [INDEX_EXT_WIDTH-1:0] trig_index_ext = {{(INDEX_EXT_WIDTH-IRQ_INDEX_WIDTH){1'b0}}, s_irq_index};
+/* verilator lint_on UNUSEDSIGNAL */
+wire [SLOT_WIDTH-1:0] trig_slot = trig_index_ext[SLOT_WIDTH-1:0];
+wire trig_range_err = |trig_index_ext[INDEX_EXT_WIDTH-1:SLOT_WIDTH];
+
+reg  [2:0]            iss_kind;
+reg  [SLOT_WIDTH-1:0] iss_slot;
+reg                   iss_word_from_slot;
+reg  [WORD_WIDTH-1:0] iss_word_direct;
+
+always @* begin
+    iss_kind           = OP_TRIG;
+    iss_slot           = trig_slot;
+    iss_word_from_slot = 1'b1;
+    iss_word_direct    = scan_op_word;
+    if (!trig_go) begin
+        if (reg_op_valid) begin
+            iss_slot = reg_op_slot;
+            case (reg_op_kind)
+                2'd0:    iss_kind = OP_SLOT_RD;
+                2'd1:    iss_kind = OP_SLOT_WR;
+                default: iss_kind = OP_PEND_RD;
+            endcase
+            iss_word_from_slot = reg_op_kind != 2'd2;
+            iss_word_direct    = reg_op_word;
+        end else begin
+            iss_kind           = scan_op_is_cand ? OP_CAND : OP_SCAN_WORD;
+            iss_slot           = scan_op_slot;
+            iss_word_from_slot = scan_op_is_cand;
+            iss_word_direct    = scan_op_word;
+        end
+    end
+end
+
+// slot number -> pending word and bit
+/* verilator lint_off UNUSEDSIGNAL */
+wire [SLOT_WIDTH+4:0] iss_slot_ext = {5'd0, iss_slot};
+/* verilator lint_on UNUSEDSIGNAL */
+wire [4:0]            iss_bit  = iss_slot_ext[4:0];
+wire [WORD_WIDTH-1:0] iss_word = iss_word_from_slot ? iss_slot_ext[WORD_WIDTH+4:5] : iss_word_direct;
+
+wire iss_valid = trig_go || reg_go || scan_go;
+
+// --------------------------------------------------------------------------
+// stage B registers
+// --------------------------------------------------------------------------
+
+reg                  b_valid_reg;
+reg [2:0]            b_kind_reg;
+reg [SLOT_WIDTH-1:0] b_slot_reg;
+reg [WORD_WIDTH-1:0] b_word_reg;
+reg [4:0]            b_bit_reg;
+reg                  b_range_err_reg;
+reg                  b_pasid_valid_reg;
+reg [19:0]           b_pasid_reg;
+reg [1:0]            b_dword_reg;
+reg [31:0]           b_wdata_reg;
+reg [3:0]            b_wstrb_reg;
+
+always @(posedge clk) begin
+    b_valid_reg       <= iss_valid;
+    b_kind_reg        <= iss_kind;
+    b_slot_reg        <= iss_slot;
+    b_word_reg        <= iss_word;
+    b_bit_reg         <= iss_bit;
+    b_range_err_reg   <= trig_range_err;
+    b_pasid_valid_reg <= s_irq_pasid_valid;
+    b_pasid_reg       <= s_irq_pasid;
+    b_dword_reg       <= reg_op_dword;
+    b_wdata_reg       <= reg_op_wdata;
+    b_wstrb_reg       <= reg_op_wstrb;
+    if (rst) begin
+        b_valid_reg <= 1'b0;
+    end
+end
+
+// --------------------------------------------------------------------------
+// storage
+// --------------------------------------------------------------------------
+
+wire [29:0] s_addr_lo;
+wire [31:0] s_addr_hi;
+wire [31:0] s_data;
+wire        s_mask;
+wire        s_pasid_en;
+wire [19:0] s_pasid;
+wire [31:0] pend_bits;
+
+reg                  slot_we;
+reg [29:0]           slot_wr_addr_lo;
+reg [31:0]           slot_wr_addr_hi;
+reg [31:0]           slot_wr_data;
+reg                  slot_wr_mask;
+reg                  slot_wr_pasid_en;
+reg [19:0]           slot_wr_pasid;
+
+reg                  pend_we;
+reg [31:0]           pend_wr_bits;
+
+ims_slot_store #(
+    .NUM_SLOTS(NUM_SLOTS),
+    .SLOT_WIDTH(SLOT_WIDTH)
+) slot_store_inst (
+    .clk(clk),
+    .wr_en(busy_reg || slot_we),
+    .wr_slot(busy_reg ? init_slot_reg : b_slot_reg),
+    .wr_addr_lo(busy_reg ? 30'd0 : slot_wr_addr_lo),
+    .wr_addr_hi(busy_reg ? 32'd0 : slot_wr_addr_hi),
+    .wr_data(busy_reg ? 32'd0 : slot_wr_data),
+    .wr_mask(busy_reg ? 1'b1 : slot_wr_mask),
+    .wr_pasid_en(busy_reg ? 1'b0 : slot_wr_pasid_en),
+    .wr_pasid(busy_reg ? 20'd0 : slot_wr_pasid),
+    .rd_en(1'b1),
+    .rd_slot(iss_slot),
+    .rd_addr_lo(s_addr_lo),
+    .rd_addr_hi(s_addr_hi),
+    .rd_data(s_data),
+    .rd_mask(s_mask),
+    .rd_pasid_en(s_pasid_en),
+    .rd_pasid(s_pasid)
+);
+
+ims_pending_store #(
+    .PEND_WORDS(PEND_WORDS),
+    .WORD_WIDTH(WORD_WIDTH)
+) pending_store_inst (
+    .clk(clk),
+    .wr_en(init_pend_we || pend_we),
+    .wr_word(busy_reg ? init_slot_reg[WORD_WIDTH-1:0] : b_word_reg),
+    .wr_bits(busy_reg ? 32'd0 : pend_wr_bits),
+    .rd_en(1'b1),
+    .rd_word(iss_word),
+    .rd_bits(pend_bits)
+);
+
+// --------------------------------------------------------------------------
+// stage B: decide
+// --------------------------------------------------------------------------
+
+wire [31:0] b_bit_onehot = 32'd1 << b_bit_reg;
+wire        b_pend_bit   = pend_bits[b_bit_reg];
+
+wire b_trig = b_valid_reg && b_kind_reg == OP_TRIG;
+wire b_cand = b_valid_reg && b_kind_reg == OP_CAND;
+wire b_wr   = b_valid_reg && b_kind_reg == OP_SLOT_WR;
+
+// contract section 4, rules in order
+wire pasid_ok     = !s_pasid_en || (b_pasid_valid_reg && b_pasid_reg == s_pasid);
+wire t_range      = b_trig && b_range_err_reg;
+wire t_disabled   = b_trig && !b_range_err_reg && !ctrl_enable;
+wire t_passed     = b_trig && !b_range_err_reg && ctrl_enable;
+wire t_pasid_drop = t_passed && !pasid_ok;
+wire t_pend       = t_passed && pasid_ok && (s_mask || ctrl_func_mask);
+wire t_msg        = t_passed && pasid_ok && !s_mask && !ctrl_func_mask;
+
+// replay candidate: still pending and now eligible
+wire c_fire = b_cand && b_pend_bit && !s_mask && ctrl_enable && !ctrl_func_mask;
+
+// slot CTRL write: write 1 to bit 1 clears the pending bit
+wire w_ctrl  = b_wr && b_dword_reg == 2'd3;
+wire w_clear = w_ctrl && b_wstrb_reg[0] && b_wdata_reg[1];
+
+// current slot dword as software sees it
+reg [31:0] b_dword_value;
+always @* begin
+    case (b_dword_reg)
+        2'd0:    b_dword_value = {s_addr_lo, 2'b00};
+        2'd1:    b_dword_value = s_addr_hi;
+        2'd2:    b_dword_value = s_data;
+        default: b_dword_value = {s_pasid, 8'd0, s_pasid_en, 1'b0, b_pend_bit, s_mask};
+    endcase
+end
+
+// byte-lane merge of a slot write
+wire [31:0] b_merged = {
+    b_wstrb_reg[3] ? b_wdata_reg[31:24] : b_dword_value[31:24],
+    b_wstrb_reg[2] ? b_wdata_reg[23:16] : b_dword_value[23:16],
+    b_wstrb_reg[1] ? b_wdata_reg[15:8]  : b_dword_value[15:8],
+    b_wstrb_reg[0] ? b_wdata_reg[7:0]   : b_dword_value[7:0]
+};
+
+always @* begin
+    slot_we          = b_wr;
+    slot_wr_addr_lo  = s_addr_lo;
+    slot_wr_addr_hi  = s_addr_hi;
+    slot_wr_data     = s_data;
+    slot_wr_mask     = s_mask;
+    slot_wr_pasid_en = s_pasid_en;
+    slot_wr_pasid    = s_pasid;
+    case (b_dword_reg)
+        2'd0: slot_wr_addr_lo = b_merged[31:2];
+        2'd1: slot_wr_addr_hi = b_merged;
+        2'd2: slot_wr_data    = b_merged;
+        default: begin
+            slot_wr_mask     = b_merged[0];
+            slot_wr_pasid_en = b_merged[3];
+            slot_wr_pasid    = b_merged[31:12];
+        end
+    endcase
+end
+
+always @* begin
+    pend_we      = t_pend || c_fire || w_clear;
+    pend_wr_bits = t_pend ? (pend_bits | b_bit_onehot) : (pend_bits & ~b_bit_onehot);
+end
+
+// pending bit population, only to know whether a scan can find anything
+localparam PEND_COUNT_WIDTH = SLOT_WIDTH + 1;
+
+reg [PEND_COUNT_WIDTH-1:0] pend_count_reg;
+
+wire pend_inc = t_pend && !b_pend_bit;
+wire pend_dec = c_fire || (w_clear && b_pend_bit);
+
+always @(posedge clk) begin
+    if (pend_inc && !pend_dec) begin
+        pend_count_reg <= pend_count_reg + 1'b1;
+    end else if (pend_dec && !pend_inc) begin
+        pend_count_reg <= pend_count_reg - 1'b1;
+    end
+    if (rst) begin
+        pend_count_reg <= 0;
+    end
+end
+
+// --------------------------------------------------------------------------
+// stage C registers
+// --------------------------------------------------------------------------
+
+reg trig_nomsg_reg;   // trigger resolved without a direct message
+reg cand_nomsg_reg;   // candidate check that did not replay
+
+always @(posedge clk) begin
+    msg_valid     <= t_msg || c_fire;
+    msg_is_replay <= c_fire;
+    msg_addr      <= {s_addr_hi, s_addr_lo, 2'b00};
+    msg_data      <= s_data;
+
+    ev_pended        <= t_pend;
+    ev_drop_range    <= t_range;
+    ev_drop_pasid    <= t_pasid_drop;
+    ev_drop_disabled <= t_disabled;
+
+    trig_nomsg_reg <= b_trig && !t_msg;
+    cand_nomsg_reg <= b_cand && !c_fire;
+
+    reg_rsp_valid <= b_valid_reg && (b_kind_reg == OP_SLOT_RD || b_kind_reg == OP_SLOT_WR || b_kind_reg == OP_PEND_RD);
+    reg_rsp_rdata <= (b_kind_reg == OP_PEND_RD) ? pend_bits : (b_kind_reg == OP_SLOT_RD ? b_dword_value : 32'd0);
+
+    if (rst) begin
+        msg_valid        <= 1'b0;
+        ev_pended        <= 1'b0;
+        ev_drop_range    <= 1'b0;
+        ev_drop_pasid    <= 1'b0;
+        ev_drop_disabled <= 1'b0;
+        trig_nomsg_reg   <= 1'b0;
+        cand_nomsg_reg   <= 1'b0;
+        reg_rsp_valid    <= 1'b0;
+    end
+end
+
+// --------------------------------------------------------------------------
+// replay scanner
+// --------------------------------------------------------------------------
+
+localparam REPLAY_CREDIT_WIDTH = $clog2(REPLAY_FIFO_DEPTH + 1);
+localparam DIRECT_CREDIT_WIDTH = $clog2(DIRECT_FIFO_DEPTH + 1);
+
+reg [REPLAY_CREDIT_WIDTH-1:0] replay_inflight_reg;
+reg [DIRECT_CREDIT_WIDTH-1:0] direct_inflight_reg;
+
+wire cand_credit_ok = {{(32-REPLAY_CREDIT_WIDTH){1'b0}}, replay_inflight_reg} < REPLAY_FIFO_DEPTH;
+
+ims_replay_scan #(
+    .SLOT_WIDTH(SLOT_WIDTH),
+    .WORD_WIDTH(WORD_WIDTH),
+    .PEND_WORDS(PEND_WORDS)
+) replay_scan_inst (
+    .clk(clk),
+    .rst(rst),
+    .scan_req(ctrl_scan_req || w_ctrl),
+    .pend_any(pend_count_reg != 0 || pend_inc),
+    .cand_credit_ok(cand_credit_ok),
+    .op_valid(scan_op_valid),
+    .op_is_cand(scan_op_is_cand),
+    .op_word(scan_op_word),
+    .op_slot(scan_op_slot),
+    .op_ready(scan_go),
+    .res_valid(b_valid_reg && b_kind_reg == OP_SCAN_WORD),
+    .res_word(b_word_reg),
+    .res_bits(pend_bits)
+);
+
+// --------------------------------------------------------------------------
+// credits and s_irq_ready
+// --------------------------------------------------------------------------
+
+wire cand_go = scan_go && scan_op_is_cand;
+
+wire [REPLAY_CREDIT_WIDTH-1:0] replay_inflight_next =
+    replay_inflight_reg + {{(REPLAY_CREDIT_WIDTH-1){1'b0}}, cand_go}
+                        - {{(REPLAY_CREDIT_WIDTH-1){1'b0}}, cand_nomsg_reg}
+                        - {{(REPLAY_CREDIT_WIDTH-1){1'b0}}, replay_pop};
+
+wire [DIRECT_CREDIT_WIDTH-1:0] direct_inflight_next =
+    direct_inflight_reg + {{(DIRECT_CREDIT_WIDTH-1){1'b0}}, trig_go}
+                        - {{(DIRECT_CREDIT_WIDTH-1){1'b0}}, trig_nomsg_reg}
+                        - {{(DIRECT_CREDIT_WIDTH-1){1'b0}}, direct_pop};
+
+// one more trigger may be accepted next cycle only if it still has a FIFO slot
+wire direct_credit_ok = {{(32-DIRECT_CREDIT_WIDTH){1'b0}}, direct_inflight_next} < DIRECT_FIFO_DEPTH;
+
+// a maintenance op waits and a trigger took this cycle: give it the next one
+wire maint_turn = trig_go && (reg_op_valid || scan_op_valid);
+
+always @(posedge clk) begin
+    replay_inflight_reg <= replay_inflight_next;
+    direct_inflight_reg <= direct_inflight_next;
+    s_irq_ready_reg     <= !busy_reg && direct_credit_ok && !maint_turn;
+
+    if (rst) begin
+        replay_inflight_reg <= 0;
+        direct_inflight_reg <= 0;
+        s_irq_ready_reg     <= 1'b0;
+    end
+end
+
+endmodule
+
+`resetall

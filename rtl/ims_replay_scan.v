@@ -1,0 +1,139 @@
+/*
+ * Replay scanner.
+ *
+ * Walks the pending RAM one 32-bit word per pipeline slot it is granted and,
+ * for every set bit, issues a candidate check op for that slot.  The check
+ * itself (slot unmasked, ENABLE = 1, FUNC_MASK = 0, bit still set) and the
+ * atomic clear + replay message happen in ims_msg_pipe; the scanner only
+ * produces op requests.
+ *
+ * A scan is requested (scan_req) on every write that can make a pending slot
+ * eligible: slot CTRL dword writes and CTRL register writes.  scan_req is
+ * sampled on the edge the write lands; the first word read of the scan is
+ * issued at least one edge later, so it sees (through the pending store's
+ * forwarding) every pend-set of a trigger that looked the slot up before the
+ * write.  A request during a scan queues one complete rescan.  A scan is
+ * skipped when no pending bit is set at all (pend_any low), which keeps
+ * configuration writes from stealing trigger cycles in the common case.
+ *
+ * Word reads are issued back to back, so empty words cost one cycle each
+ * (32 non-pending slots per cycle).  When a word with set bits comes back,
+ * the word read issued behind it is squashed and the pointer rewound, the
+ * bits are loaded into cand_bits and checked lowest first.
+ */
+
+`default_nettype none
+
+module ims_replay_scan #(
+    parameter SLOT_WIDTH = 11,
+    parameter WORD_WIDTH = 6,     // pending word index width
+    parameter PEND_WORDS = 64
+) (
+    input  wire                  clk,
+    input  wire                  rst,
+
+    input  wire                  scan_req,
+    input  wire                  pend_any,
+
+    // replay FIFO space available for one more candidate check
+    input  wire                  cand_credit_ok,
+
+    // op request into the shared pipeline
+    output wire                  op_valid,
+    output wire                  op_is_cand,   // 1: candidate check, 0: word read
+    output wire [WORD_WIDTH-1:0] op_word,
+    output wire [SLOT_WIDTH-1:0] op_slot,
+    input  wire                  op_ready,
+
+    // result of a word read op (pipeline stage B)
+    input  wire                  res_valid,
+    input  wire [WORD_WIDTH-1:0] res_word,
+    input  wire [31:0]           res_bits
+);
+
+reg                  scan_pending_reg;
+reg                  active_reg;
+reg [WORD_WIDTH:0]   ptr_reg;
+reg [31:0]           cand_bits_reg;
+reg [WORD_WIDTH-1:0] cand_word_reg;
+reg                  word_in_b_reg;
+reg                  squash_reg;
+
+wire have_cand = |cand_bits_reg;
+
+wire [31:0] ptr_ext = {{(31-WORD_WIDTH){1'b0}}, ptr_reg};
+wire ptr_in_range = ptr_ext < PEND_WORDS;
+
+// lowest set candidate bit
+reg [4:0] cand_bit;
+integer i;
+always @* begin
+    cand_bit = 5'd0;
+    for (i = 31; i >= 0; i = i - 1) begin
+        if (cand_bits_reg[i]) begin
+            cand_bit = i[4:0];
+        end
+    end
+end
+
+/* verilator lint_off UNUSEDSIGNAL */
+wire [WORD_WIDTH+4:0] cand_slot_full = {cand_word_reg, cand_bit};
+/* verilator lint_on UNUSEDSIGNAL */
+
+assign op_is_cand = have_cand;
+assign op_valid   = active_reg && (have_cand ? cand_credit_ok : ptr_in_range);
+assign op_word    = have_cand ? cand_word_reg : ptr_reg[WORD_WIDTH-1:0];
+assign op_slot    = cand_slot_full[SLOT_WIDTH-1:0];
+
+wire issue_word = op_ready && !op_is_cand;
+wire issue_cand = op_ready && op_is_cand;
+
+wire res_use   = res_valid && !squash_reg;
+wire load_cand = res_use && (|res_bits);
+
+always @(posedge clk) begin
+    word_in_b_reg <= issue_word;
+    squash_reg    <= load_cand && issue_word;
+
+    if (issue_cand) begin
+        cand_bits_reg[cand_bit] <= 1'b0;
+    end
+
+    if (load_cand) begin
+        cand_bits_reg <= res_bits;
+        cand_word_reg <= res_word;
+        ptr_reg       <= {1'b0, res_word} + 1'b1;
+    end else if (issue_word) begin
+        ptr_reg <= ptr_reg + 1'b1;
+    end
+
+    if (!active_reg) begin
+        if (scan_pending_reg) begin
+            scan_pending_reg <= 1'b0;
+            if (pend_any) begin
+                active_reg <= 1'b1;
+                ptr_reg    <= 0;
+            end
+        end
+    end else if (!ptr_in_range && !word_in_b_reg && !have_cand) begin
+        active_reg <= 1'b0;
+    end
+
+    // a request always wins, so one arriving at any point gets a full scan
+    if (scan_req) begin
+        scan_pending_reg <= 1'b1;
+    end
+
+    if (rst) begin
+        scan_pending_reg <= 1'b0;
+        active_reg       <= 1'b0;
+        ptr_reg          <= 0;
+        cand_bits_reg    <= 32'd0;
+        word_in_b_reg    <= 1'b0;
+        squash_reg       <= 1'b0;
+    end
+end
+
+endmodule
+
+`resetall
