@@ -110,8 +110,12 @@ class ImsDomainTemplate:
 
 @dataclass(frozen=True)
 class ImsIrq:
+    """Result of pci_ims_alloc_irq(): slot index and Linux irq (also unpacks as a tuple)."""
     index: int
     irq: int
+
+    def __iter__(self):
+        return iter((self.index, self.irq))
 
 
 @dataclass(frozen=True)
