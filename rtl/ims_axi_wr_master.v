@@ -60,10 +60,26 @@ module ims_axi_wr_master #(
     output wire                    m_axi_bready
 );
 
-wire        direct_valid;
-wire [95:0] direct_head;
-wire        replay_valid;
-wire [95:0] replay_head;
+// Each queue is a FIFO plus a bypass: when the FIFO is empty, the message
+// arriving from the pipeline this cycle is offered on the bus at once and
+// only enters the FIFO if it does not complete in this cycle.  It is then
+// the FIFO head on the next cycle, so AWADDR/WDATA stay stable.  This saves
+// one cycle of trigger to AWVALID latency.
+wire        direct_in = msg_valid && !msg_is_replay;
+wire        replay_in = msg_valid && msg_is_replay;
+
+wire        direct_fifo_valid;
+wire [95:0] direct_fifo_head;
+wire        replay_fifo_valid;
+wire [95:0] replay_fifo_head;
+
+wire        direct_valid = direct_fifo_valid || direct_in;
+wire [95:0] direct_head  = direct_fifo_valid ? direct_fifo_head : {msg_addr, msg_data};
+wire        replay_valid = replay_fifo_valid || replay_in;
+wire [95:0] replay_head  = replay_fifo_valid ? replay_fifo_head : {msg_addr, msg_data};
+
+wire direct_bypass_done = direct_pop && !direct_fifo_valid;
+wire replay_bypass_done = replay_pop && !replay_fifo_valid;
 
 ims_fifo #(
     .WIDTH(96),
@@ -71,10 +87,10 @@ ims_fifo #(
 ) direct_fifo_inst (
     .clk(clk),
     .rst(rst),
-    .in_valid(msg_valid && !msg_is_replay),
+    .in_valid(direct_in && !direct_bypass_done),
     .in_data({msg_addr, msg_data}),
-    .out_valid(direct_valid),
-    .out_data(direct_head),
+    .out_valid(direct_fifo_valid),
+    .out_data(direct_fifo_head),
     .out_pop(direct_pop)
 );
 
@@ -84,10 +100,10 @@ ims_fifo #(
 ) replay_fifo_inst (
     .clk(clk),
     .rst(rst),
-    .in_valid(msg_valid && msg_is_replay),
+    .in_valid(replay_in && !replay_bypass_done),
     .in_data({msg_addr, msg_data}),
-    .out_valid(replay_valid),
-    .out_data(replay_head),
+    .out_valid(replay_fifo_valid),
+    .out_data(replay_fifo_head),
     .out_pop(replay_pop)
 );
 
