@@ -34,14 +34,16 @@ class Delivery:
 class Platform:
     def __init__(self, num_cpus: int = 4, x2apic: bool = False, posted_supported: bool = False,
                  ir_enabled: bool = True, first_irq: int = 24, table_base: int = 0x100000,
-                 size_s: int = 15, auto_ack: bool = True) -> None:
+                 size_s: int = 15, auto_ack: bool = True,
+                 system_vectors: tuple[int, ...] = ()) -> None:
         self.num_cpus = num_cpus
         self.memory = HostMemory()
         self.iommu = IrUnit(self.memory, posted_supported=posted_supported)
         self.apics = [LocalApic(cpu, x2apic=x2apic) for cpu in range(num_cpus)]
         self.bus = ApicBus(self.apics, x2apic=x2apic)
         self.cpu_of_apic = {a.apic_id: cpu for cpu, a in enumerate(self.apics)}
-        self.vector_domain = VectorDomain(num_cpus)
+        # system_vectors: e.g. (0x20,) for IRQ_MOVE_CLEANUP_VECTOR on 6.2-6.5, 0x80 with IA32 emu
+        self.vector_domain = VectorDomain(num_cpus, system_vectors)
         self.irq_numbers = IrqNumbers(first_irq)
         self.auto_ack = auto_ack
         self.ir_domain: IntelIrDomain | None = None

@@ -231,3 +231,12 @@ def test_vector_exhaustion_through_ims():
         run(ims.alloc())
     with pytest.raises(AllocationError):
         run(ims.alloc())
+
+
+def test_system_vectors_excluded():
+    plat = Platform(num_cpus=1, system_vectors=(0x20,))
+    dev = ImsDevice(num_slots=8)
+    ims = plat.create_ims_domain(dev, hwsize=8, requester_id=0x300)
+    a = run(ims.alloc())
+    run(ims.request(a.irq))
+    assert ims.info(a.irq).vector == 0x21
