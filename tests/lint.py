@@ -12,7 +12,9 @@ import sys
 
 from tests import sim
 
-DEFAULT_SETS = [{}, {"NUM_SLOTS": 64}, {"NUM_SLOTS": 2}, {"NUM_SLOTS": 32768}]
+# The contract's extremes: 2 and 32768 slots (the latter needs a 20-bit aperture, §1).
+DEFAULT_SETS = [{}, {"NUM_SLOTS": 64}, {"NUM_SLOTS": 2}, {"NUM_SLOTS": 32768, "AXIL_ADDR_WIDTH": 20},
+                {"NUM_SLOTS": 64, "IRQ_INDEX_WIDTH": 4}]
 
 
 def lint_verilator(params: dict) -> tuple[bool, str]:
@@ -20,8 +22,10 @@ def lint_verilator(params: dict) -> tuple[bool, str]:
     cmd += [f"-G{k}={v}" for k, v in params.items()]
     cmd += [str(p) for p in sim.rtl_sources()]
     proc = subprocess.run(cmd, capture_output=True, text=True)
-    out = (proc.stdout + proc.stderr).strip()
-    return proc.returncode == 0 and not out, out
+    # The PyPI build prints a statistics report ("- V e r i l a t i o n ..."); that is not a warning.
+    lines = [l for l in (proc.stdout + proc.stderr).splitlines()
+             if l.strip() and not l.startswith("- V")]
+    return proc.returncode == 0 and not lines, "\n".join(lines)
 
 
 def lint_icarus(params: dict) -> tuple[bool, str]:
