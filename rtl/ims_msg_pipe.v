@@ -231,6 +231,7 @@ wire        s_mask;
 wire        s_pasid_en;
 wire [19:0] s_pasid;
 wire [31:0] pend_bits;
+wire [31:0] pend_mask_bits;
 
 reg                  slot_we;
 reg [29:0]           slot_wr_addr_lo;
@@ -242,6 +243,7 @@ reg [19:0]           slot_wr_pasid;
 
 reg                  pend_we;
 reg [31:0]           pend_wr_bits;
+reg [31:0]           pend_wr_mask_bits;
 
 ims_slot_store #(
     .NUM_SLOTS(NUM_SLOTS),
@@ -274,9 +276,11 @@ ims_pending_store #(
     .wr_en(init_pend_we || pend_we),
     .wr_word(busy_reg ? init_slot_reg[WORD_WIDTH-1:0] : b_word_reg),
     .wr_bits(busy_reg ? 32'd0 : pend_wr_bits),
+    .wr_mask_bits(busy_reg ? 32'hffffffff : pend_wr_mask_bits),
     .rd_en(1'b1),
     .rd_word(iss_word),
-    .rd_bits(pend_bits)
+    .rd_bits(pend_bits),
+    .rd_mask_bits(pend_mask_bits)
 );
 
 // --------------------------------------------------------------------------
@@ -345,9 +349,13 @@ always @* begin
     endcase
 end
 
+// a slot CTRL write also updates the slot's copy of MASK in the pending word
 always @* begin
-    pend_we      = t_pend || c_fire || w_clear;
-    pend_wr_bits = t_pend ? (pend_bits | b_bit_onehot) : (pend_bits & ~b_bit_onehot);
+    pend_we           = t_pend || c_fire || w_ctrl;
+    pend_wr_bits      = t_pend ? (pend_bits | b_bit_onehot)
+                      : ((c_fire || w_clear) ? (pend_bits & ~b_bit_onehot) : pend_bits);
+    pend_wr_mask_bits = w_ctrl ? ((pend_mask_bits & ~b_bit_onehot) | (b_merged[0] ? b_bit_onehot : 32'd0))
+                      : pend_mask_bits;
 end
 
 // pending bit population, only to know whether a scan can find anything
@@ -425,7 +433,9 @@ ims_replay_scan #(
     .clk(clk),
     .rst(rst),
     .scan_req(ctrl_scan_req || w_ctrl),
-    .pend_any(pend_count_reg != 0 || pend_inc),
+    // nothing can be eligible while ENABLE = 0 or FUNC_MASK = 1; changing
+    // either is a CTRL write, which requests a new scan
+    .pend_any((pend_count_reg != 0 || pend_inc) && ctrl_enable && !ctrl_func_mask),
     .cand_credit_ok(cand_credit_ok),
     .op_valid(scan_op_valid),
     .op_is_cand(scan_op_is_cand),
@@ -434,7 +444,7 @@ ims_replay_scan #(
     .op_ready(scan_go),
     .res_valid(b_valid_reg && b_kind_reg == OP_SCAN_WORD),
     .res_word(b_word_reg),
-    .res_bits(pend_bits)
+    .res_bits(pend_bits & ~pend_mask_bits)
 );
 
 // --------------------------------------------------------------------------

@@ -1,6 +1,12 @@
 /*
- * Pending bits: one 32-bit word per 32 slots in a simple dual-port block RAM
- * (one word, high bits unused, when NUM_SLOTS < 32).
+ * Pending bits: one word per 32 slots in a simple dual-port block RAM (one
+ * word, high bits unused, when NUM_SLOTS < 32).
+ *
+ * Each word also carries a copy of the 32 slots' MASK bits, kept in step
+ * with the slot RAM by the same slot CTRL write op.  The replay scanner reads
+ * pending & ~mask, so pending bits of masked slots cost it nothing: a scan
+ * takes one cycle per word plus one per eligible slot, however many masked
+ * slots hold a pending bit.
  *
  * Every pending update is a read-modify-write spread over two pipeline
  * stages: the word is read when an op enters the pipeline and written back
@@ -22,38 +28,40 @@ module ims_pending_store #(
     input  wire                  wr_en,
     input  wire [WORD_WIDTH-1:0] wr_word,
     input  wire [31:0]           wr_bits,
+    input  wire [31:0]           wr_mask_bits,
 
     input  wire                  rd_en,
     input  wire [WORD_WIDTH-1:0] rd_word,
-    output wire [31:0]           rd_bits
+    output wire [31:0]           rd_bits,
+    output wire [31:0]           rd_mask_bits
 );
 
-wire [31:0] ram_rd_bits;
+wire [63:0] ram_rd_word;
 
 reg        fwd_reg;
-reg [31:0] fwd_bits_reg;
+reg [63:0] fwd_word_reg;
 
-assign rd_bits = fwd_reg ? fwd_bits_reg : ram_rd_bits;
+assign {rd_mask_bits, rd_bits} = fwd_reg ? fwd_word_reg : ram_rd_word;
 
 always @(posedge clk) begin
     if (rd_en) begin
         fwd_reg      <= wr_en && (wr_word == rd_word);
-        fwd_bits_reg <= wr_bits;
+        fwd_word_reg <= {wr_mask_bits, wr_bits};
     end
 end
 
 ims_ram_sdp #(
-    .DATA_WIDTH(32),
+    .DATA_WIDTH(64),
     .ADDR_WIDTH(WORD_WIDTH),
     .DEPTH(PEND_WORDS)
 ) pending_ram (
     .clk(clk),
     .wr_en(wr_en),
     .wr_addr(wr_word),
-    .wr_data(wr_bits),
+    .wr_data({wr_mask_bits, wr_bits}),
     .rd_en(rd_en),
     .rd_addr(rd_word),
-    .rd_data(ram_rd_bits)
+    .rd_data(ram_rd_word)
 );
 
 endmodule

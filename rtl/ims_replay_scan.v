@@ -13,8 +13,13 @@
  * issued at least one edge later, so it sees (through the pending store's
  * forwarding) every pend-set of a trigger that looked the slot up before the
  * write.  A request during a scan queues one complete rescan.  A scan is
- * skipped when no pending bit is set at all (pend_any low), which keeps
- * configuration writes from stealing trigger cycles in the common case.
+ * skipped when nothing can be replayed (pend_any low: no pending bit set, or
+ * ENABLE = 0 or FUNC_MASK = 1), which keeps configuration writes from
+ * stealing trigger cycles in the common case.
+ *
+ * res_bits are the word's pending bits of UNMASKED slots (the pending RAM
+ * keeps a copy of the mask bits), so masked pending slots are skipped at 32
+ * per cycle like empty ones.
  *
  * Word reads are issued back to back, so empty words cost one cycle each
  * (32 non-pending slots per cycle).  When a word with set bits comes back,
