@@ -1,0 +1,846 @@
+"""Directed-test bench for `ims_top`: one TB object per test, owning clock, reset and BFMs.
+
+Layout (verilog-axi style): the AXI4-Lite register port is driven by cocotbext-axi's
+AxiLiteMaster, the message port (m_axi_*) is answered by an AxiSlaveWrite whose write responses
+a test can turn into SLVERR/DECERR per target address, and the trigger stream (s_irq_*) has its
+own small driver. One coroutine runs on every rising edge, counts cycles and samples every
+handshake, so all timestamps in a test come from the same counter (edge numbers).
+
+Sampling convention: values read right after `RisingEdge(clk)` are the values that were
+stable before that edge, i.e. what the flops of the DUT sampled. "Accepted at edge N" and
+"AWVALID high at edge M" below both use that convention, which is the one the contract's
+latency rule (§5: accept at N -> AWVALID at N+3) is written in.
+
+Register map, field layout and expected constants come from /work/shared/spec/ims-block.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import logging
+import os
+import random
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Iterable, Iterator
+
+import cocotb
+from cocotb.clock import Clock
+from cocotb.simtime import get_sim_time
+from cocotb.triggers import FallingEdge, RisingEdge
+from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiResp, AxiSlaveWrite, AxiWriteBus
+
+# --------------------------------------------------------------------------------------------
+# Contract constants (§2, §3).  Values are taken from the contract text, not from the RTL.
+# --------------------------------------------------------------------------------------------
+
+ID_VALUE = int.from_bytes(b"IMS1", "big")      # 0x494D5331, "IMS1" read as a big-endian word
+VERSION_VALUE = (1 << 16) | 0                  # contract revision 1.0 -> major 1, minor 0
+
+REG = {
+    "ID": 0x000,
+    "VERSION": 0x004,
+    "NUM_SLOTS": 0x008,
+    "CTRL": 0x010,
+    "STATUS": 0x014,
+    "CNT_SENT": 0x020,
+    "CNT_PENDED": 0x024,
+    "CNT_DROP_RANGE": 0x028,
+    "CNT_DROP_PASID": 0x02C,
+    "CNT_DROP_DISABLED": 0x030,
+    "CNT_WR_ERR": 0x034,
+}
+COUNTERS = ("CNT_SENT", "CNT_PENDED", "CNT_DROP_RANGE", "CNT_DROP_PASID",
+            "CNT_DROP_DISABLED", "CNT_WR_ERR")
+RO_REGS = ("ID", "VERSION", "NUM_SLOTS") + COUNTERS
+PENDING_BASE = 0x1000
+
+CTRL_ENABLE = 1 << 0
+CTRL_FUNC_MASK = 1 << 1
+CTRL_RW_BITS = CTRL_ENABLE | CTRL_FUNC_MASK
+
+STATUS_RANGE_ERR = 1 << 0
+STATUS_PASID_ERR = 1 << 1
+STATUS_WRITE_ERR = 1 << 2
+STATUS_DISABLED_DROP = 1 << 3
+STATUS_BUSY = 1 << 31
+STATUS_W1C_BITS = STATUS_RANGE_ERR | STATUS_PASID_ERR | STATUS_WRITE_ERR | STATUS_DISABLED_DROP
+
+SLOT_BYTES = 16
+SLOT_FIELD = {"ADDR_LO": 0x0, "ADDR_HI": 0x4, "DATA": 0x8, "CTRL": 0xC}
+SLOT_MASK = 1 << 0
+SLOT_PENDING = 1 << 1
+SLOT_PASID_EN = 1 << 3
+SLOT_PASID_SHIFT = 12
+SLOT_PASID_BITS = 0xFFFFF << SLOT_PASID_SHIFT
+SLOT_CTRL_RESET = SLOT_MASK
+# Bits of slot CTRL that hold state written by software (PENDING is read-only/W1C).
+SLOT_CTRL_RW_BITS = SLOT_MASK | SLOT_PASID_EN | SLOT_PASID_BITS
+ADDR_LO_RW_BITS = 0xFFFFFFFC
+
+OKAY, SLVERR, DECERR = int(AxiResp.OKAY), int(AxiResp.SLVERR), int(AxiResp.DECERR)
+
+# Every message is one beat (§1).
+MSG_AWLEN, MSG_AWSIZE, MSG_AWBURST_INCR, MSG_WSTRB = 0, 2, 1, 0xF
+
+
+def slot_ctrl(mask: bool = False, pasid_en: bool = False, pasid: int = 0, clear_pending: bool = False) -> int:
+    """Slot CTRL dword for the given fields."""
+    return ((SLOT_MASK if mask else 0) | (SLOT_PENDING if clear_pending else 0)
+            | (SLOT_PASID_EN if pasid_en else 0) | ((pasid & 0xFFFFF) << SLOT_PASID_SHIFT))
+
+
+def regression_seed(fullname: str) -> int:
+    """The COCOTB_RANDOM_SEED of this run (what `SEED=` / `--seed` takes).
+
+    cocotb 2.1 seeds each test with regression seed + sha1(test full name) and exposes only
+    that sum as cocotb.RANDOM_SEED; subtracting the hash recovers the reproducible part."""
+    return cocotb.RANDOM_SEED - int(hashlib.sha1(fullname.encode()).hexdigest(), 16)
+
+
+def _bit(signal) -> int:
+    """A 1-bit signal as 0/1; X or Z read as -1 so callers can flag them."""
+    try:
+        return int(signal.value)
+    except ValueError:
+        return -1
+
+
+def _int(signal) -> int:
+    try:
+        return int(signal.value)
+    except ValueError:
+        return -1
+
+
+# --------------------------------------------------------------------------------------------
+# Message port: observed beats, pairing and protocol rules.
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AwBeat:
+    cycle: int
+    addr: int
+    awid: int
+    awlen: int
+    awsize: int
+    awburst: int
+
+
+@dataclass(frozen=True)
+class WBeat:
+    cycle: int
+    data: int
+    strb: int
+    last: int
+
+
+@dataclass
+class Message:
+    """One emitted message: AW and W paired in handshake order (both are single-beat)."""
+    addr: int
+    data: int
+    aw_cycle: int
+    w_cycle: int
+    bresp: int | None = None
+
+
+def aw_beat_problems(aw: AwBeat) -> list[str]:
+    """Contract §1 rules for one AW handshake of a message."""
+    problems = []
+    if aw.awlen != MSG_AWLEN:
+        problems.append(f"awlen={aw.awlen}, contract says {MSG_AWLEN}")
+    if aw.awsize != MSG_AWSIZE:
+        problems.append(f"awsize={aw.awsize}, contract says {MSG_AWSIZE}")
+    if aw.awburst != MSG_AWBURST_INCR:
+        problems.append(f"awburst={aw.awburst}, contract says INCR ({MSG_AWBURST_INCR})")
+    if aw.addr & 3:
+        problems.append(f"awaddr=0x{aw.addr:x} not dword aligned (ADDR_LO bits 1:0 read 0)")
+    return [f"cycle {aw.cycle}: AW {p}" for p in problems]
+
+
+def w_beat_problems(w: WBeat) -> list[str]:
+    """Contract §1 rules for one W handshake of a message."""
+    problems = []
+    if w.strb != MSG_WSTRB:
+        problems.append(f"wstrb=0x{w.strb:x}, contract says 0x{MSG_WSTRB:x}")
+    if w.last != 1:
+        problems.append(f"wlast={w.last}, contract says 1")
+    return [f"cycle {w.cycle}: W {p}" for p in problems]
+
+
+def hold_problems(channel: str, cycle: int, prev_payload: tuple, valid: int, payload: tuple) -> list[str]:
+    """AXI: once VALID is high without READY, VALID stays high and the payload stays stable."""
+    if valid != 1:
+        return [f"cycle {cycle}: {channel}VALID dropped before its handshake"]
+    if payload != prev_payload:
+        return [f"cycle {cycle}: {channel} payload changed while stalled "
+                f"({_fmt_payload(prev_payload)} -> {_fmt_payload(payload)})"]
+    return []
+
+
+def _fmt_payload(p: tuple) -> str:
+    return "(" + ", ".join(f"0x{v:x}" if isinstance(v, int) and v >= 0 else str(v) for v in p) + ")"
+
+
+class MessageMonitor:
+    """Samples the m_axi write channels each edge (called from the TB's clock loop).
+
+    Records every AW/W/B handshake with its edge number, pairs AW and W into messages in
+    order, records the edge at which each AW was first presented (for latency), and collects
+    protocol violations instead of raising, so a test can report all of them with context.
+    """
+
+    def __init__(self, dut):
+        self.dut = dut
+        self.aws: list[AwBeat] = []
+        self.ws: list[WBeat] = []
+        self.messages: list[Message] = []
+        self.bresps: list[tuple[int, int]] = []
+        self.aw_present_cycles: list[int] = []   # first edge each AW was seen valid
+        self.violations: list[str] = []
+        self._aw_stalled: tuple | None = None
+        self._w_stalled: tuple | None = None
+        self._aw_presenting = False
+
+    def clear(self) -> None:
+        self.aws.clear()
+        self.ws.clear()
+        self.messages.clear()
+        self.bresps.clear()
+        self.aw_present_cycles.clear()
+        self._aw_stalled = self._w_stalled = None
+        self._aw_presenting = False
+
+    def _aw_payload(self) -> tuple:
+        d = self.dut
+        return (_int(d.m_axi_awaddr), _int(d.m_axi_awid), _int(d.m_axi_awlen),
+                _int(d.m_axi_awsize), _int(d.m_axi_awburst))
+
+    def _w_payload(self) -> tuple:
+        d = self.dut
+        return (_int(d.m_axi_wdata), _int(d.m_axi_wstrb), _int(d.m_axi_wlast))
+
+    def sample(self, cycle: int, in_reset: bool) -> None:
+        d = self.dut
+        awvalid, awready = _bit(d.m_axi_awvalid), _bit(d.m_axi_awready)
+        wvalid, wready = _bit(d.m_axi_wvalid), _bit(d.m_axi_wready)
+        bvalid, bready = _bit(d.m_axi_bvalid), _bit(d.m_axi_bready)
+        if in_reset:
+            self._aw_stalled = self._w_stalled = None
+            self._aw_presenting = False
+            return
+        for name, v in (("m_axi_awvalid", awvalid), ("m_axi_wvalid", wvalid), ("m_axi_bready", bready)):
+            if v < 0:
+                self.violations.append(f"cycle {cycle}: {name} is X/Z outside reset")
+        # AW channel
+        if self._aw_stalled is not None:
+            self.violations += hold_problems("AW", cycle, self._aw_stalled, awvalid, self._aw_payload())
+        if awvalid == 1 and not self._aw_presenting:
+            self.aw_present_cycles.append(cycle)
+        if awvalid == 1 and awready == 1:
+            p = self._aw_payload()
+            aw = AwBeat(cycle, *p)
+            self.aws.append(aw)
+            self.violations += aw_beat_problems(aw)
+            self._aw_stalled = None
+            self._aw_presenting = False
+        elif awvalid == 1:
+            self._aw_stalled = self._aw_payload()
+            self._aw_presenting = True
+        else:
+            self._aw_stalled = None
+            self._aw_presenting = False
+        # W channel
+        if self._w_stalled is not None:
+            self.violations += hold_problems("W", cycle, self._w_stalled, wvalid, self._w_payload())
+        if wvalid == 1 and wready == 1:
+            w = WBeat(cycle, *self._w_payload())
+            self.ws.append(w)
+            self.violations += w_beat_problems(w)
+            self._w_stalled = None
+        elif wvalid == 1:
+            self._w_stalled = self._w_payload()
+        else:
+            self._w_stalled = None
+        while len(self.messages) < min(len(self.aws), len(self.ws)):
+            k = len(self.messages)
+            aw, w = self.aws[k], self.ws[k]
+            self.messages.append(Message(aw.addr, w.data, aw.cycle, w.cycle))
+        # B channel: responses are matched to messages in order (one beat each).
+        if bvalid == 1 and bready == 1:
+            resp = _int(d.m_axi_bresp)
+            self.bresps.append((cycle, resp))
+            if len(self.bresps) > len(self.messages):
+                self.violations.append(f"cycle {cycle}: B handshake without a completed message "
+                                       "(the memory model answered early: TB bug)")
+            else:
+                self.messages[len(self.bresps) - 1].bresp = resp
+
+
+# --------------------------------------------------------------------------------------------
+# Memory side: a recording sink whose write responses a test can choose.
+# --------------------------------------------------------------------------------------------
+
+class MessageSink:
+    """Target of the AxiSlaveWrite: records each write and picks its BRESP by address."""
+
+    def __init__(self):
+        self.writes: list[tuple[int, bytes]] = []
+        self.bresp_by_addr: dict[int, int] = {}
+        self.errors_answered = 0
+
+    def respond(self, address: int, bresp: int) -> None:
+        """Answer every write to `address` with `bresp` (OKAY removes the rule)."""
+        if bresp == OKAY:
+            self.bresp_by_addr.pop(address, None)
+        else:
+            self.bresp_by_addr[address] = bresp
+
+    async def write(self, address: int, data: bytes) -> int:
+        self.writes.append((address, bytes(data)))
+        resp = self.bresp_by_addr.get(address, OKAY)
+        if resp != OKAY:
+            self.errors_answered += 1
+        return resp
+
+
+class ErrorInjectingAxiSlaveWrite(AxiSlaveWrite):
+    """AxiSlaveWrite whose target decides each burst's BRESP.
+
+    cocotbext-axi 0.1.28's slave only answers SLVERR, and only when the target raises; the
+    burst's response object is built inside `_process_write`. So `_write` remembers the
+    target's answer and the B channel's `send` is wrapped to apply it to the next response
+    (bursts are processed one at a time, so "next" is this burst's).
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._burst_resp = OKAY
+        plain_send = self.b_channel.send
+
+        async def send_with_chosen_resp(b):
+            if self._burst_resp != OKAY:
+                b.bresp = self._burst_resp
+            self._burst_resp = OKAY
+            await plain_send(b)
+
+        self.b_channel.send = send_with_chosen_resp
+
+    async def _write(self, address, data):
+        resp = await self.target.write(address, data)
+        if resp and resp > self._burst_resp:
+            self._burst_resp = int(resp)
+
+
+# --------------------------------------------------------------------------------------------
+# Trigger stream driver.
+# --------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Trigger:
+    index: int
+    pasid: int | None = None       # None: pasid_valid = 0
+
+
+@dataclass(frozen=True)
+class AcceptedTrigger:
+    cycle: int
+    index: int
+    pasid: int | None
+
+
+class TriggerDriver:
+    """Drives s_irq_* from a queue; records every accepted trigger with its edge number.
+
+    Called once per edge by the TB's clock loop: first `sample` (what was accepted at this
+    edge, read from the pins so that raw drives by a test are recorded too), then `drive`.
+    VALID is never withdrawn before its handshake; the idle generator only delays the start
+    of the next trigger.
+    """
+
+    def __init__(self, dut):
+        self.dut = dut
+        self.queue: deque[Trigger] = deque()
+        self.accepted: list[AcceptedTrigger] = []
+        self.idle_generator: Iterator[int] | None = None
+        self.presenting: Trigger | None = None
+        self.stall_cycles = 0          # edges with valid high and ready low
+        self._idle_drive()
+
+    def _idle_drive(self):
+        self.dut.s_irq_valid.value = 0
+        self.dut.s_irq_index.value = 0
+        self.dut.s_irq_pasid_valid.value = 0
+        self.dut.s_irq_pasid.value = 0
+
+    def send(self, triggers: Trigger | Iterable[Trigger]) -> None:
+        if isinstance(triggers, Trigger):
+            triggers = [triggers]
+        self.queue.extend(triggers)
+
+    def idle(self) -> bool:
+        return not self.queue and self.presenting is None
+
+    def flush(self) -> None:
+        self.queue.clear()
+        self.presenting = None
+        self._idle_drive()
+
+    def sample(self, cycle: int, in_reset: bool) -> None:
+        d = self.dut
+        valid, ready = _bit(d.s_irq_valid), _bit(d.s_irq_ready)
+        if valid == 1 and ready == 1 and not in_reset:
+            pv = _bit(d.s_irq_pasid_valid)
+            self.accepted.append(AcceptedTrigger(cycle, _int(d.s_irq_index),
+                                                 _int(d.s_irq_pasid) if pv == 1 else None))
+            self.presenting = None
+        elif valid == 1 and ready != 1:
+            self.stall_cycles += 1
+
+    def drive(self, in_reset: bool) -> None:
+        if in_reset:
+            # Triggers not yet accepted are lost to the reset; the test decides what to resend.
+            self.presenting = None
+            self._idle_drive()
+            return
+        if self.presenting is None and self.queue:
+            idle = next(self.idle_generator) if self.idle_generator is not None else 0
+            if not idle:
+                self.presenting = self.queue.popleft()
+        d = self.dut
+        if self.presenting is None:
+            d.s_irq_valid.value = 0
+            return
+        t = self.presenting
+        d.s_irq_valid.value = 1
+        d.s_irq_index.value = t.index
+        d.s_irq_pasid_valid.value = 0 if t.pasid is None else 1
+        d.s_irq_pasid.value = 0 if t.pasid is None else t.pasid
+
+
+# --------------------------------------------------------------------------------------------
+# Traffic patterns crossed with every directed test (verilog-axi idiom).
+# --------------------------------------------------------------------------------------------
+
+def _pattern(bits: str) -> Iterator[int]:
+    return itertools.cycle(int(c) for c in bits)
+
+
+TRAFFIC_PATTERNS = ("free", "throttled")
+
+
+# --------------------------------------------------------------------------------------------
+# The bench.
+# --------------------------------------------------------------------------------------------
+
+class ImsTB:
+    """Clock, reset, BFMs, monitors and register helpers for one directed test."""
+
+    READY_OUTPUTS = ("s_axil_awready", "s_axil_wready", "s_axil_arready", "s_irq_ready", "m_axi_bready")
+
+    def __init__(self, dut, test_name: str = "?", module: str = "tests.hdl.ims_directed"):
+        self.dut = dut
+        self.test_name = test_name
+        self.module = module
+        self.seed = regression_seed(f"{module}.{test_name}")
+        self.rng = random.Random(cocotb.RANDOM_SEED)
+        self.sim = os.environ.get("IMS_SIM", "icarus")
+        self.log = logging.getLogger(f"cocotb.tb.{test_name}")
+
+        self.axil_addr_width = len(dut.s_axil_awaddr)
+        self.irq_index_width = len(dut.s_irq_index)
+        self.table_base = 1 << (self.axil_addr_width - 1)
+        self.num_slots = self._num_slots_parameter()
+
+        self.cycle = 0
+        self.reset_cycles: list[int] = []
+        self.reset_violations: list[str] = []
+        self._rst_edges = 0
+        self._edge_hooks: list = []
+
+        dut.rst.value = 1
+        self.clock = Clock(dut.clk, 10, unit="ns")
+        self.clock.start()
+        self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
+        self.sink = MessageSink()
+        self.mem = ErrorInjectingAxiSlaveWrite(AxiWriteBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst,
+                                               target=self.sink)
+        self.mem.log.setLevel(logging.WARNING)
+        self.axil.write_if.log.setLevel(logging.WARNING)
+        self.axil.read_if.log.setLevel(logging.WARNING)
+        self.triggers = TriggerDriver(dut)
+        self.monitor = MessageMonitor(dut)
+        self._loop = cocotb.start_soon(self._clock_loop())
+
+    # -- parameters --------------------------------------------------------------------------
+
+    def _num_slots_parameter(self) -> int:
+        """NUM_SLOTS from the DUT parameter handle, else from the runner's IMS_PARAMS, else the
+        contract default. `reset()` then compares it with the NUM_SLOTS register."""
+        try:
+            return int(self.dut.NUM_SLOTS.value)
+        except (AttributeError, ValueError, TypeError):
+            pass
+        for item in os.environ.get("IMS_PARAMS", "").split(","):
+            name, _, value = item.partition("=")
+            if name.strip() == "NUM_SLOTS" and value:
+                return int(value, 0)
+        return 2048
+
+    @property
+    def pending_words(self) -> int:
+        return (self.num_slots + 31) // 32
+
+    # -- context for failure messages --------------------------------------------------------
+
+    def reproduce(self) -> str:
+        params = os.environ.get("IMS_PARAMS", "").replace(",", " ")
+        return (f"make waves TEST={self.test_name} SIM={self.sim} {params} SEED={self.seed}").replace("  ", " ")
+
+    def ctx(self, slot: int | None = None) -> str:
+        where = f"slot {slot}, " if slot is not None else ""
+        return (f"[{self.test_name}: {where}cycle {self.cycle}, sim time {get_sim_time('ns')} ns, "
+                f"seed {self.seed}, NUM_SLOTS={self.num_slots}, {self.sim}; reproduce with waves: "
+                f"{self.reproduce()}]")
+
+    def fail(self, what: str, slot: int | None = None):
+        raise AssertionError(f"{what} {self.ctx(slot)}")
+
+    def check(self, cond: bool, what: str, slot: int | None = None) -> None:
+        if not cond:
+            self.fail(what, slot)
+
+    def check_eq(self, got, expected, what: str, slot: int | None = None) -> None:
+        if got != expected:
+            g = f"0x{got:x}" if isinstance(got, int) else repr(got)
+            e = f"0x{expected:x}" if isinstance(expected, int) else repr(expected)
+            self.fail(f"{what}: expected {e}, got {g}", slot)
+
+    # -- the per-edge loop -------------------------------------------------------------------
+
+    async def _clock_loop(self):
+        dut = self.dut
+        edge = RisingEdge(dut.clk)
+        while True:
+            await edge
+            self.cycle += 1
+            in_reset = _bit(dut.rst) != 0
+            if in_reset:
+                self._rst_edges += 1
+                # Synchronous reset: from the second edge inside reset every ready output has
+                # been through one reset edge and must read 0 (contract §4, reset rule).
+                if self._rst_edges >= 2:
+                    for name in self.READY_OUTPUTS:
+                        if _bit(getattr(dut, name)) != 0:
+                            self.reset_violations.append(f"cycle {self.cycle}: {name} not low while rst is high")
+            else:
+                self._rst_edges = 0
+            self.monitor.sample(self.cycle, in_reset)
+            self.triggers.sample(self.cycle, in_reset)
+            self.triggers.drive(in_reset)
+            for hook in list(self._edge_hooks):
+                hook(self.cycle)
+
+    async def cycles(self, n: int) -> None:
+        for _ in range(n):
+            await RisingEdge(self.dut.clk)
+
+    async def wait_until(self, cond, timeout: int, what: str, slot: int | None = None) -> None:
+        """Wait edge by edge until cond() holds; fail with `what` after `timeout` edges."""
+        for _ in range(timeout):
+            if cond():
+                return
+            await RisingEdge(self.dut.clk)
+        if not cond():
+            self.fail(f"timeout after {timeout} cycles waiting for {what}", slot)
+
+    # -- traffic patterns --------------------------------------------------------------------
+
+    def set_idle_generator(self, generator_factory=None) -> None:
+        """Insert idle cycles on every source the TB drives (AXI-Lite AW/W/AR, triggers)."""
+        w, r = self.axil.write_if, self.axil.read_if
+        if generator_factory is None:
+            for ch in (w.aw_channel, w.w_channel, r.ar_channel):
+                ch.clear_pause_generator()
+            self.triggers.idle_generator = None
+            return
+        w.aw_channel.set_pause_generator(generator_factory(0))
+        w.w_channel.set_pause_generator(generator_factory(1))
+        r.ar_channel.set_pause_generator(generator_factory(2))
+        self.triggers.idle_generator = generator_factory(3)
+
+    def set_backpressure_generator(self, generator_factory=None) -> None:
+        """Deassert ready on every sink the TB models (m_axi AW/W, AXI-Lite B/R); m_axi B
+        is a source here, so its valid is delayed by the same pattern."""
+        chans = (self.mem.aw_channel, self.mem.w_channel, self.mem.b_channel,
+                 self.axil.write_if.b_channel, self.axil.read_if.r_channel)
+        for k, ch in enumerate(chans):
+            if generator_factory is None:
+                ch.clear_pause_generator()
+            else:
+                ch.set_pause_generator(generator_factory(k))
+
+    def apply_traffic(self, traffic: str) -> None:
+        """'free': every ready/valid the TB controls is always willing.
+        'throttled': idle cycles on the TB's sources and backpressure on its sinks, with
+        different co-prime periods per channel so that AW and W decouple."""
+        if traffic == "free":
+            self.set_idle_generator(None)
+            self.set_backpressure_generator(None)
+        elif traffic == "throttled":
+            idle = ("0010", "00101", "0100110", "0001")
+            stall = ("0110", "10100", "0011100", "011", "00101")
+            self.set_idle_generator(lambda k: _pattern(idle[k]))
+            self.set_backpressure_generator(lambda k: _pattern(stall[k]))
+        else:
+            raise ValueError(f"unknown traffic pattern {traffic!r}; choose from {TRAFFIC_PATTERNS}")
+
+    # -- reset -------------------------------------------------------------------------------
+
+    async def reset(self, cycles: int = 5, busy_timeout: int | None = None) -> None:
+        """Hold rst for `cycles` edges, release, and wait for STATUS.BUSY to clear."""
+        self.dut.rst.value = 1
+        self.triggers.flush()
+        await self.cycles(cycles)
+        self.dut.rst.value = 0
+        self.reset_cycles.append(self.cycle)
+        await RisingEdge(self.dut.clk)
+        self.monitor.clear()
+        self.triggers.accepted.clear()
+        # Post-reset initialisation may sweep the table; allow a generous bound per slot.
+        timeout = busy_timeout or (self.num_slots * 4 + 1000)
+        start = self.cycle
+        while True:
+            status = await self.read("STATUS")
+            if not status & STATUS_BUSY:
+                break
+            if self.cycle - start > timeout:
+                self.fail(f"STATUS.BUSY still set {self.cycle - start} cycles after reset release")
+        self.busy_cycles = self.cycle - start
+        self.check_reset_violations()
+
+    def check_reset_violations(self) -> None:
+        if self.reset_violations:
+            self.fail("ready outputs must be low while rst is high (§4): "
+                      + "; ".join(self.reset_violations[:5]))
+
+    # -- AXI-Lite access ---------------------------------------------------------------------
+
+    def addr_of(self, reg) -> int:
+        return REG[reg] if isinstance(reg, str) else int(reg)
+
+    def slot_addr(self, slot: int, fld: str = "ADDR_LO") -> int:
+        return self.table_base + SLOT_BYTES * slot + SLOT_FIELD[fld]
+
+    def pending_addr(self, word: int) -> int:
+        return PENDING_BASE + 4 * word
+
+    async def read_resp(self, reg, lane_offset: int = 0, length: int = 4) -> tuple[int, int]:
+        """(data, resp) of one read; lane_offset/length select bytes of the addressed dword."""
+        addr = self.addr_of(reg) + lane_offset
+        r = await self.axil.read(addr, length)
+        return int.from_bytes(r.data, "little"), int(r.resp)
+
+    async def read(self, reg, slot: int | None = None) -> int:
+        """Read a register that must answer OKAY."""
+        data, resp = await self.read_resp(reg)
+        self.check_eq(resp, OKAY, f"RRESP of read at 0x{self.addr_of(reg):x} ({reg})", slot)
+        return data
+
+    async def write_resp(self, reg, value: int, strb: int = 0xF) -> int:
+        """One write with contiguous byte strobes `strb`; returns BRESP.
+
+        AxiLiteMaster derives WSTRB from address and length, so lanes k..m are written by
+        addressing byte k; this also exercises the rule that address bits 1:0 are ignored."""
+        if strb == 0 or strb > 0xF:
+            raise ValueError("strb must be a non-zero 4-bit mask")
+        lanes = [k for k in range(4) if strb >> k & 1]
+        first, last = lanes[0], lanes[-1]
+        if lanes != list(range(first, last + 1)):
+            raise ValueError(f"strb 0x{strb:x} is not contiguous; AxiLiteMaster cannot issue it")
+        data = value.to_bytes(4, "little")[first:last + 1]
+        r = await self.axil.write(self.addr_of(reg) + first, data)
+        return int(r.resp)
+
+    async def write(self, reg, value: int, strb: int = 0xF, slot: int | None = None) -> None:
+        """Write a register that must answer OKAY."""
+        resp = await self.write_resp(reg, value, strb)
+        self.check_eq(resp, OKAY, f"BRESP of write at 0x{self.addr_of(reg):x} ({reg})", slot)
+
+    async def set_ctrl(self, enable: bool = True, func_mask: bool = False) -> None:
+        await self.write("CTRL", (CTRL_ENABLE if enable else 0) | (CTRL_FUNC_MASK if func_mask else 0))
+
+    async def counters(self) -> dict[str, int]:
+        return {name: await self.read(name) for name in COUNTERS}
+
+    async def check_counters(self, before: dict[str, int], slot: int | None = None, **deltas: int) -> dict:
+        """Every counter moved by exactly the given delta (0 for counters not named)."""
+        unknown = set(deltas) - set(COUNTERS)
+        if unknown:
+            raise ValueError(f"unknown counters {unknown}")
+        after = await self.counters()
+        wrong = []
+        for name in COUNTERS:
+            exp = (before[name] + deltas.get(name, 0)) & 0xFFFFFFFF
+            if after[name] != exp:
+                wrong.append(f"{name} expected {exp} (delta {deltas.get(name, 0)}), got {after[name]}")
+        if wrong:
+            self.fail("counters: " + "; ".join(wrong), slot)
+        return after
+
+    async def check_status(self, expected: int, what: str = "STATUS", slot: int | None = None) -> None:
+        self.check_eq(await self.read("STATUS"), expected, what, slot)
+
+    # -- slots -------------------------------------------------------------------------------
+
+    async def write_slot(self, slot: int, addr: int | None = None, data: int | None = None,
+                         ctrl: int | None = None) -> None:
+        if addr is not None:
+            await self.write(self.slot_addr(slot, "ADDR_LO"), addr & 0xFFFFFFFF, slot=slot)
+            await self.write(self.slot_addr(slot, "ADDR_HI"), addr >> 32, slot=slot)
+        if data is not None:
+            await self.write(self.slot_addr(slot, "DATA"), data, slot=slot)
+        if ctrl is not None:
+            await self.write(self.slot_addr(slot, "CTRL"), ctrl, slot=slot)
+
+    async def read_slot(self, slot: int) -> tuple[int, int, int, int]:
+        return tuple([await self.read(self.slot_addr(slot, f), slot=slot)
+                      for f in ("ADDR_LO", "ADDR_HI", "DATA", "CTRL")])
+
+    def message_for(self, slot: int, salt: int = 0) -> tuple[int, int]:
+        """A distinct (64-bit dword-aligned address, data) for `slot`, so any mix-up of slots,
+        of ADDR_HI/ADDR_LO or of address/data shows as a wrong message."""
+        r = random.Random(f"{self.seed}-{self.test_name}-{slot}-{salt}")
+        addr = (r.getrandbits(32) << 32 | (0xFEE00000 + (slot << 4)) ^ (r.getrandbits(12) << 18)) & ~3
+        data = (slot << 16) ^ r.getrandbits(32) ^ (salt << 8)
+        return addr & 0xFFFFFFFFFFFFFFFC, data & 0xFFFFFFFF
+
+    async def program_slot(self, slot: int, mask: bool = False, pasid_en: bool = False, pasid: int = 0,
+                           salt: int = 0) -> tuple[int, int]:
+        """Write address and data (while masked, as drivers do), then CTRL. Returns (addr, data)."""
+        addr, data = self.message_for(slot, salt)
+        await self.write_slot(slot, ctrl=slot_ctrl(mask=True, pasid_en=pasid_en, pasid=pasid))
+        await self.write_slot(slot, addr=addr, data=data)
+        await self.write_slot(slot, ctrl=slot_ctrl(mask=mask, pasid_en=pasid_en, pasid=pasid))
+        return addr, data
+
+    async def pending_bitmap(self) -> int:
+        bits = 0
+        for k in range(self.pending_words):
+            bits |= await self.read(self.pending_addr(k)) << (32 * k)
+        return bits
+
+    def sample_slots(self, count: int = 6) -> list[int]:
+        """Boundary slots plus a few seeded random ones, sorted, unique."""
+        n = self.num_slots
+        fixed = {0, 1, min(31, n - 1), min(32, n - 1), n // 2, n - 2, n - 1}
+        extra = {self.rng.randrange(n) for _ in range(count)}
+        return sorted(s for s in fixed | extra if 0 <= s < n)
+
+    def free_slot(self, taken) -> int:
+        """A seeded random slot not in `taken` (tests give each slot one role)."""
+        taken = set(taken)
+        choices = [s for s in range(self.num_slots) if s not in taken]
+        return self.rng.choice(choices)
+
+    # -- triggers and messages ---------------------------------------------------------------
+
+    def trigger(self, index: int, pasid: int | None = None) -> None:
+        self.triggers.send(Trigger(index, pasid))
+
+    async def wait_triggers_accepted(self, timeout: int = 5000) -> None:
+        await self.wait_until(self.triggers.idle, timeout, "every queued trigger to be accepted")
+
+    def quiet_cycles(self) -> int:
+        """Edges with no new message after which the block is taken to be idle: a full replay
+        scan at the contract's slowest rate (32 slots per cycle) plus pipeline slack."""
+        return self.num_slots // 32 + 64
+
+    async def settle(self) -> None:
+        """Wait for all triggers to be accepted and the message port to go quiet."""
+        await self.wait_triggers_accepted()
+        quiet = self.quiet_cycles()
+        last = (len(self.monitor.aws), len(self.monitor.ws), len(self.monitor.bresps))
+        still = 0
+        for _ in range(20000):
+            await RisingEdge(self.dut.clk)
+            now = (len(self.monitor.aws), len(self.monitor.ws), len(self.monitor.bresps))
+            if now != last:
+                last, still = now, 0
+            else:
+                still += 1
+                if still >= quiet and len(self.monitor.bresps) >= len(self.monitor.messages):
+                    return
+        self.fail("message port never went quiet")
+
+    def check_protocol(self) -> None:
+        if self.monitor.violations:
+            self.fail("m_axi protocol rules broken (§1): " + "; ".join(self.monitor.violations[:6]))
+        self.check_reset_violations()
+        if len(self.monitor.aws) != len(self.monitor.ws):
+            self.fail(f"{len(self.monitor.aws)} AW handshakes but {len(self.monitor.ws)} W handshakes "
+                      "(every message is one AW and one W)")
+
+    def check_messages(self, expected: list[tuple[int, int]], what: str, start: int = 0,
+                       slots: list[int] | None = None) -> None:
+        """Messages from index `start` on are exactly `expected` (addr, data), in order."""
+        got = [(m.addr, m.data) for m in self.monitor.messages[start:]]
+        for k, exp in enumerate(expected):
+            slot = slots[k] if slots else None
+            if k >= len(got):
+                self.fail(f"{what}: message {k} (addr 0x{exp[0]:x} data 0x{exp[1]:x}) never sent; "
+                          f"{len(got)} of {len(expected)} seen", slot)
+            if got[k] != exp:
+                m = self.monitor.messages[start + k]
+                self.fail(f"{what}: message {k} (AW at cycle {m.aw_cycle}) is addr 0x{got[k][0]:x} "
+                          f"data 0x{got[k][1]:x}, expected addr 0x{exp[0]:x} data 0x{exp[1]:x}; "
+                          f"{self._neighbourhood(expected, got, k, slots)}", slot)
+        if len(got) > len(expected):
+            m = self.monitor.messages[start + len(expected)]
+            self.fail(f"{what}: {len(got) - len(expected)} unexpected extra message(s), first addr "
+                      f"0x{m.addr:x} data 0x{m.data:x} at cycle {m.aw_cycle}")
+
+    @staticmethod
+    def _neighbourhood(expected, got, k, slots) -> str:
+        """Slots of the messages around a mismatch, expected vs got (by address and data)."""
+        if not slots:
+            return ""
+        who = {e: s for e, s in zip(expected, slots)}
+        lo, hi = max(0, k - 3), k + 4
+        exp_s = [str(s) for s in slots[lo:hi]]
+        got_s = [str(who.get(g, "?")) for g in got[lo:hi]]
+        return f"slots of messages {lo}..: expected [{' '.join(exp_s)}], got [{' '.join(got_s)}]"
+
+    def check_message_multiset(self, expected: list[tuple[int, int]], what: str, start: int = 0) -> None:
+        """Same messages as `expected` in any order (for replays, whose order is not fixed)."""
+        got = sorted((m.addr, m.data) for m in self.monitor.messages[start:])
+        exp = sorted(expected)
+        if got != exp:
+            missing = [e for e in exp if e not in got]
+            extra = [g for g in got if g not in exp]
+            fmt = lambda xs: ", ".join(f"(0x{a:x}, 0x{d:x})" for a, d in xs[:4])
+            self.fail(f"{what}: {len(got)} messages, expected {len(exp)}; missing [{fmt(missing)}], "
+                      f"unexpected [{fmt(extra)}]")
+
+    # -- edge-exact trigger (for the write-response ordering rule) ---------------------------
+
+    async def trigger_when_axil_bvalid(self, trig: Trigger, timeout: int = 2000) -> int:
+        """Present `trig` in the very cycle s_axil_bvalid first goes high, so that (with the
+        DUT ready) it is accepted at the first edge after BVALID was issued. Returns the edge
+        number at which BVALID was issued (the trigger's accept edge is that + 1)."""
+        d = self.dut
+        if not self.triggers.idle():
+            raise RuntimeError("trigger_when_axil_bvalid needs the trigger driver idle")
+        for _ in range(timeout):
+            await FallingEdge(d.clk)
+            if _bit(d.s_axil_bvalid) == 1:
+                issued = self.cycle      # last rising edge, where BVALID was registered high
+                self.triggers.presenting = trig
+                d.s_irq_valid.value = 1
+                d.s_irq_index.value = trig.index
+                d.s_irq_pasid_valid.value = 0 if trig.pasid is None else 1
+                d.s_irq_pasid.value = trig.pasid or 0
+                return issued
+        self.fail("s_axil_bvalid never rose")
