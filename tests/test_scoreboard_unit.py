@@ -150,6 +150,22 @@ def test_corrupted_data_is_reported():
     expect_kind("CORRUPTED_MESSAGE", lambda: run(body()))
 
 
+def test_one_corruption_in_a_stream_is_one_report():
+    async def body():
+        h = Harness()
+        irqs = await h.setup(4)
+        for k in range(40):
+            if k == 10:
+                h.corrupt_next_message = True
+            if k == 25:
+                h.drop_next_message = True
+            h.fire(irqs[k % 4].index, 0x100 + k % 4)
+        h.finish()
+    err = expect_kind("CORRUPTED_MESSAGE", lambda: run(body()))
+    assert [m.kind for m in err.mismatches] == ["CORRUPTED_MESSAGE", "MISSING_MESSAGE"], str(err)
+    assert "trigger #10 " in str(err) and "trigger #25 " in str(err)
+
+
 def test_write_for_masked_slot_is_reported():
     async def body():
         h = Harness()

@@ -1,0 +1,407 @@
+"""Sequences of the pyuvm environment.
+
+ImsBaseSequence owns reset and configuration (platform model, IR table via the models' Linux
+domains, the IMS domain over the RTL's registers, alloc + request of the irqs, ENABLE) and the
+end-of-test check; the test-specific sequences only override `traffic()`.
+
+Clients: each allocated interrupt belongs to a client identified by its PASID (the instance
+cookie Linux keeps with the descriptor); a client fires only its own slots with its own PASID,
+except in the isolation attack. Interrupts allocated without a cookie have PASID_EN = 0.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import cocotb
+from cocotb.triggers import ClockCycles, RisingEdge
+from pyuvm import uvm_sequence
+
+from models.errors import BusyError
+from models.iommu import FaultReason, PostedDescriptor, PostedIrte, read_descriptor, write_descriptor
+from models.platform import Platform
+from tb.uvm.env import ImsEnv, TriggerItem, idle_gaps
+
+REG_CTRL, REG_NUM_SLOTS = 0x010, 0x008
+CTRL_ENABLE, CTRL_FUNC_MASK = 1, 2
+SLOT_CTRL_MASK, SLOT_CTRL_PENDING_CLEAR = 1, 2
+
+
+@dataclass
+class Irq:
+    slot: int
+    irq: int
+    pasid: int | None
+
+
+class ImsBaseSequence(uvm_sequence):
+    """Reset, configure, traffic() (override), drain and final check."""
+
+    num_irqs = 8
+    pasid_fraction = 0.75       # share of interrupts allocated with a PASID cookie
+    idle = "random"
+
+    def __init__(self, name: str, env: ImsEnv, **knobs) -> None:
+        super().__init__(name)
+        self.env = env
+        self.cfg = env.cfg
+        self.rng: random.Random = env.cfg.rng
+        for k, v in knobs.items():
+            setattr(self, k, v)
+        self.irqs: dict[int, Irq] = {}      # Linux irq -> Irq
+        self.stop_traffic = False
+        self.next_pasid = 0x100
+
+    # ------------------------------------------------------------------ structure
+    async def body(self):
+        await self.reset_and_configure()
+        await self.traffic()
+        await self.env.final_check()
+
+    async def reset_and_configure(self):
+        await self.env.reset_dut()
+        await self.env.wait_not_busy()
+        await self.configure()
+
+    def table_base(self) -> int:
+        return 1 << (self.cfg.axil_addr_width - 1)
+
+    def slot_ctrl(self, slot: int) -> int:
+        return self.table_base() + 16 * slot + 0xC
+
+    async def configure(self):
+        env, cfg = self.env, self.cfg
+        num = await env.regs.read32(REG_NUM_SLOTS)
+        assert num == cfg.num_slots, (f"NUM_SLOTS register reads {num}, the run was configured for "
+                                      f"{cfg.num_slots} (IMS_PARAMS={cfg.params})")
+        self.platform = Platform(num_cpus=cfg.num_cpus, posted_supported=cfg.posted_supported)
+        sb = env.sb
+        sb.platform = self.platform
+        sb.expect_platform = True
+        sb.slot_owner.clear()
+        sb.slot_expect.clear()
+        self.irqs.clear()
+        self.ims = self.platform.create_ims_domain(env.regs, hwsize=cfg.num_slots,
+                                                   requester_id=cfg.requester_id,
+                                                   table_base=self.table_base())
+        for _ in range(self.num_irqs):
+            await self.alloc_irq(with_pasid=self.rng.random() < self.pasid_fraction)
+        await env.regs.write32(REG_CTRL, CTRL_ENABLE)
+
+    # ------------------------------------------------------------ driver actions
+    async def alloc_irq(self, with_pasid: bool = True) -> Irq:
+        pasid = None
+        if with_pasid:
+            pasid = self.next_pasid
+            self.next_pasid += 1
+        slot, irq = await self.ims.alloc(cookie=pasid)
+        await self.ims.request(irq, affinity={self.rng.randrange(self.cfg.num_cpus)})
+        self.env.sb.bind(slot, irq)
+        h = self.irqs[irq] = Irq(slot, irq, pasid)
+        return h
+
+    async def quiesce_slot(self, slot: int, max_cycles: int = 5000) -> None:
+        """Wait until no message of `slot` is owed: what a PCIe read-back flush guarantees
+        before the driver tears down the IRTE (our AXI ports have no such ordering)."""
+        sb = self.env.sb
+        for _ in range(max_cycles // 8):
+            self.env.monitor.flush()
+            if not any(o.slot == slot for w in sb.worlds for o in list(w.direct) + w.replays) \
+                    and not sb.inflight:
+                return
+            await ClockCycles(self.env.dut.clk, 8)
+        raise AssertionError(f"slot {slot}: messages still owed after {max_cycles} cycles")
+
+    async def free_irq(self, h: Irq) -> None:
+        """free_irq + free, with the pending bit cleared so a reused slot never fires for its
+        previous owner (the contract's software clear)."""
+        await self.ims.mask(h.irq)
+        await self.quiesce_slot(h.slot)
+        await self.ims.free(h.irq)
+        await self.env.regs.write8(self.slot_ctrl(h.slot), SLOT_CTRL_MASK | SLOT_CTRL_PENDING_CLEAR)
+        self.env.sb.unbind(h.slot)
+        del self.irqs[h.irq]
+
+    # ----------------------------------------------------------------- triggers
+    def legit_trigger(self, h: Irq) -> tuple[int, int | None]:
+        if h.pasid is not None:
+            return (h.slot, h.pasid)
+        # Without PASID_EN any PASID (or none) is allowed.
+        return (h.slot, self.rng.choice((None, self.rng.randrange(1 << 20))))
+
+    def random_triggers(self, n: int, extra_range: float = 0.0, wrong_pasid: float = 0.0):
+        out = []
+        live = list(self.irqs.values())
+        for _ in range(n):
+            r = self.rng.random()
+            if r < extra_range:
+                out.append((self.rng.randrange(self.cfg.num_slots, 1 << self.cfg.irq_index_width), None))
+            elif r < extra_range + wrong_pasid:
+                h = self.rng.choice(live)
+                out.append((h.slot, self.rng.choice((None, 0xFFFFF))))
+            else:
+                out.append(self.legit_trigger(self.rng.choice(live)))
+        return out
+
+    async def send(self, triggers, idle: str | None = None) -> None:
+        item = TriggerItem("burst", triggers, idle_gaps(self.rng, len(triggers), idle or self.idle))
+        await self.start_item(item)
+        await self.finish_item(item)
+
+    async def stream(self, total: int, burst: int = 32, **kw) -> None:
+        """Random legit traffic in bursts until `total` triggers or stop_traffic."""
+        sent = 0
+        while sent < total and not self.stop_traffic:
+            n = min(burst, total - sent)
+            await self.send(self.random_triggers(n, **kw))
+            sent += n
+
+    async def traffic(self):
+        await self.stream(200)
+
+
+class SmokeSequence(ImsBaseSequence):
+    num_irqs = 4
+    idle = "none"
+
+    async def traffic(self):
+        # Every interrupt once, then a short back-to-back burst.
+        for h in list(self.irqs.values()):
+            await self.send([self.legit_trigger(h)])
+        await self.stream(100)
+
+
+class RandomTrafficSequence(ImsBaseSequence):
+    num_irqs = 16
+    total = 1500
+
+    async def traffic(self):
+        await self.stream(self.total, extra_range=0.03, wrong_pasid=0.03)
+
+
+class MaskStormSequence(ImsBaseSequence):
+    num_irqs = 8
+    total = 1200
+
+    async def traffic(self):
+        task = cocotb.start_soon(self.stream(self.total, burst=16))
+        while not task.done():
+            h = self.rng.choice(list(self.irqs.values()))
+            await self.ims.mask(h.irq)
+            await ClockCycles(self.env.dut.clk, self.rng.randint(0, 30))
+            await self.ims.unmask(h.irq)
+            await ClockCycles(self.env.dut.clk, self.rng.randint(0, 20))
+        await task
+
+
+class FuncMaskStormSequence(ImsBaseSequence):
+    num_irqs = 8
+    total = 1200
+
+    async def traffic(self):
+        regs = self.env.regs
+        task = cocotb.start_soon(self.stream(self.total, burst=16))
+        while not task.done():
+            # FUNC_MASK pends everything; ENABLE = 0 drops (and keeps pending bits).
+            value = self.rng.choice((CTRL_ENABLE | CTRL_FUNC_MASK, CTRL_ENABLE | CTRL_FUNC_MASK, 0))
+            await regs.write32(REG_CTRL, value)
+            await ClockCycles(self.env.dut.clk, self.rng.randint(0, 40))
+            await regs.write32(REG_CTRL, CTRL_ENABLE)
+            await ClockCycles(self.env.dut.clk, self.rng.randint(0, 40))
+        await task
+
+
+class AllocChurnSequence(ImsBaseSequence):
+    num_irqs = 10
+    churn = 12
+
+    async def traffic(self):
+        clk = self.env.dut.clk
+        for _ in range(self.churn):
+            await self.stream(60, burst=12)
+            victim = self.rng.choice(list(self.irqs.values()))
+            # Its client stops firing it, then the driver frees it; mask + fire while masked
+            # first, so the pending bit the free must clear is really set.
+            await self.ims.mask(victim.irq)
+            await self.send([self.legit_trigger(victim)] * 3)
+            await self.free_irq(victim)
+            await ClockCycles(clk, self.rng.randint(0, 10))
+            await self.alloc_irq(with_pasid=self.rng.random() < self.pasid_fraction)
+        await self.stream(100)
+
+
+class AffinityChurnSequence(ImsBaseSequence):
+    num_irqs = 8
+    total = 1500
+
+    async def traffic(self):
+        self.moves = self.busy = 0
+        task = cocotb.start_soon(self.stream(self.total, burst=16))
+        while not task.done():
+            h = self.rng.choice(list(self.irqs.values()))
+            # Under IR only the IRTE changes; messages in flight must still reach this irq.
+            try:
+                await self.ims.set_affinity(h.irq, {self.rng.randrange(self.cfg.num_cpus)})
+                self.moves += 1
+            except BusyError:
+                # Linux refuses (-EBUSY) while the previous move has not seen an interrupt
+                # on the new target yet; the caller retries later, so do we.
+                self.busy += 1
+            await ClockCycles(self.env.dut.clk, self.rng.randint(1, 25))
+        await task
+        if not self.moves:
+            self.env.sb.error("NOT_EXERCISED", self.env.monitor.cycle,
+                              f"no affinity change succeeded ({self.busy} refused as busy)")
+
+
+class PasidAttackSequence(ImsBaseSequence):
+    num_irqs = 8
+    pasid_fraction = 1.0
+    rounds = 600
+
+    async def traffic(self):
+        live = list(self.irqs.values())
+        attacks = 0
+        triggers = []
+        for _ in range(self.rounds):
+            attacker = self.rng.choice(live)
+            if self.rng.random() < 0.5:
+                victim = self.rng.choice([h for h in live if h is not attacker])
+                # Someone else's slot with the attacker's PASID, or with no PASID at all.
+                triggers.append((victim.slot, self.rng.choice((attacker.pasid, None))))
+                attacks += 1
+            else:
+                triggers.append(self.legit_trigger(attacker))
+        for k in range(0, len(triggers), 32):
+            await self.send(triggers[k:k + 32])
+        self.expected_pasid_drops = attacks
+
+    async def body(self):
+        await super().body()
+        got = self.env.sb.stats.outcomes.get("DROP_PASID", 0)
+        # Every attack hits a PASID_EN slot with a PASID that is not its own: rule 3, always.
+        if got != self.expected_pasid_drops:
+            self.env.sb.error("PASID_ISOLATION", self.env.monitor.cycle,
+                              f"{self.expected_pasid_drops} attack triggers, {got} PASID drops")
+
+
+class IrFaultSequence(ImsBaseSequence):
+    """Corrupt IRTEs behind Linux's back: not present, source-ID mismatch, FPD set."""
+    num_irqs = 6
+
+    def rewrite_irte(self, h: Irq, fn) -> None:
+        ir = self.platform.ir_domain
+        idx = self.platform.irq_info(h.irq).irte_index
+        raw = ir.read_irte(idx)
+        self.platform.memory.write128(ir.table_base + 16 * idx, fn(raw))
+        self.platform.iommu.invalidate_entry(idx)
+
+    async def traffic(self):
+        hs = list(self.irqs.values())
+        not_present, sid_bad, fpd, healthy = hs[0], hs[1], hs[2], hs[3:]
+        self.rewrite_irte(not_present, lambda r: r & ~1)
+        self.env.sb.expect_fault(not_present.slot, FaultReason(0x22), recorded=True)
+        # SVT = 1, SQ = 0: the SID must equal the device's requester ID exactly.
+        self.rewrite_irte(sid_bad, lambda r: (r & ~(0xFFFF << 64)) | ((self.cfg.requester_id ^ 0x8) << 64))
+        self.env.sb.expect_fault(sid_bad.slot, FaultReason(0x26), recorded=True)
+        self.rewrite_irte(fpd, lambda r: (r & ~1) | 2)
+        self.env.sb.expect_fault(fpd.slot, FaultReason(0x22), recorded=False)
+        triggers = []
+        for _ in range(300):
+            triggers.append(self.legit_trigger(self.rng.choice(hs)))
+        for k in range(0, len(triggers), 32):
+            await self.send(triggers[k:k + 32])
+        self.faulting = {not_present.slot, sid_bad.slot}
+
+    async def body(self):
+        await super().body()
+        sb = self.env.sb
+        log = self.platform.iommu.fault_log
+        recorded_slots = sorted({r.reason for r in log})
+        # Records only for the two recorded kinds; the FPD slot's faults leave none.
+        if not sb.stats.faulted or any(int(r.reason) not in (0x22, 0x26) for r in log):
+            sb.error("IR_FAULT_LOG", self.env.monitor.cycle,
+                     f"fault log reasons {recorded_slots}, faulted messages {sb.stats.faulted}")
+
+
+class BackpressureErrorSequence(ImsBaseSequence):
+    num_irqs = 12
+    total = 1000
+    idle = "bursty"
+
+    async def traffic(self):
+        await self.stream(self.total)
+
+
+class ResetMidTrafficSequence(ImsBaseSequence):
+    num_irqs = 8
+    total = 600
+
+    async def traffic(self):
+        clk = self.env.dut.clk
+        task = cocotb.start_soon(self.stream(100_000, burst=16))
+        await ClockCycles(clk, self.rng.randint(150, 400))
+        # Reset while triggers are offered and messages are in flight.
+        await self.env.reset_dut(self.rng.randint(2, 10))
+        self.stop_traffic = True
+        await task
+        await self.env.wait_not_busy()
+        self.stop_traffic = False
+        await self.configure()           # the driver re-probes: a fresh platform and domain
+        await self.stream(self.total)
+
+
+class GuestPostedSequence(ImsBaseSequence):
+    """A guest's interrupts: KVM turns their IRTEs into posted form (IM = 1)."""
+    num_irqs = 6
+    desc_base = 0x200000
+
+    async def traffic(self):
+        hs = list(self.irqs.values())
+        guest = hs[:3]
+        self.posted_vectors = {}
+        ir = self.platform.ir_domain
+        for k, h in enumerate(guest):
+            vector = 0x40 + k
+            pda = self.desc_base + 64 * k
+            write_descriptor(self.platform.memory, pda, PostedDescriptor(nv=0xF2, ndst=(k % self.cfg.num_cpus) << 8))  # xAPIC: ID in 15:8
+            idx = self.platform.irq_info(h.irq).irte_index
+            irte = PostedIrte(vector=vector, pda=pda, sid=self.cfg.requester_id, svt=1, urgent=k & 1)
+            self.platform.memory.write128(ir.table_base + 16 * idx, irte.pack())
+            self.platform.iommu.invalidate_entry(idx)
+            self.env.sb.expect_posted(h.slot, vector)
+            self.posted_vectors[h.slot] = (pda, vector)
+        await self.stream(600)
+
+    async def body(self):
+        await super().body()
+        for slot, (pda, vector) in self.posted_vectors.items():
+            pd = read_descriptor(self.platform.memory, pda)
+            if not pd.pir >> vector & 1:
+                self.env.sb.error("POSTED_PIR", self.env.monitor.cycle,
+                                  f"descriptor {pda:#x}: PIR bit {vector:#x} not set", slot=slot)
+
+
+class ScaleSequence(ImsBaseSequence):
+    num_irqs = 400
+    pasid_fraction = 0.5
+    idle = "none"
+
+    async def traffic(self):
+        # Every interrupt fires at least once, then random traffic across all of them.
+        hs = list(self.irqs.values())
+        self.rng.shuffle(hs)
+        for k in range(0, len(hs), 64):
+            await self.send([self.legit_trigger(h) for h in hs[k:k + 64]])
+        await self.stream(1500, burst=64)
+
+
+class LeanStreamSequence(ImsBaseSequence):
+    """High-rate stream for the lean memory agent: back-to-back triggers, big bursts."""
+    num_irqs = 32
+    idle = "none"
+    total = 20_000
+
+    async def traffic(self):
+        await self.stream(self.total, burst=512)
