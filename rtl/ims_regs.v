@@ -336,8 +336,11 @@ always @(posedge clk) begin
         w_held_reg            <= 1'b0;
         bvalid_reg            <= 1'b0;
         bdelay_reg            <= 1'b0;
+        bresp_reg             <= RESP_OKAY;
         rd_state_reg          <= RD_IDLE;
         ar_held_reg           <= 1'b0;
+        rdata_reg             <= 32'd0;
+        rresp_reg             <= RESP_OKAY;
         ctrl_enable_reg       <= 1'b0;
         ctrl_func_mask_reg    <= 1'b0;
         status_reg            <= 4'd0;
