@@ -24,9 +24,10 @@ from __future__ import annotations
 
 import itertools
 import random
+from collections import deque
 
 import cocotb
-from cocotb.triggers import ClockCycles, RisingEdge, Timer
+from cocotb.triggers import ClockCycles, Event, RisingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiSlaveWrite, AxiWriteBus
 from pyuvm import (ConfigDB, uvm_agent, uvm_analysis_port, uvm_component, uvm_driver, uvm_env,
                    uvm_sequence_item, uvm_sequencer, uvm_subscriber)
@@ -36,6 +37,19 @@ from tb.uvm.config import EnvConfig
 from tb.uvm.scoreboard import COUNTERS, REG_PENDING, ImsScoreboard
 
 BATCH_CYCLES = 256   # lean mode: events reach the scoreboard at least this often
+
+
+def _fast_reader(handle):
+    """A zero-argument function returning the signal as an int.
+
+    cocotb's `handle.value` builds a LogicArray per read; the lean loop reads ~10 signals per
+    cycle, so it asks the simulator for the bit string directly. X/Z bits raise ValueError
+    (an unknown on a handshake signal is a DUT bug worth stopping for)."""
+    raw = getattr(handle, "_handle", None)
+    if raw is None or not hasattr(raw, "get_signal_val_binstr"):
+        return lambda: int(handle.value)
+    get = raw.get_signal_val_binstr
+    return lambda: int(get(), 2)
 
 
 # --------------------------------------------------------------------------- register agent
@@ -125,9 +139,18 @@ class TriggerDriver(uvm_driver):
         valid.value = 0
         cur_index, cur_pv, cur_pasid = None, None, None
         edge = RisingEdge(clk)
+        monitor = ConfigDB().get(self, "", "monitor")
         while True:
             item = await self.seq_item_port.get_next_item()
             self.idle = False
+            if monitor.lean:
+                # Lean mode: the monitor's per-edge loop drives s_irq too (one coroutine
+                # wake-up per cycle instead of two); this driver only hands over the burst.
+                await monitor.lean_offer(item.triggers, item.gaps)
+                self.offered += len(item.triggers)
+                self.idle = True
+                self.seq_item_port.item_done()
+                continue
             for (index, pasid), gap in zip(item.triggers, item.gaps):
                 if gap:
                     valid.value = 0
@@ -264,17 +287,30 @@ class EdgeMonitor(uvm_component):
     # -- lean memory slave
     def enable_lean_memory(self, cfg: EnvConfig, rng: random.Random):
         self.lean = True
+        self._drive_plan: deque = deque()
+        self._drive_done = Event()
         self._aw_pat = [int(bool(x)) for x in cfg.aw_ready_pattern]
         self._w_pat = [int(bool(x)) for x in cfg.w_ready_pattern]
         self._err_rng = rng
         self._lean_reset()
+
+    async def lean_offer(self, triggers, gaps) -> None:
+        """Queue a burst for the lean loop to drive; returns when all were accepted."""
+        plan = self._drive_plan
+        for (index, pasid), gap in zip(triggers, gaps):
+            plan.extend([None] * gap)          # None: one idle cycle
+            plan.append((index, pasid))
+        self._drive_done.clear()
+        await self._drive_done.wait()
 
     def _lean_reset(self):
         self._m_aw: list = []
         self._m_w: list = []
         self._m_b: list = []     # bresp owed, in order
         self._bvalid = 0
+        self._bresp = 0
         self._awr = self._wr = 0
+        self.lean_idle_outputs()
 
     async def run_phase(self):
         dut = self.dut
@@ -288,7 +324,9 @@ class EdgeMonitor(uvm_component):
         m = {n: getattr(dut, f"m_axi_{n}") for n in (
             "awvalid", "awready", "awaddr", "awlen", "awsize", "awburst", "awid", "wvalid",
             "wready", "wdata", "wstrb", "wlast", "bvalid", "bready", "bresp", "bid")}
-        lean_next_flush = BATCH_CYCLES
+        if self.lean:
+            await self._run_lean(ax, m)
+            return
         while True:
             await edge
             self.cycle = cycle = self.cycle + 1
@@ -303,12 +341,118 @@ class EdgeMonitor(uvm_component):
                 if not self.axil_active:
                     self.axil_tail -= 1
                 self._sample_axil(ax, cycle)
-            if self.lean:
-                self._lean_edge(m, cycle)
-                if cycle >= lean_next_flush:
-                    lean_next_flush = cycle + BATCH_CYCLES
-                    self.flush()
-            elif ev:
+            if ev:
+                self.flush()
+
+    async def _run_lean(self, ax, m):
+        """The lean loop: one wake-up per clock edge drives s_irq and the m_axi slave side and
+        samples every handshake. Reads go through `_fast_reader` (plain ints, no LogicArray
+        objects); writes happen only when a value changes; events are handed over in batches.
+
+        AXI checks sampled: awlen/awsize/awburst/wstrb/wlast are read on the first 256
+        messages and then on every 16th (they are constants in any sane RTL and reading them
+        on every beat would cost a third of the loop); every other check is per message."""
+        dut = self.dut
+        edge = RisingEdge(dut.clk)
+        ev = self.events
+        r_ivalid, r_iready = _fast_reader(dut.s_irq_valid), _fast_reader(dut.s_irq_ready)
+        r_index, r_pv, r_pasid = (_fast_reader(dut.s_irq_index), _fast_reader(dut.s_irq_pasid_valid),
+                                  _fast_reader(dut.s_irq_pasid))
+        r_awvalid, r_awaddr, r_awid = (_fast_reader(m["awvalid"]), _fast_reader(m["awaddr"]),
+                                       _fast_reader(m["awid"]))
+        r_wvalid, r_wdata = _fast_reader(m["wvalid"]), _fast_reader(m["wdata"])
+        r_bready = _fast_reader(m["bready"])
+        h_valid, h_index, h_pv, h_pasid = dut.s_irq_valid, dut.s_irq_index, dut.s_irq_pasid_valid, dut.s_irq_pasid
+        h_awready, h_wready, h_bvalid, h_bresp, h_bid = (m["awready"], m["wready"], m["bvalid"],
+                                                         m["bresp"], m["bid"])
+        aw_pat, w_pat = self._aw_pat, self._w_pat
+        aw_len, w_len = len(aw_pat), len(w_pat)
+        err_rate = self.cfg.bresp_error_rate
+        err_rng = self._err_rng
+        plan = self._drive_plan
+        cur = None                 # (index, pasid) being offered
+        cur_index = cur_pv = cur_pasid = None
+        drv_valid = 0
+        next_flush = BATCH_CYCLES
+        n_msgs = 0
+        awid = 0
+        while True:
+            await edge
+            self.cycle = cycle = self.cycle + 1
+            if self.in_reset:
+                cur = None     # an offer that was never accepted is simply withdrawn
+                continue
+            # --- s_irq: sample the handshake, then decide what to offer next
+            accepted = r_ivalid() and r_iready()
+            if accepted:
+                ev.append(("T", cycle, r_index(), r_pasid() if r_pv() else None))
+                cur = None
+            if cur is None:
+                if plan:
+                    nxt = plan.popleft()
+                    if nxt is None:
+                        if drv_valid:
+                            h_valid.value = drv_valid = 0
+                    else:
+                        cur = nxt
+                        index, pasid = nxt
+                        if index != cur_index:
+                            h_index.value = cur_index = index
+                        pv = 0 if pasid is None else 1
+                        if pv != cur_pv:
+                            h_pv.value = cur_pv = pv
+                        if pv and pasid != cur_pasid:
+                            h_pasid.value = cur_pasid = pasid
+                        if not drv_valid:
+                            h_valid.value = drv_valid = 1
+                else:
+                    if drv_valid:
+                        h_valid.value = drv_valid = 0
+                    if not self._drive_done.is_set():
+                        self._drive_done.set()
+            # --- s_axil while the register agent is busy
+            if self.axil_active or self.axil_tail:
+                if not self.axil_active:
+                    self.axil_tail -= 1
+                self._sample_axil(ax, cycle)
+            # --- m_axi slave side
+            if self._awr and r_awvalid():
+                if n_msgs < 256 or not n_msgs & 15:
+                    awid = r_awid()
+                    self._check_aw(m, cycle)
+                self._m_aw.append(r_awaddr())
+            if self._wr and r_wvalid():
+                if n_msgs < 256 or not n_msgs & 15:
+                    wstrb, wlast = int(m["wstrb"].value), int(m["wlast"].value)
+                    if wstrb != 0xF or not wlast:
+                        self.protocol_errors.append(f"cycle {cycle}: W beat wstrb={wstrb:#x} wlast={wlast}")
+                self._m_w.append(r_wdata())
+            if self._m_aw and self._m_w:
+                bresp = 2 if err_rate and err_rng.random() < err_rate else 0
+                ev.append(("M", cycle, self._m_aw.pop(0), self._m_w.pop(0), bresp))
+                self._m_b.append(bresp)
+                self.last_message_cycle = cycle
+                n_msgs += 1
+            if self._bvalid and r_bready():
+                self._m_b.pop(0)
+                if self._m_b:
+                    if self._m_b[0] != self._bresp:
+                        h_bresp.value = self._bresp = self._m_b[0]
+                else:
+                    h_bvalid.value = self._bvalid = 0
+            elif not self._bvalid and self._m_b:
+                h_bid.value = awid
+                if self._m_b[0] != self._bresp:
+                    h_bresp.value = self._bresp = self._m_b[0]
+                h_bvalid.value = self._bvalid = 1
+            awr = aw_pat[cycle % aw_len]
+            if awr != self._awr:
+                h_awready.value = self._awr = awr
+            wr = w_pat[cycle % w_len]
+            if wr != self._wr:
+                h_wready.value = self._wr = wr
+            if cycle >= next_flush or self.axil_active:
+                next_flush = cycle + BATCH_CYCLES
                 self.flush()
 
     def _sample_axil(self, ax, cycle):
@@ -331,42 +475,6 @@ class EdgeMonitor(uvm_component):
             self._ar_q.append(int(ax["araddr"].value))
         if ax["rvalid"].value and ax["rready"].value and self._ar_q:
             ev.append(("RR", cycle, self._ar_q.pop(0), int(ax["rdata"].value), int(ax["rresp"].value)))
-
-    def _lean_edge(self, m, cycle):
-        # Handshakes at this edge use the ready values driven after the previous edge.
-        if self._awr and m["awvalid"].value:
-            self._m_aw.append((int(m["awaddr"].value), int(m["awid"].value)))
-            self._check_aw(m, cycle)
-        if self._wr and m["wvalid"].value:
-            self._m_w.append(int(m["wdata"].value))
-            if int(m["wstrb"].value) != 0xF or not m["wlast"].value:
-                self.protocol_errors.append(
-                    f"cycle {cycle}: W beat wstrb={int(m['wstrb'].value):#x} wlast={int(m['wlast'].value)}")
-        if self._m_aw and self._m_w:
-            (addr, awid) = self._m_aw.pop(0)
-            data = self._m_w.pop(0)
-            bresp = 2 if self._err_rng.random() < self.cfg.bresp_error_rate else 0
-            self.events.append(("M", cycle, addr, data, bresp))
-            self._m_b.append((awid, bresp))
-            self.last_message_cycle = cycle
-        # B channel: one response per message, in order.
-        if self._bvalid and m["bready"].value:
-            self._m_b.pop(0)
-            self._bvalid = 0
-        if not self._bvalid and self._m_b:
-            awid, bresp = self._m_b[0]
-            m["bid"].value = awid
-            m["bresp"].value = bresp
-            m["bvalid"].value = self._bvalid = 1
-        elif not self._bvalid:
-            m["bvalid"].value = 0
-        # Ready pattern for the next edge.
-        awr = self._aw_pat[cycle % len(self._aw_pat)]
-        if awr != self._awr:
-            m["awready"].value = self._awr = awr
-        wr = self._w_pat[cycle % len(self._w_pat)]
-        if wr != self._wr:
-            m["wready"].value = self._wr = wr
 
     def _check_aw(self, m, cycle):
         # One-beat INCR writes of 4 bytes (contract §1). Read only on an AW handshake.
@@ -429,6 +537,7 @@ class ImsEnv(uvm_env):
         self.trigger_agent = TriggerAgent("trigger_agent", self)
         self.mem_agent = MemoryAgent("mem_agent", self)
         self.monitor = EdgeMonitor("monitor", self)
+        ConfigDB().set(None, "*", "monitor", self.monitor)
         self.scoreboard = ScoreboardComponent("scoreboard", self)
 
     def connect_phase(self):

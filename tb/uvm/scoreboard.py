@@ -212,6 +212,7 @@ class ImsScoreboard:
         self.check_reads = check_reads
         self.mismatches: list[Mismatch] = []
         self.stats = Stats()
+        self._outcome_counts: dict[Outcome, int] = {}   # world 0's view; names in stats.outcomes
         self.slot_owner: dict[int, int] = {}          # slot -> Linux irq (from the driver side)
         self.slot_expect: dict[int, SlotExpectation] = {}
         self.expect_platform = platform is not None
@@ -358,8 +359,8 @@ class ImsScoreboard:
             w.direct.append(Owed(False, index, ref, cycle, m.addr, m.data))
             w.dev.emitted.clear()
         if w is self.worlds[0]:
-            name = r.outcome.name
-            self.stats.outcomes[name] = self.stats.outcomes.get(name, 0) + 1
+            counts = self._outcome_counts
+            counts[r.outcome] = counts.get(r.outcome, 0) + 1
         return r.outcome
 
     def _trigger_windowed(self, cycle: int, ref: int, index: int, pasid: int | None) -> None:
@@ -407,7 +408,11 @@ class ImsScoreboard:
         self.stats.messages += 1
         if len(self.worlds) == 1:
             w = self.worlds[0]
-            owed = self._consume(w, addr, data)
+            head = w.direct[0] if w.direct else None
+            if head is not None and head.addr == addr and head.data == data:
+                owed = w.direct.popleft()       # the common case, without the general search
+            else:
+                owed = self._consume(w, addr, data)
             if owed is None:
                 if not self.inflight:
                     # With no register write in flight no replay can be on its way early, so
@@ -600,12 +605,17 @@ class ImsScoreboard:
                                          f"pending bit RTL {word >> j & 1} model {exp >> j & 1}", s))
         return problems
 
+    def outcome_count(self, name: str) -> int:
+        """How many triggers the model judged `name` (an Outcome name), in world 0."""
+        return self._outcome_counts.get(Outcome[name], 0)
+
     def raise_if_failed(self, header: str = "") -> None:
         if self.mismatches:
             raise ScoreboardError(self.mismatches, header)
 
     def summary(self) -> str:
         s = self.stats
+        s.outcomes = {k.name: v for k, v in self._outcome_counts.items()}
         return (f"triggers {s.triggers} ({', '.join(f'{k} {v}' for k, v in sorted(s.outcomes.items()))}), "
                 f"messages {s.messages} (replays {s.replays}), delivered {s.delivered}, faulted {s.faulted}, "
                 f"posted {s.posted}, windowed triggers {s.windowed}, lost by reset {s.lost_by_reset}, "

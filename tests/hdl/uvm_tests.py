@@ -75,8 +75,10 @@ class ImsUvmTest(uvm_test):
         sb = self.env.sb
         wall = getattr(self, "wall", time.perf_counter() - self.wall0)
         msgs = sb.stats.messages
-        self.logger.info(f"{self.cfg.test}: {sb.summary()}; {msgs} messages in {wall:.1f} s wall "
-                         f"= {msgs / wall if wall else 0:.0f} checked msg/s")
+        tmsgs, twall = getattr(self.env, "traffic_rate", (0, 0.0))
+        rate = tmsgs / twall if twall else 0.0
+        self.logger.info(f"{self.cfg.test}: {sb.summary()}; {msgs} messages in {wall:.1f} s wall; "
+                         f"traffic phase {tmsgs} messages in {twall:.2f} s = {rate:.0f} checked msg/s")
         kinds = {m.kind for m in sb.mismatches}
         if self.expect_kinds:
             ok = bool(kinds & self.expect_kinds)
@@ -87,7 +89,7 @@ class ImsUvmTest(uvm_test):
                         f"reproduce: {self.cfg.repro()}")
             return
         self.cfg.write_result("fail" if sb.mismatches else "pass", msgs, get_sim_time("ns"), wall,
-                              {"stats": vars(sb.stats)})
+                              {"stats": vars(sb.stats), "traffic_msgs_per_s": round(rate, 1)})
         sb.raise_if_failed(f"{self.cfg.test} (seed {self.cfg.seed}, {self.cfg.sim}): "
                            f"{len(sb.mismatches)} scoreboard mismatch(es)")
         assert sb.stats.messages > 0, f"{self.cfg.test}: no message was checked"
