@@ -342,6 +342,7 @@ class ErrorInjectingAxiSlaveWrite(AxiSlaveWrite):
 class Trigger:
     index: int
     pasid: int | None = None       # None: pasid_valid = 0
+    pasid_bits: int = 0            # what s_irq_pasid carries when pasid_valid = 0
 
 
 @dataclass(frozen=True)
@@ -417,7 +418,7 @@ class TriggerDriver:
         d.s_irq_valid.value = 1
         d.s_irq_index.value = t.index
         d.s_irq_pasid_valid.value = 0 if t.pasid is None else 1
-        d.s_irq_pasid.value = 0 if t.pasid is None else t.pasid
+        d.s_irq_pasid.value = t.pasid_bits if t.pasid is None else t.pasid
 
 
 # --------------------------------------------------------------------------------------------
@@ -747,8 +748,8 @@ class ImsTB:
 
     # -- triggers and messages ---------------------------------------------------------------
 
-    def trigger(self, index: int, pasid: int | None = None) -> None:
-        self.triggers.send(Trigger(index, pasid))
+    def trigger(self, index: int, pasid: int | None = None, pasid_bits: int = 0) -> None:
+        self.triggers.send(Trigger(index, pasid, pasid_bits))
 
     async def wait_triggers_accepted(self, timeout: int = 5000) -> None:
         await self.wait_until(self.triggers.idle, timeout, "every queued trigger to be accepted")

@@ -364,7 +364,7 @@ async def drop_disabled(dut, traffic):
         await tb.write("CTRL", ctrl)
         tb.trigger(plain)
         tb.trigger(pasid_slot, pasid=0x56)      # would fail the PASID check
-        tb.trigger(pasid_slot)                  # no PASID at all
+        tb.trigger(pasid_slot, pasid_bits=0x55)  # pasid_valid=0 (right PASID on the wires)
         tb.trigger(masked)                      # would pend
     await tb.settle()
     await tb.check_counters(before, CNT_DROP_DISABLED=8)
@@ -390,13 +390,15 @@ async def drop_pasid(dut, traffic):
     await tb.program_slot(masked, mask=True, pasid_en=True, pasid=pasid)
     await tb.set_ctrl(enable=True)
     before = await tb.counters()
-    plan = [  # (slot, pasid, expected message or None)
+    # (slot, pasid, expected message or None); pasid None means pasid_valid=0 with the slot's
+    # own PASID still on the s_irq_pasid wires, so ignoring pasid_valid would be caught.
+    plan = [
         (checked, None, None), (checked, other, None), (checked, 0, None), (checked, pasid, m_checked),
         (free, other, m_free), (free, None, m_free), (free, pasid, m_free),
         (masked, other, None), (masked, None, None),
     ]
     for s, p, _ in plan:
-        tb.trigger(s, pasid=p)
+        tb.trigger(s, pasid=p, pasid_bits=pasid)
     await tb.settle()
     tb.check_messages([m for _, _, m in plan if m], "messages of PASID checks",
                       slots=[s for s, _, m in plan if m])
