@@ -168,7 +168,8 @@ def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = Fal
 def run(module: str, sim: str = "icarus", parameters: dict | None = None,
         testcase: str | list[str] | None = None, seed: int | None = None, waves: bool = False,
         extra_env: dict | None = None, run_tag: str | None = None, toplevel: str = TOPLEVEL,
-        sources: list[Path] | None = None, check: bool = True) -> SimResult:
+        sources: list[Path] | None = None, test_filter: str | None = None,
+        check: bool = True) -> SimResult:
     """Build if needed, run `module`'s cocotb tests and return what they reported.
 
     With check=True a failing or empty run raises AssertionError carrying the summary, so a
@@ -207,6 +208,7 @@ def run(module: str, sim: str = "icarus", parameters: dict | None = None,
             build_dir=bdir,
             test_dir=test_dir,
             testcase=testcase,
+            test_filter=test_filter,
             seed=seed,
             waves=waves,
             parameters=parameters,

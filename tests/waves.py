@@ -19,7 +19,7 @@ HDL_DIR = Path(__file__).resolve().parent / "hdl"
 
 def find_test_module(test: str) -> str:
     """Dotted module name of the cocotb module that defines `test`."""
-    base = test.split("/")[-1].split("[")[0]
+    base = test.split("/")[0].split("[")[0]
     pattern = re.compile(rf"^\s*(async\s+)?def\s+{re.escape(base)}\s*\(", re.M)
     hits = [p for p in sorted(HDL_DIR.glob("*.py")) if pattern.search(p.read_text())]
     if not hits:
@@ -41,8 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=None)
     args = ap.parse_args(argv)
     module = find_test_module(args.test)
+    # A bare name runs every variant (e.g. each traffic pattern of a parametrized test);
+    # a full name such as `drop_pasid/traffic=free`, as failure reports print it, runs one.
+    name = args.test.split("[")[0]
+    variants = "" if "/" in name else r"(/.*)?"
     res = sim.run(module, sim=args.sim, parameters=sim.parse_params(args.param),
-                  testcase=args.test.split("[")[0], seed=args.seed, waves=True, check=False)
+                  test_filter=rf"\.{re.escape(name)}{variants}$", seed=args.seed, waves=True,
+                  run_tag=re.sub(r"[^A-Za-z0-9_.=-]+", "_", f"{name}-seed{args.seed}"), check=False)
     print(res.summary())
     if res.waves is None:
         print("waves: the simulator wrote no waveform file", file=sys.stderr)
