@@ -27,7 +27,7 @@ import random
 from collections import deque
 
 import cocotb
-from cocotb.triggers import ClockCycles, Event, RisingEdge
+from cocotb.triggers import ClockCycles, Event, RisingEdge, Timer
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiSlaveWrite, AxiWriteBus
 from pyuvm import (ConfigDB, uvm_agent, uvm_analysis_port, uvm_component, uvm_driver, uvm_env,
                    uvm_sequence_item, uvm_sequencer, uvm_subscriber)
@@ -564,8 +564,13 @@ class ImsEnv(uvm_env):
         """Synchronous reset; the scoreboard forgets what was owed (the contract allows loss)."""
         dut = self.dut
         dut.rst.value = 1
+        # Handshakes at the first edge that samples rst=1 still happen (the readies were high
+        # before it): they belong to the old history. Let everything that edge wakes up
+        # (cocotbext-axi delivers the write to its target in that time step) report first.
+        await RisingEdge(dut.clk)
+        await Timer(1, unit="ps")
         self.monitor.mark_reset(True)
-        await ClockCycles(dut.clk, cycles)
+        await ClockCycles(dut.clk, max(1, cycles - 1))
         dut.rst.value = 0
         await RisingEdge(dut.clk)
         self.monitor.mark_reset(False)
@@ -592,6 +597,16 @@ class ImsEnv(uvm_env):
                     self.monitor.cycle - self.monitor.last_message_cycle >= quiet_cycles:
                 return True
         return False
+
+    async def settle_histories(self, max_cycles: int = 400) -> None:
+        """Wait (traffic may go on) until the observations have decided every timing window,
+        i.e. the scoreboard is back to one possible history. Storm sequences call this
+        between bursts of register writes so the set of histories stays small."""
+        for _ in range(max_cycles // 8):
+            self.monitor.flush()
+            if len(self.sb.worlds) == 1:
+                return
+            await ClockCycles(self.dut.clk, 8)
 
     async def final_check(self) -> None:
         """Read CNT_* and PENDING through the RTL and compare with the model."""

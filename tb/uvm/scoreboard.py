@@ -192,6 +192,7 @@ class Stats:
     windowed: int = 0
     forks: int = 0
     lost_by_reset: int = 0
+    max_histories: int = 1
 
 
 class ImsScoreboard:
@@ -384,6 +385,7 @@ class ImsScoreboard:
         self.stats.forks += len(new_worlds) - len(self.worlds)
         self.worlds = new_worlds
         self._merge_worlds()
+        self.stats.max_histories = max(self.stats.max_histories, len(self.worlds))
         if len(self.worlds) > MAX_WORLDS:
             self.error("CHECKER_AMBIGUITY", cycle,
                        f"{len(self.worlds)} possible histories: too many register writes overlap "
@@ -559,6 +561,9 @@ class ImsScoreboard:
         """rst asserted: what the DUT owed may be lost; the device starts over."""
         w = self.worlds[0]
         self.stats.lost_by_reset += len(w.direct) + len(w.replays)
+        if self.log is not None:
+            self.log.info(f"reset at cycle {cycle}: {len(w.direct)} direct and {len(w.replays)} replay "
+                          f"messages owed may be lost; {len(self.held)} unexplained writes held")
         for c, addr, data in self.held:
             self._report_unexplained(c, addr, data)
         self._new_worlds()
@@ -618,5 +623,6 @@ class ImsScoreboard:
         s.outcomes = {k.name: v for k, v in self._outcome_counts.items()}
         return (f"triggers {s.triggers} ({', '.join(f'{k} {v}' for k, v in sorted(s.outcomes.items()))}), "
                 f"messages {s.messages} (replays {s.replays}), delivered {s.delivered}, faulted {s.faulted}, "
-                f"posted {s.posted}, windowed triggers {s.windowed}, lost by reset {s.lost_by_reset}, "
+                f"posted {s.posted}, windowed triggers {s.windowed} (max {s.max_histories} histories), "
+                f"lost by reset {s.lost_by_reset}, "
                 f"mismatches {len(self.mismatches)}")

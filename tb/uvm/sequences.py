@@ -202,6 +202,7 @@ class MaskStormSequence(ImsBaseSequence):
             await ClockCycles(self.env.dut.clk, self.rng.randint(0, 30))
             await self.ims.unmask(h.irq)
             await ClockCycles(self.env.dut.clk, self.rng.randint(0, 20))
+            await self.env.settle_histories()
         await task
 
 
@@ -219,6 +220,7 @@ class FuncMaskStormSequence(ImsBaseSequence):
             await ClockCycles(self.env.dut.clk, self.rng.randint(0, 40))
             await regs.write32(REG_CTRL, CTRL_ENABLE)
             await ClockCycles(self.env.dut.clk, self.rng.randint(0, 40))
+            await self.env.settle_histories()
         await task
 
 
