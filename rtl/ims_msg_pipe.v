@@ -8,17 +8,19 @@
  *                     op from ims_regs (slot read, slot write RMW, PENDING
  *                     read) or a scanner op (pending word read, candidate
  *                     check); present its slot / pending word to both RAMs.
- *   stage B (N..N+1): RAM data is out of the BRAM output register; decide
- *                     the contract's rule for a trigger, merge a slot write,
- *                     check a replay candidate.  On edge N+1 write back the
- *                     pending word (RMW) and the slot entry, and register
- *                     the outcome in stage C.
- *   stage C (N+1..) : message {addr, data} to the write master's queues,
+ *   stage R (N..N+2): the RAMs read (BRAM register at N, output register at
+ *                     N+1; nothing but flops after the BRAM clock-to-out).
+ *   stage B (N+1..N+2): decide the contract's rule for a trigger, merge a
+ *                     slot write, check a replay candidate.  On edge N+2
+ *                     write back the pending word (RMW) and the slot entry,
+ *                     and register the outcome in stage C.
+ *   stage C (N+2..) : message {addr, data} to the write master (which puts
+ *                     it on the bus at once when its queue is empty),
  *                     counter / status events, register read data.
  *
- * A trigger accepted at edge N is in the direct message FIFO at edge N+2,
- * where m_axi_awvalid rises.  The logic after the BRAM output is one
- * 20-bit compare and a few gates.
+ * A trigger accepted at edge N has m_axi_awvalid high right after edge N+2
+ * (first sampled high at edge N+3).  The logic after the BRAM output
+ * register is one forwarding mux, a 20-bit compare and a few gates.
  *
  * Sharing: triggers win the issue slot when s_irq_ready is high; when any
  * other op waits and a trigger took the slot, s_irq_ready drops for the next
@@ -134,6 +136,7 @@ assign s_irq_ready = s_irq_ready_reg && !rst;
 
 wire scan_op_valid;
 wire scan_op_is_cand;
+wire scan_op_tag;
 wire [WORD_WIDTH-1:0] scan_op_word;
 wire [SLOT_WIDTH-1:0] scan_op_slot;
 
@@ -188,8 +191,21 @@ wire [WORD_WIDTH-1:0] iss_word = iss_word_from_slot ? iss_slot_ext[WORD_WIDTH+4:
 wire iss_valid = trig_go || reg_go || scan_go;
 
 // --------------------------------------------------------------------------
-// stage B registers
+// stage R and stage B registers (op fields travel beside the RAM read)
 // --------------------------------------------------------------------------
+
+reg                  r_valid_reg;
+reg [2:0]            r_kind_reg;
+reg [SLOT_WIDTH-1:0] r_slot_reg;
+reg [WORD_WIDTH-1:0] r_word_reg;
+reg [4:0]            r_bit_reg;
+reg                  r_range_err_reg;
+reg                  r_pasid_valid_reg;
+reg [19:0]           r_pasid_reg;
+reg [1:0]            r_dword_reg;
+reg [31:0]           r_wdata_reg;
+reg [3:0]            r_wstrb_reg;
+reg                  r_tag_reg;
 
 reg                  b_valid_reg;
 reg [2:0]            b_kind_reg;
@@ -202,20 +218,37 @@ reg [19:0]           b_pasid_reg;
 reg [1:0]            b_dword_reg;
 reg [31:0]           b_wdata_reg;
 reg [3:0]            b_wstrb_reg;
+reg                  b_tag_reg;
 
 always @(posedge clk) begin
-    b_valid_reg       <= iss_valid;
-    b_kind_reg        <= iss_kind;
-    b_slot_reg        <= iss_slot;
-    b_word_reg        <= iss_word;
-    b_bit_reg         <= iss_bit;
-    b_range_err_reg   <= trig_range_err;
-    b_pasid_valid_reg <= s_irq_pasid_valid;
-    b_pasid_reg       <= s_irq_pasid;
-    b_dword_reg       <= reg_op_dword;
-    b_wdata_reg       <= reg_op_wdata;
-    b_wstrb_reg       <= reg_op_wstrb;
+    r_valid_reg       <= iss_valid;
+    r_kind_reg        <= iss_kind;
+    r_slot_reg        <= iss_slot;
+    r_word_reg        <= iss_word;
+    r_bit_reg         <= iss_bit;
+    r_range_err_reg   <= trig_range_err;
+    r_pasid_valid_reg <= s_irq_pasid_valid;
+    r_pasid_reg       <= s_irq_pasid;
+    r_dword_reg       <= reg_op_dword;
+    r_wdata_reg       <= reg_op_wdata;
+    r_wstrb_reg       <= reg_op_wstrb;
+    r_tag_reg         <= scan_op_tag;
+
+    b_valid_reg       <= r_valid_reg;
+    b_kind_reg        <= r_kind_reg;
+    b_slot_reg        <= r_slot_reg;
+    b_word_reg        <= r_word_reg;
+    b_bit_reg         <= r_bit_reg;
+    b_range_err_reg   <= r_range_err_reg;
+    b_pasid_valid_reg <= r_pasid_valid_reg;
+    b_pasid_reg       <= r_pasid_reg;
+    b_dword_reg       <= r_dword_reg;
+    b_wdata_reg       <= r_wdata_reg;
+    b_wstrb_reg       <= r_wstrb_reg;
+    b_tag_reg         <= r_tag_reg;
+
     if (rst) begin
+        r_valid_reg <= 1'b0;
         b_valid_reg <= 1'b0;
     end
 end
@@ -258,7 +291,6 @@ ims_slot_store #(
     .wr_mask(busy_reg ? 1'b1 : slot_wr_mask),
     .wr_pasid_en(busy_reg ? 1'b0 : slot_wr_pasid_en),
     .wr_pasid(busy_reg ? 20'd0 : slot_wr_pasid),
-    .rd_en(1'b1),
     .rd_slot(iss_slot),
     .rd_addr_lo(s_addr_lo),
     .rd_addr_hi(s_addr_hi),
@@ -277,7 +309,6 @@ ims_pending_store #(
     .wr_word(busy_reg ? init_slot_reg[WORD_WIDTH-1:0] : b_word_reg),
     .wr_bits(busy_reg ? 32'd0 : pend_wr_bits),
     .wr_mask_bits(busy_reg ? 32'hffffffff : pend_wr_mask_bits),
-    .rd_en(1'b1),
     .rd_word(iss_word),
     .rd_bits(pend_bits),
     .rd_mask_bits(pend_mask_bits)
@@ -434,15 +465,19 @@ ims_replay_scan #(
     .rst(rst),
     .scan_req(ctrl_scan_req || w_ctrl),
     // nothing can be eligible while ENABLE = 0 or FUNC_MASK = 1; changing
-    // either is a CTRL write, which requests a new scan
-    .pend_any((pend_count_reg != 0 || pend_inc) && ctrl_enable && !ctrl_func_mask),
+    // either is a CTRL write, which requests a new scan.  A trigger in stage
+    // R or B may still set a bit, so it counts as pending too.
+    .pend_any((pend_count_reg != 0 || pend_inc || (r_valid_reg && r_kind_reg == OP_TRIG))
+              && ctrl_enable && !ctrl_func_mask),
     .cand_credit_ok(cand_credit_ok),
     .op_valid(scan_op_valid),
     .op_is_cand(scan_op_is_cand),
     .op_word(scan_op_word),
     .op_slot(scan_op_slot),
+    .op_tag(scan_op_tag),
     .op_ready(scan_go),
     .res_valid(b_valid_reg && b_kind_reg == OP_SCAN_WORD),
+    .res_tag(b_tag_reg),
     .res_word(b_word_reg),
     .res_bits(pend_bits & ~pend_mask_bits)
 );

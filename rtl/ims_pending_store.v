@@ -8,13 +8,14 @@
  * takes one cycle per word plus one per eligible slot, however many masked
  * slots hold a pending bit.
  *
- * Every pending update is a read-modify-write spread over two pipeline
- * stages: the word is read when an op enters the pipeline and written back
- * one cycle later.  The op entering on that write edge reads the RAM while
- * it is being written, and the RAM returns the old word there, so this
- * wrapper forwards the written word instead (write-first behaviour).  With
- * that, back-to-back RMWs of the same word never lose an update, and a
- * scanner read always sees every pend-set that entered the pipeline before it.
+ * The RAM read has a latency of two edges (BRAM register + output register).
+ * Every pending update is a read-modify-write: the word is read when an op
+ * enters the pipeline (edge E) and written back two edges later (E+2).  An
+ * op read at E therefore misses the write-backs landing at E (the RAM is
+ * read-first) and at E+1 (after the BRAM register); this wrapper forwards
+ * those, the newer one winning.  With that, back-to-back RMWs of the same
+ * word never lose an update, and a scanner read sees every pend-set of every
+ * op that entered the pipeline before it.
  */
 
 `default_nettype none
@@ -30,38 +31,51 @@ module ims_pending_store #(
     input  wire [31:0]           wr_bits,
     input  wire [31:0]           wr_mask_bits,
 
-    input  wire                  rd_en,
     input  wire [WORD_WIDTH-1:0] rd_word,
     output wire [31:0]           rd_bits,
     output wire [31:0]           rd_mask_bits
 );
 
-wire [63:0] ram_rd_word;
+wire [63:0] wr_data = {wr_mask_bits, wr_bits};
+wire [63:0] ram_rd_data;
 
-reg        fwd_reg;
-reg [63:0] fwd_word_reg;
+// first stage: write at the read edge
+reg [WORD_WIDTH-1:0] rd_word_reg;
+reg                  fwd1_reg;
+reg [63:0]           fwd1_data_reg;
+// second stage: the newest matching write at either edge
+reg                  fwd2_reg;
+reg [63:0]           fwd2_data_reg;
 
-assign {rd_mask_bits, rd_bits} = fwd_reg ? fwd_word_reg : ram_rd_word;
+assign {rd_mask_bits, rd_bits} = fwd2_reg ? fwd2_data_reg : ram_rd_data;
 
 always @(posedge clk) begin
-    if (rd_en) begin
-        fwd_reg      <= wr_en && (wr_word == rd_word);
-        fwd_word_reg <= {wr_mask_bits, wr_bits};
+    rd_word_reg   <= rd_word;
+    fwd1_reg      <= wr_en && (wr_word == rd_word);
+    fwd1_data_reg <= wr_data;
+
+    if (wr_en && (wr_word == rd_word_reg)) begin
+        fwd2_reg      <= 1'b1;
+        fwd2_data_reg <= wr_data;
+    end else begin
+        fwd2_reg      <= fwd1_reg;
+        fwd2_data_reg <= fwd1_data_reg;
     end
 end
 
 ims_ram_sdp #(
     .DATA_WIDTH(64),
     .ADDR_WIDTH(WORD_WIDTH),
-    .DEPTH(PEND_WORDS)
+    .DEPTH(PEND_WORDS),
+    .OUTPUT_REG(1)
 ) pending_ram (
     .clk(clk),
     .wr_en(wr_en),
     .wr_addr(wr_word),
-    .wr_data({wr_mask_bits, wr_bits}),
-    .rd_en(rd_en),
+    .wr_data(wr_data),
+    .rd_en(1'b1),
     .rd_addr(rd_word),
-    .rd_data(ram_rd_word)
+    .rd_data(ram_rd_data)
 );
 
 endmodule

@@ -23,8 +23,9 @@
  *
  * Word reads are issued back to back, so empty words cost one cycle each
  * (32 non-pending slots per cycle).  When a word with set bits comes back,
- * the word read issued behind it is squashed and the pointer rewound, the
- * bits are loaded into cand_bits and checked lowest first.
+ * its bits are loaded into cand_bits and checked lowest first; the word
+ * reads already issued behind it are squashed (each word read carries the
+ * scanner's epoch bit, which flips on every load) and the pointer rewound.
  */
 
 `default_nettype none
@@ -48,10 +49,12 @@ module ims_replay_scan #(
     output wire                  op_is_cand,   // 1: candidate check, 0: word read
     output wire [WORD_WIDTH-1:0] op_word,
     output wire [SLOT_WIDTH-1:0] op_slot,
+    output wire                  op_tag,
     input  wire                  op_ready,
 
     // result of a word read op (pipeline stage B)
     input  wire                  res_valid,
+    input  wire                  res_tag,
     input  wire [WORD_WIDTH-1:0] res_word,
     input  wire [31:0]           res_bits
 );
@@ -61,8 +64,8 @@ reg                  active_reg;
 reg [WORD_WIDTH:0]   ptr_reg;
 reg [31:0]           cand_bits_reg;
 reg [WORD_WIDTH-1:0] cand_word_reg;
-reg                  word_in_b_reg;
-reg                  squash_reg;
+reg [1:0]            words_in_flight_reg;
+reg                  epoch_reg;
 
 wire have_cand = |cand_bits_reg;
 
@@ -89,16 +92,17 @@ assign op_is_cand = have_cand;
 assign op_valid   = active_reg && (have_cand ? cand_credit_ok : ptr_in_range);
 assign op_word    = have_cand ? cand_word_reg : ptr_reg[WORD_WIDTH-1:0];
 assign op_slot    = cand_slot_full[SLOT_WIDTH-1:0];
+assign op_tag     = epoch_reg;
 
 wire issue_word = op_ready && !op_is_cand;
 wire issue_cand = op_ready && op_is_cand;
 
-wire res_use   = res_valid && !squash_reg;
+wire res_use   = res_valid && res_tag == epoch_reg;
 wire load_cand = res_use && (|res_bits);
 
 always @(posedge clk) begin
-    word_in_b_reg <= issue_word;
-    squash_reg    <= load_cand && issue_word;
+    // word reads between issue and result: at most 2 (pipeline stages R, B)
+    words_in_flight_reg <= words_in_flight_reg + {1'b0, issue_word} - {1'b0, res_valid};
 
     if (issue_cand) begin
         cand_bits_reg[cand_bit] <= 1'b0;
@@ -107,6 +111,7 @@ always @(posedge clk) begin
     if (load_cand) begin
         cand_bits_reg <= res_bits;
         cand_word_reg <= res_word;
+        epoch_reg     <= !epoch_reg;
         ptr_reg       <= {1'b0, res_word} + 1'b1;
     end else if (issue_word) begin
         ptr_reg <= ptr_reg + 1'b1;
@@ -120,7 +125,7 @@ always @(posedge clk) begin
                 ptr_reg    <= 0;
             end
         end
-    end else if (!ptr_in_range && !word_in_b_reg && !have_cand) begin
+    end else if (!ptr_in_range && words_in_flight_reg == 2'd0 && !have_cand) begin
         active_reg <= 1'b0;
     end
 
@@ -134,8 +139,8 @@ always @(posedge clk) begin
         active_reg       <= 1'b0;
         ptr_reg          <= 0;
         cand_bits_reg    <= 32'd0;
-        word_in_b_reg    <= 1'b0;
-        squash_reg       <= 1'b0;
+        words_in_flight_reg <= 2'd0;
+        epoch_reg        <= 1'b0;
     end
 end
 

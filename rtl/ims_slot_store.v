@@ -6,8 +6,10 @@
  * a trigger can set it without rewriting the whole entry.
  *
  * Register writes are applied by the pipeline as a full-entry
- * read-modify-write, so the RAM needs no byte enables.  Reads are registered
- * (block RAM output register) and read-first on a same-address collision.
+ * read-modify-write, so the RAM needs no byte enables.  Reads have a latency
+ * of two edges (BRAM register + output register) and are read-first on a
+ * same-address collision; no forwarding is needed because a slot write's
+ * BVALID is only raised after the write has landed.
  */
 
 `default_nettype none
@@ -27,7 +29,6 @@ module ims_slot_store #(
     input  wire                  wr_pasid_en,
     input  wire [19:0]           wr_pasid,
 
-    input  wire                  rd_en,
     input  wire [SLOT_WIDTH-1:0] rd_slot,
     output wire [29:0]           rd_addr_lo,
     output wire [31:0]           rd_addr_hi,
@@ -47,13 +48,14 @@ assign {rd_pasid, rd_pasid_en, rd_mask, rd_data, rd_addr_hi, rd_addr_lo} = ram_r
 ims_ram_sdp #(
     .DATA_WIDTH(ENTRY_WIDTH),
     .ADDR_WIDTH(SLOT_WIDTH),
-    .DEPTH(NUM_SLOTS)
+    .DEPTH(NUM_SLOTS),
+    .OUTPUT_REG(1)
 ) slot_ram (
     .clk(clk),
     .wr_en(wr_en),
     .wr_addr(wr_slot),
     .wr_data(ram_wr_entry),
-    .rd_en(rd_en),
+    .rd_en(1'b1),
     .rd_addr(rd_slot),
     .rd_data(ram_rd_entry)
 );
