@@ -166,6 +166,26 @@ def test_one_corruption_in_a_stream_is_one_report():
     assert "trigger #10 " in str(err) and "trigger #25 " in str(err)
 
 
+def test_swapped_messages_are_reported_once_as_missing_then_out_of_order():
+    async def body():
+        h = Harness()
+        irqs = await h.setup(4)
+        lo1, hi1, d1, _ = h.dut.slot(irqs[1].index)
+        lo2, hi2, d2, _ = h.dut.slot(irqs[2].index)
+        h.cycle += 1
+        h.sb.trigger(h.cycle, irqs[1].index, 0x101)
+        h.dut.trigger(irqs[1].index, 0x101)
+        h.sb.trigger(h.cycle + 1, irqs[2].index, 0x102)
+        h.dut.trigger(irqs[2].index, 0x102)
+        h.cycle += 4
+        h.emit(hi2 << 32 | lo2, d2)      # the second trigger's message first
+        h.emit(hi1 << 32 | lo1, d1)
+        h.fire(irqs[3].index, 0x103)
+        h.finish()
+    err = expect_kind("OUT_OF_ORDER", lambda: run(body()))
+    assert [m.kind for m in err.mismatches] == ["MISSING_MESSAGE", "OUT_OF_ORDER"], str(err)
+
+
 def test_write_for_masked_slot_is_reported():
     async def body():
         h = Harness()

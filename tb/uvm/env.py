@@ -23,6 +23,7 @@ sampled just after edge c (cocotb reads the values the flops saw at that edge).
 from __future__ import annotations
 
 import itertools
+import os
 import random
 from collections import deque
 
@@ -332,15 +333,17 @@ class EdgeMonitor(uvm_component):
             self.cycle = cycle = self.cycle + 1
             if self.in_reset:
                 continue
-            # s_irq
-            if irq_valid.value and irq_ready.value:
-                pasid = int(irq_pasid.value) if irq_pv.value else None
-                ev.append(("T", cycle, int(irq_index.value), pasid))
-            # s_axil (only sampled while the register agent is busy: saves reads per cycle)
+            # s_axil first (only sampled while the register agent is busy: saves reads per
+            # cycle): a write whose request completes at this edge opens its window before a
+            # trigger accepted at the same edge is judged, since the RTL may already apply it.
             if self.axil_active or self.axil_tail:
                 if not self.axil_active:
                     self.axil_tail -= 1
                 self._sample_axil(ax, cycle)
+            # s_irq
+            if irq_valid.value and irq_ready.value:
+                pasid = int(irq_pasid.value) if irq_pv.value else None
+                ev.append(("T", cycle, int(irq_index.value), pasid))
             if ev:
                 self.flush()
 
@@ -382,6 +385,11 @@ class EdgeMonitor(uvm_component):
             if self.in_reset:
                 cur = None     # an offer that was never accepted is simply withdrawn
                 continue
+            # --- s_axil first while the register agent is busy (see run_phase for why)
+            if self.axil_active or self.axil_tail:
+                if not self.axil_active:
+                    self.axil_tail -= 1
+                self._sample_axil(ax, cycle)
             # --- s_irq: sample the handshake, then decide what to offer next
             accepted = r_ivalid() and r_iready()
             if accepted:
@@ -410,11 +418,6 @@ class EdgeMonitor(uvm_component):
                         h_valid.value = drv_valid = 0
                     if not self._drive_done.is_set():
                         self._drive_done.set()
-            # --- s_axil while the register agent is busy
-            if self.axil_active or self.axil_tail:
-                if not self.axil_active:
-                    self.axil_tail -= 1
-                self._sample_axil(ax, cycle)
             # --- m_axi slave side
             if self._awr and r_awvalid():
                 if n_msgs < 256 or not n_msgs & 15:
@@ -503,11 +506,19 @@ class ScoreboardComponent(uvm_subscriber):
                                 irq_index_width=self.cfg.irq_index_width, repro=self.cfg.repro(),
                                 log=self.logger)
         self.tap = None   # fault injection hook: fn(event) -> event | None
+        # IMS_UVM_TRACE=FIRST:LAST logs every monitor event in that cycle range (debugging a
+        # mismatch: rerun with its seed and the cycles around the one in the report).
+        lo, _, hi = os.environ.get("IMS_UVM_TRACE", "").partition(":")
+        self.trace = (int(lo), int(hi)) if lo and hi else None
 
     def write(self, batch):
         sb = self.sb
         tap = self.tap
+        trace = self.trace
         for e in batch:
+            if trace is not None and trace[0] <= e[1] <= trace[1]:
+                self.logger.info("event " + " ".join(hex(x) if isinstance(x, int) and x > 255 else str(x) for x in e)
+                                 + f"  worlds={len(sb.worlds)}")
             if tap is not None:
                 e = tap(e)
                 if e is None:

@@ -229,6 +229,7 @@ class ImsScoreboard:
         self.inflight: deque[tuple[int, int, int, int, int]] = deque()  # (id, offset, value, strb, cycle)
         self._next_wid = 0
         self.held: list[tuple[int, int, int]] = []     # unexplained writes waiting: (cycle, addr, data)
+        self.reported_missing: deque[Owed] = deque(maxlen=64)   # to recognise a late arrival
         self._next_trigger = 0
         self._next_replay = 0
 
@@ -465,6 +466,14 @@ class ImsScoreboard:
     def _report_unexplained(self, cycle: int, addr: int, data: int) -> None:
         """No owed message matches: say as precisely as possible what went wrong."""
         w = self.worlds[0]
+        # The late message of a trigger already reported missing: it came out of order.
+        for k, o in enumerate(self.reported_missing):
+            if o.matches(addr, data):
+                del self.reported_missing[k]
+                self.error("OUT_OF_ORDER", cycle, f"{o.describe()}: arrived after later triggers' messages",
+                           slot=o.slot, irq=self.slot_owner.get(o.slot))
+                self._deliver(cycle, o, addr, data)
+                return
         # A later trigger's message overtook (or replaced) the head of the ordered queue?
         for k, o in enumerate(w.direct):
             if o.matches(addr, data):
@@ -474,10 +483,14 @@ class ImsScoreboard:
                     self.error("MISSING_MESSAGE", cycle,
                                f"{x.describe()}, but a later message ({o.describe()}) arrived first",
                                slot=x.slot, irq=self.slot_owner.get(x.slot))
+                    self.reported_missing.append(x)
                 self._deliver(cycle, o, addr, data)
                 return
-        # Right address for an owed message but other data: corruption.
-        for o in list(w.direct)[:1] + w.replays:
+        # Half of an owed message (address right and data wrong, or the reverse) and no slot
+        # holds what arrived: corruption. (Under IR every data DWORD is 0, so an address-only
+        # difference that names another slot is a wrong-slot write, reported below.)
+        slot_hit = self._explain_slot(w, addr, data)[0]
+        for o in (list(w.direct)[:1] + w.replays) if slot_hit is None else ():
             if (o.addr == addr) != (o.data == data):
                 self.error("CORRUPTED_MESSAGE", cycle,
                            f"got {addr:#x} <- {data:#x}; {o.describe()}", slot=o.slot,
