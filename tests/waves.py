@@ -20,11 +20,12 @@ HDL_DIR = Path(__file__).resolve().parent / "hdl"
 def find_test_module(test: str) -> str:
     """Dotted module name of the cocotb module that defines `test`."""
     base = test.split("/")[0].split("[")[0]
-    pattern = re.compile(rf"^\s*(async\s+)?def\s+{re.escape(base)}\s*\(", re.M)
+    # cocotb tests are functions; pyuvm tests are classes decorated with @pyuvm.test().
+    pattern = re.compile(rf"^\s*((async\s+)?def|class)\s+{re.escape(base)}\s*[(:]", re.M)
     hits = [p for p in sorted(HDL_DIR.glob("*.py")) if pattern.search(p.read_text())]
     if not hits:
         known = sorted({m.group(2) for p in HDL_DIR.glob("*.py")
-                        for m in re.finditer(r"^@(cocotb|pyuvm)\.test[^\n]*\n(?:@[^\n]*\n)*\s*(?:async\s+)?def\s+(\w+)|", p.read_text(), re.M)
+                        for m in re.finditer(r"^@(cocotb|pyuvm)\.test[^\n]*\n(?:@[^\n]*\n)*\s*(?:(?:async\s+)?def|class)\s+(\w+)|", p.read_text(), re.M)
                         if m.group(2)})
         raise SystemExit(f"waves: no cocotb test named {base!r} in tests/hdl/. Known tests:\n  "
                          + "\n  ".join(known))
