@@ -380,13 +380,17 @@ always @* begin
     endcase
 end
 
-// a slot CTRL write also updates the slot's copy of MASK in the pending word
+// Every op writes its pending word back, changed or not: the write enable
+// and the forwarding selects then depend on registers only, and the
+// decision logic reaches just the one bit it may change.  A slot CTRL write
+// also updates the slot's copy of MASK in the word.
+wire b_new_pend_bit = t_pend || (b_pend_bit && !(c_fire || w_clear));
+wire b_new_mask_bit = w_ctrl ? b_merged[0] : pend_mask_bits[b_bit_reg];
+
 always @* begin
-    pend_we           = t_pend || c_fire || w_ctrl;
-    pend_wr_bits      = t_pend ? (pend_bits | b_bit_onehot)
-                      : ((c_fire || w_clear) ? (pend_bits & ~b_bit_onehot) : pend_bits);
-    pend_wr_mask_bits = w_ctrl ? ((pend_mask_bits & ~b_bit_onehot) | (b_merged[0] ? b_bit_onehot : 32'd0))
-                      : pend_mask_bits;
+    pend_we           = b_valid_reg;
+    pend_wr_bits      = (pend_bits & ~b_bit_onehot) | (b_new_pend_bit ? b_bit_onehot : 32'd0);
+    pend_wr_mask_bits = (pend_mask_bits & ~b_bit_onehot) | (b_new_mask_bit ? b_bit_onehot : 32'd0);
 end
 
 // pending bit population, only to know whether a scan can find anything
