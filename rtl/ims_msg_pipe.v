@@ -492,15 +492,25 @@ ims_replay_scan #(
 
 wire cand_go = scan_go && scan_op_is_cand;
 
+// queue pops return their credit one cycle late: this keeps the AXI ready
+// inputs out of the s_irq_ready logic and only ever under-counts free space
+reg direct_pop_reg;
+reg replay_pop_reg;
+
+always @(posedge clk) begin
+    direct_pop_reg <= direct_pop && !rst;
+    replay_pop_reg <= replay_pop && !rst;
+end
+
 wire [REPLAY_CREDIT_WIDTH-1:0] replay_inflight_next =
     replay_inflight_reg + {{(REPLAY_CREDIT_WIDTH-1){1'b0}}, cand_go}
                         - {{(REPLAY_CREDIT_WIDTH-1){1'b0}}, cand_nomsg_reg}
-                        - {{(REPLAY_CREDIT_WIDTH-1){1'b0}}, replay_pop};
+                        - {{(REPLAY_CREDIT_WIDTH-1){1'b0}}, replay_pop_reg};
 
 wire [DIRECT_CREDIT_WIDTH-1:0] direct_inflight_next =
     direct_inflight_reg + {{(DIRECT_CREDIT_WIDTH-1){1'b0}}, trig_go}
                         - {{(DIRECT_CREDIT_WIDTH-1){1'b0}}, trig_nomsg_reg}
-                        - {{(DIRECT_CREDIT_WIDTH-1){1'b0}}, direct_pop};
+                        - {{(DIRECT_CREDIT_WIDTH-1){1'b0}}, direct_pop_reg};
 
 // one more trigger may be accepted next cycle only if it still has a FIFO slot
 wire direct_credit_ok = {{(32-DIRECT_CREDIT_WIDTH){1'b0}}, direct_inflight_next} < DIRECT_FIFO_DEPTH;

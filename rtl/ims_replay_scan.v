@@ -72,15 +72,17 @@ wire have_cand = |cand_bits_reg;
 wire [31:0] ptr_ext = {{(31-WORD_WIDTH){1'b0}}, ptr_reg};
 wire ptr_in_range = ptr_ext < PEND_WORDS;
 
-// lowest set candidate bit
+// lowest set candidate bit: isolate it with a carry chain, then encode the
+// one-hot vector with OR trees (a priority loop would synthesise into a
+// 32-deep mux chain)
+wire [31:0] cand_lowest = cand_bits_reg & (~cand_bits_reg + 32'd1);
+
 reg [4:0] cand_bit;
 integer i;
 always @* begin
     cand_bit = 5'd0;
-    for (i = 31; i >= 0; i = i - 1) begin
-        if (cand_bits_reg[i]) begin
-            cand_bit = i[4:0];
-        end
+    for (i = 0; i < 32; i = i + 1) begin
+        cand_bit = cand_bit | ({5{cand_lowest[i]}} & i[4:0]);
     end
 end
 
@@ -105,7 +107,7 @@ always @(posedge clk) begin
     words_in_flight_reg <= words_in_flight_reg + {1'b0, issue_word} - {1'b0, res_valid};
 
     if (issue_cand) begin
-        cand_bits_reg[cand_bit] <= 1'b0;
+        cand_bits_reg <= cand_bits_reg & ~cand_lowest;
     end
 
     if (load_cand) begin
