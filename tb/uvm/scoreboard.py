@@ -39,6 +39,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 from models.ims_device import ImsDevice, Outcome
+from tb.uvm.coverage import replay_causes
 
 # Register offsets (ims-block.md §2).
 REG_CTRL = 0x010
@@ -53,6 +54,8 @@ COUNTERS = {
     "CNT_WR_ERR": 0x034,
 }
 REG_PENDING = 0x1000
+
+_OUTCOME_NAMES = {o: o.name.lower() for o in Outcome}
 
 # How long an observed write may stay unexplained waiting for the register response that
 # explains it (a replay may leave before the unmask's BVALID is seen). After that it is an error.
@@ -100,10 +103,12 @@ class Mismatch:
 class Owed:
     """One message the DUT owes: a direct one (trigger) or a replay."""
 
-    __slots__ = ("replay", "slot", "ref", "cycle", "addr", "data", "alts")
+    __slots__ = ("replay", "slot", "ref", "cycle", "addr", "data", "alts", "cause")
 
-    def __init__(self, replay: bool, slot: int, ref: int, cycle: int, addr: int, data: int) -> None:
+    def __init__(self, replay: bool, slot: int, ref: int, cycle: int, addr: int, data: int,
+                 cause: tuple[str, ...] | None = None) -> None:
         self.replay = replay
+        self.cause = cause      # replay: what the register write that made it owed did (coverage)
         self.slot = slot
         self.ref = ref          # trigger number or replay number
         self.cycle = cycle
@@ -217,6 +222,7 @@ class ImsScoreboard:
         self.slot_owner: dict[int, int] = {}          # slot -> Linux irq (from the driver side)
         self.slot_expect: dict[int, SlotExpectation] = {}
         self.expect_platform = platform is not None
+        self.coverage = None    # tb.uvm.coverage.ImsCoverage, sampled when set
         self._new_worlds()
 
     # ------------------------------------------------------------------ state
@@ -285,6 +291,8 @@ class ImsScoreboard:
     def _apply(self, world: World, cycle: int, wid: int, offset: int, value: int, strb: int) -> int:
         dev = world.dev
         slot = self._slot_of(offset)
+        old_ctrl = dev.ctrl
+        old_sc = dev.slot_ctrl[slot] if slot is not None else None
         resp = dev.write(offset, value, strb)
         if slot is not None and (offset & 0xC) != 0xC:
             lo, hi, data, _ = dev.slot(slot)
@@ -294,12 +302,15 @@ class ImsScoreboard:
             for owed in world.replays:
                 if owed.slot == slot:
                     owed.widen(lo, hi, data)
-        self._collect_replays(world, cycle)
+        causes = replay_causes(offset, old_ctrl, dev.ctrl, old_sc,
+                               dev.slot_ctrl[slot] if slot is not None else None)
+        self._collect_replays(world, cycle, causes)
         return resp
 
-    def _collect_replays(self, world: World, cycle: int) -> None:
+    def _collect_replays(self, world: World, cycle: int, causes: tuple[str, ...] | None = None) -> None:
         for msg in world.dev.take_replays():
-            world.replays.append(Owed(True, msg.slot, self._next_replay, cycle, msg.addr, msg.data))
+            world.replays.append(Owed(True, msg.slot, self._next_replay, cycle, msg.addr, msg.data,
+                                      causes))
             self._next_replay += 1
         world.dev.emitted.clear()  # the scoreboard keeps its own record; bound the model's
 
@@ -363,6 +374,11 @@ class ImsScoreboard:
         if w is self.worlds[0]:
             counts = self._outcome_counts
             counts[r.outcome] = counts.get(r.outcome, 0) + 1
+            cov = self.coverage
+            if cov is not None:
+                dev = w.dev
+                cov.on_trigger(cycle, index, pasid, _OUTCOME_NAMES[r.outcome], dev.ctrl,
+                               dev.slot_ctrl[index] if index < dev.num_slots else None)
         return r.outcome
 
     def _trigger_windowed(self, cycle: int, ref: int, index: int, pasid: int | None) -> None:
@@ -518,8 +534,11 @@ class ImsScoreboard:
         return None, " (no slot holds this message)"
 
     def _deliver(self, cycle: int, owed: Owed, addr: int, data: int) -> None:
+        cov = self.coverage
         if owed.replay:
             self.stats.replays += 1
+            if cov is not None:
+                cov.on_replay(owed.cause)
         if not self.expect_platform:
             return
         slot = owed.slot
@@ -531,6 +550,12 @@ class ImsScoreboard:
             info = plat.irq_info(irq)
             cpus = {info.cpu} | ({info.prev_cpu} if info.prev_cpu is not None else set())
         d = plat.receive_write(addr, data, self.sid)
+        if cov is not None:
+            if d.outcome == "faulted":
+                cov.on_ir_fault(int(d.reason))
+            elif cpus is not None and info.prev_vector is not None and d.outcome == "delivered":
+                # A vector move was open when this interrupt arrived (platform-models.md §4).
+                cov.on_affinity_move((d.cpu, d.vector) == (info.prev_cpu, info.prev_vector))
         if expect is None:
             if irq is None:
                 self.error("WRITE_FOR_FREE_SLOT", cycle,
@@ -579,6 +604,8 @@ class ImsScoreboard:
                           f"messages owed may be lost; {len(self.held)} unexplained writes held")
         for c, addr, data in self.held:
             self._report_unexplained(c, addr, data)
+        if self.coverage is not None:
+            self.coverage.on_reset()
         self._new_worlds()
 
     # -------------------------------------------------------------- end of test

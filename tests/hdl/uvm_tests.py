@@ -15,6 +15,7 @@ monitor or model side and pass only if the scoreboard reports that specific mism
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import cocotb
 import pyuvm
@@ -79,6 +80,10 @@ class ImsUvmTest(uvm_test):
         rate = tmsgs / twall if twall else 0.0
         self.logger.info(f"{self.cfg.test}: {sb.summary()}; {msgs} messages in {wall:.1f} s wall; "
                          f"traffic phase {tmsgs} messages in {twall:.2f} s = {rate:.0f} checked msg/s")
+        # Functional coverage of this test, next to its results line (make regress merges them).
+        self.env.scoreboard.coverage.write_json(
+            Path.cwd(), self.cfg.test, {"seed": self.cfg.seed, "sim": self.cfg.sim,
+                                        "injected": bool(self.expect_kinds)})
         kinds = {m.kind for m in sb.mismatches}
         if self.expect_kinds:
             ok = bool(kinds & self.expect_kinds)
