@@ -61,10 +61,11 @@ module ims_axi_wr_master #(
 );
 
 // Each queue is a FIFO plus a bypass: when the FIFO is empty, the message
-// arriving from the pipeline this cycle is offered on the bus at once and
-// only enters the FIFO if it does not complete in this cycle.  It is then
-// the FIFO head on the next cycle, so AWADDR/WDATA stay stable.  This saves
-// one cycle of trigger to AWVALID latency.
+// arriving from the pipeline this cycle is offered on the bus at once.  It
+// is pushed all the same; if it completes in this cycle the pop consumes it
+// (see ims_fifo), otherwise it is the FIFO head on the next cycle, so
+// AWADDR/WDATA stay stable.  This saves one cycle of trigger to AWVALID
+// latency.
 wire        direct_in = msg_valid && !msg_is_replay;
 wire        replay_in = msg_valid && msg_is_replay;
 
@@ -78,16 +79,13 @@ wire [95:0] direct_head  = direct_fifo_valid ? direct_fifo_head : {msg_addr, msg
 wire        replay_valid = replay_fifo_valid || replay_in;
 wire [95:0] replay_head  = replay_fifo_valid ? replay_fifo_head : {msg_addr, msg_data};
 
-wire direct_bypass_done = direct_pop && !direct_fifo_valid;
-wire replay_bypass_done = replay_pop && !replay_fifo_valid;
-
 ims_fifo #(
     .WIDTH(96),
     .ADDR_WIDTH(DIRECT_FIFO_ADDR_WIDTH)
 ) direct_fifo_inst (
     .clk(clk),
     .rst(rst),
-    .in_valid(direct_in && !direct_bypass_done),
+    .in_valid(direct_in),
     .in_data({msg_addr, msg_data}),
     .out_valid(direct_fifo_valid),
     .out_data(direct_fifo_head),
@@ -100,7 +98,7 @@ ims_fifo #(
 ) replay_fifo_inst (
     .clk(clk),
     .rst(rst),
-    .in_valid(replay_in && !replay_bypass_done),
+    .in_valid(replay_in),
     .in_data({msg_addr, msg_data}),
     .out_valid(replay_fifo_valid),
     .out_data(replay_fifo_head),

@@ -8,6 +8,10 @@
  *
  * The producer must not push into a full FIFO: the users keep credit
  * counters that guarantee this, so there is no in_ready port.
+ *
+ * Bypass: out_pop in a cycle where the FIFO is empty but in_valid is high
+ * consumes the entry being pushed (the consumer took it straight from
+ * in_data), so the push enable never depends on the consumer.
  */
 
 `default_nettype none
@@ -48,7 +52,7 @@ always @(posedge clk) begin
         mem[wr_ptr_reg[ADDR_WIDTH-1:0]] <= in_data;
         wr_ptr_reg <= wr_ptr_reg + 1'b1;
     end
-    if (out_pop && out_valid) begin
+    if (out_pop && (out_valid || in_valid)) begin
         rd_ptr_reg <= rd_ptr_reg + 1'b1;
     end
 

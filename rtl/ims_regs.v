@@ -169,7 +169,10 @@ reg          bvalid_reg;
 reg          bdelay_reg;   // register updated, BVALID on the next edge
 reg [1:0]    bresp_reg;
 
-wire [2:0] wr_dec = decode(aw_addr_reg);
+// address class decoded when the address is captured, so the decode stays
+// off the path from these registers into the pipeline's RAM address mux
+reg  [2:0] wr_dec_reg;
+wire [2:0] wr_dec = wr_dec_reg;
 
 assign s_axil_awready = !rst && wr_state_reg == WR_IDLE && !aw_held_reg;
 assign s_axil_wready  = !rst && wr_state_reg == WR_IDLE && !w_held_reg;
@@ -196,7 +199,8 @@ reg [AW-1:0] ar_addr_reg;
 reg [31:0]   rdata_reg;
 reg [1:0]    rresp_reg;
 
-wire [2:0] rd_dec = decode(ar_addr_reg);
+reg  [2:0] rd_dec_reg;
+wire [2:0] rd_dec = rd_dec_reg;
 
 assign s_axil_arready = !rst && rd_state_reg == RD_IDLE && !ar_held_reg;
 assign s_axil_rvalid  = rd_state_reg == RD_RESP && !rst;
@@ -231,6 +235,7 @@ always @(posedge clk) begin
     if (s_axil_awvalid && s_axil_awready) begin
         aw_held_reg <= 1'b1;
         aw_addr_reg <= s_axil_awaddr;
+        wr_dec_reg  <= decode(s_axil_awaddr);
     end
     if (s_axil_wvalid && s_axil_wready) begin
         w_held_reg <= 1'b1;
@@ -288,6 +293,7 @@ always @(posedge clk) begin
     if (s_axil_arvalid && s_axil_arready) begin
         ar_held_reg <= 1'b1;
         ar_addr_reg <= s_axil_araddr;
+        rd_dec_reg  <= decode(s_axil_araddr);
     end
 
     case (rd_state_reg)
