@@ -54,6 +54,16 @@ def _fast_reader(handle):
     return lambda: int(get(), 2)
 
 
+def _bit_reader(handle):
+    """A zero-argument function: True when a 1-bit signal is 1 (X/Z read as False). For
+    coverage sampling, which must not stop a run on the unknowns before the first reset."""
+    raw = getattr(handle, "_handle", None)
+    if raw is None or not hasattr(raw, "get_signal_val_binstr"):
+        return lambda: str(handle.value) == "1"
+    get = raw.get_signal_val_binstr
+    return lambda: get() == "1"
+
+
 # --------------------------------------------------------------------------- register agent
 class RegisterAccessAdapter:
     """models.linux.ims.RegisterAccess over the RTL's AXI-Lite port (SLVERR raises BusError)."""
@@ -332,8 +342,8 @@ class EdgeMonitor(uvm_component):
         if self.lean:
             await self._run_lean(ax, m)
             return
-        r_awvalid, r_awready = _fast_reader(m["awvalid"]), _fast_reader(m["awready"])
-        r_wvalid, r_wready = _fast_reader(m["wvalid"]), _fast_reader(m["wready"])
+        r_awvalid, r_awready = _bit_reader(m["awvalid"]), _bit_reader(m["awready"])
+        r_wvalid, r_wready = _bit_reader(m["wvalid"]), _bit_reader(m["wready"])
         bp = self._bp
         while True:
             await edge
@@ -383,6 +393,9 @@ class EdgeMonitor(uvm_component):
                                        _fast_reader(m["awid"]))
         r_wvalid, r_wdata = _fast_reader(m["wvalid"]), _fast_reader(m["wdata"])
         r_bready = _fast_reader(m["bready"])
+        # Stall sampling for coverage reads valid while ready is low, also before the first
+        # reset, where a 4-state simulator shows X: those reads treat X as 0.
+        s_awvalid, s_wvalid = _bit_reader(m["awvalid"]), _bit_reader(m["wvalid"])
         h_valid, h_index, h_pv, h_pasid = dut.s_irq_valid, dut.s_irq_index, dut.s_irq_pasid_valid, dut.s_irq_pasid
         h_awready, h_wready, h_bvalid, h_bresp, h_bid = (m["awready"], m["wready"], m["bvalid"],
                                                          m["bresp"], m["bid"])
@@ -445,11 +458,11 @@ class EdgeMonitor(uvm_component):
                         awid = r_awid()
                         self._check_aw(m, cycle)
                     self._m_aw.append(r_awaddr())
-            elif r_awvalid():
+            elif s_awvalid():
                 bp[0] += 1      # stalled: counted as a valid cycle too
                 bp[1] += 1
             if not self._wr:
-                if r_wvalid():
+                if s_wvalid():
                     bp[2] += 1
                     bp[3] += 1
             elif r_wvalid():
