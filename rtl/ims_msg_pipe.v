@@ -380,15 +380,16 @@ always @* begin
     endcase
 end
 
-// Every op writes its pending word back, changed or not: the write enable
-// and the forwarding selects then depend on registers only, and the
-// decision logic reaches just the one bit it may change.  A slot CTRL write
-// also updates the slot's copy of MASK in the word.
+// Every op that may change a pending bit (trigger, candidate check, slot
+// write) writes its word back, changed or not: the write enable and the
+// forwarding selects then depend on registers only, and the decision logic
+// reaches just the one bit it may change.  A slot CTRL write also updates
+// the slot's copy of MASK in the word.
 wire b_new_pend_bit = t_pend || (b_pend_bit && !(c_fire || w_clear));
 wire b_new_mask_bit = w_ctrl ? b_merged[0] : pend_mask_bits[b_bit_reg];
 
 always @* begin
-    pend_we           = b_valid_reg;
+    pend_we           = b_trig || b_cand || b_wr;
     pend_wr_bits      = (pend_bits & ~b_bit_onehot) | (b_new_pend_bit ? b_bit_onehot : 32'd0);
     pend_wr_mask_bits = (pend_mask_bits & ~b_bit_onehot) | (b_new_mask_bit ? b_bit_onehot : 32'd0);
 end

@@ -62,37 +62,39 @@ module ims_replay_scan #(
 reg                  scan_pending_reg;
 reg                  active_reg;
 reg [WORD_WIDTH:0]   ptr_reg;
-reg [31:0]           cand_bits_reg;
+reg [31:0]           cand_bits_reg;      // candidates not yet presented
 reg [WORD_WIDTH-1:0] cand_word_reg;
+reg                  cur_valid_reg;      // cur_bit_reg is presented as an op
+reg [4:0]            cur_bit_reg;
+reg                  cand_busy_reg;      // cur_valid_reg || cand_bits_reg != 0
 reg [1:0]            words_in_flight_reg;
 reg                  epoch_reg;
-
-wire have_cand = |cand_bits_reg;
 
 wire [31:0] ptr_ext = {{(31-WORD_WIDTH){1'b0}}, ptr_reg};
 wire ptr_in_range = ptr_ext < PEND_WORDS;
 
-// lowest set candidate bit: isolate it with a carry chain, then encode the
-// one-hot vector with OR trees (a priority loop would synthesise into a
-// 32-deep mux chain)
+// Next candidate: isolate the lowest set bit with a carry chain and encode
+// the one-hot vector with OR trees (a priority loop would synthesise into a
+// 32-deep mux chain).  It is registered (cur_bit_reg) before it is used, so
+// the op's slot number, which drives the RAM address, comes from flops.
 wire [31:0] cand_lowest = cand_bits_reg & (~cand_bits_reg + 32'd1);
 
-reg [4:0] cand_bit;
+reg [4:0] cand_lowest_bit;
 integer i;
 always @* begin
-    cand_bit = 5'd0;
+    cand_lowest_bit = 5'd0;
     for (i = 0; i < 32; i = i + 1) begin
-        cand_bit = cand_bit | ({5{cand_lowest[i]}} & i[4:0]);
+        cand_lowest_bit = cand_lowest_bit | ({5{cand_lowest[i]}} & i[4:0]);
     end
 end
 
 /* verilator lint_off UNUSEDSIGNAL */
-wire [WORD_WIDTH+4:0] cand_slot_full = {cand_word_reg, cand_bit};
+wire [WORD_WIDTH+4:0] cand_slot_full = {cand_word_reg, cur_bit_reg};
 /* verilator lint_on UNUSEDSIGNAL */
 
-assign op_is_cand = have_cand;
-assign op_valid   = active_reg && (have_cand ? cand_credit_ok : ptr_in_range);
-assign op_word    = have_cand ? cand_word_reg : ptr_reg[WORD_WIDTH-1:0];
+assign op_is_cand = cand_busy_reg;
+assign op_valid   = active_reg && (cand_busy_reg ? (cur_valid_reg && cand_credit_ok) : ptr_in_range);
+assign op_word    = cand_busy_reg ? cand_word_reg : ptr_reg[WORD_WIDTH-1:0];
 assign op_slot    = cand_slot_full[SLOT_WIDTH-1:0];
 assign op_tag     = epoch_reg;
 
@@ -102,21 +104,36 @@ wire issue_cand = op_ready && op_is_cand;
 wire res_use   = res_valid && res_tag == epoch_reg;
 wire load_cand = res_use && (|res_bits);
 
+// the presented candidate is free to be replaced on this edge
+wire cand_advance = !cur_valid_reg || issue_cand;
+
 always @(posedge clk) begin
     // word reads between issue and result: at most 2 (pipeline stages R, B)
     words_in_flight_reg <= words_in_flight_reg + {1'b0, issue_word} - {1'b0, res_valid};
 
-    if (issue_cand) begin
-        cand_bits_reg <= cand_bits_reg & ~cand_lowest;
-    end
-
     if (load_cand) begin
+        // word reads are only issued while no candidate is held, so nothing
+        // is held here
         cand_bits_reg <= res_bits;
         cand_word_reg <= res_word;
+        cur_valid_reg <= 1'b0;
+        cand_busy_reg <= 1'b1;
         epoch_reg     <= !epoch_reg;
         ptr_reg       <= {1'b0, res_word} + 1'b1;
-    end else if (issue_word) begin
-        ptr_reg <= ptr_reg + 1'b1;
+    end else begin
+        if (cand_advance) begin
+            if (|cand_bits_reg) begin
+                cur_valid_reg <= 1'b1;
+                cur_bit_reg   <= cand_lowest_bit;
+                cand_bits_reg <= cand_bits_reg & ~cand_lowest;
+            end else begin
+                cur_valid_reg <= 1'b0;
+                cand_busy_reg <= 1'b0;
+            end
+        end
+        if (issue_word) begin
+            ptr_reg <= ptr_reg + 1'b1;
+        end
     end
 
     if (!active_reg) begin
@@ -127,7 +144,7 @@ always @(posedge clk) begin
                 ptr_reg    <= 0;
             end
         end
-    end else if (!ptr_in_range && words_in_flight_reg == 2'd0 && !have_cand) begin
+    end else if (!ptr_in_range && words_in_flight_reg == 2'd0 && !cand_busy_reg) begin
         active_reg <= 1'b0;
     end
 
@@ -137,12 +154,16 @@ always @(posedge clk) begin
     end
 
     if (rst) begin
-        scan_pending_reg <= 1'b0;
-        active_reg       <= 1'b0;
-        ptr_reg          <= 0;
-        cand_bits_reg    <= 32'd0;
+        scan_pending_reg    <= 1'b0;
+        active_reg          <= 1'b0;
+        ptr_reg             <= 0;
+        cand_bits_reg       <= 32'd0;
+        cur_valid_reg       <= 1'b0;
+        cur_bit_reg         <= 5'd0;
+        cand_word_reg       <= 0;
+        cand_busy_reg       <= 1'b0;
         words_in_flight_reg <= 2'd0;
-        epoch_reg        <= 1'b0;
+        epoch_reg           <= 1'b0;
     end
 end
 
