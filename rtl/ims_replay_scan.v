@@ -101,25 +101,39 @@ assign op_tag     = epoch_reg;
 wire issue_word = op_ready && !op_is_cand;
 wire issue_cand = op_ready && op_is_cand;
 
-wire res_use   = res_valid && res_tag == epoch_reg;
-wire load_cand = res_use && (|res_bits);
+// word read results are registered before they are looked at, so the
+// pending RAM's forwarding mux does not feed the scanner's control logic
+reg                  res_valid_reg;
+reg                  res_tag_reg;
+reg [WORD_WIDTH-1:0] res_word_reg;
+reg [31:0]           res_bits_reg;
+
+always @(posedge clk) begin
+    res_valid_reg <= res_valid && !rst;
+    res_tag_reg   <= res_tag;
+    res_word_reg  <= res_word;
+    res_bits_reg  <= res_bits;
+end
+
+wire res_use   = res_valid_reg && res_tag_reg == epoch_reg;
+wire load_cand = res_use && (|res_bits_reg);
 
 // the presented candidate is free to be replaced on this edge
 wire cand_advance = !cur_valid_reg || issue_cand;
 
 always @(posedge clk) begin
-    // word reads between issue and result: at most 2 (pipeline stages R, B)
-    words_in_flight_reg <= words_in_flight_reg + {1'b0, issue_word} - {1'b0, res_valid};
+    // word reads between issue and registered result: at most 3
+    words_in_flight_reg <= words_in_flight_reg + {1'b0, issue_word} - {1'b0, res_valid_reg};
 
     if (load_cand) begin
         // word reads are only issued while no candidate is held, so nothing
         // is held here
-        cand_bits_reg <= res_bits;
-        cand_word_reg <= res_word;
+        cand_bits_reg <= res_bits_reg;
+        cand_word_reg <= res_word_reg;
         cur_valid_reg <= 1'b0;
         cand_busy_reg <= 1'b1;
         epoch_reg     <= !epoch_reg;
-        ptr_reg       <= {1'b0, res_word} + 1'b1;
+        ptr_reg       <= {1'b0, res_word_reg} + 1'b1;
     end else begin
         if (cand_advance) begin
             if (|cand_bits_reg) begin
