@@ -8,7 +8,7 @@
  *                     op from ims_regs (slot read, slot write RMW, PENDING
  *                     read) or a scanner op (pending word read, candidate
  *                     check); present its slot / pending word to both RAMs.
- *   stage R (N..N+2): the RAMs read (BRAM register at N, output register at
+ *   stage R (N..N+1): the RAMs read (BRAM register at N, output register at
  *                     N+1; nothing but flops after the BRAM clock-to-out).
  *   stage B (N+1..N+2): decide the contract's rule for a trigger, merge a
  *                     slot write, check a replay candidate.  On edge N+2
