@@ -46,3 +46,16 @@ def selected_param_sets(default_sets: dict[str, dict]) -> dict[str, dict]:
 def seed_override() -> int | None:
     text = os.environ.get("IMS_SEED_OVERRIDE", "").strip()
     return int(text, 0) if text else None
+
+
+def pytest_configure(config) -> None:
+    """A bad `make test NUM_SLOTS=...` is one usage error, not a failure in every test."""
+    import pytest
+
+    from tests.sim import ParameterError, check_parameters
+
+    try:
+        selected_sims()
+        check_parameters(parameter_override())
+    except (ParameterError, ValueError) as exc:
+        raise pytest.UsageError(str(exc)) from None

@@ -66,6 +66,36 @@ def rtl_sources() -> list[Path]:
     return sources
 
 
+class ParameterError(ValueError):
+    """A parameter set the contract (§1) does not allow; raised before anything is built."""
+
+
+def check_parameters(parameters: dict) -> None:
+    """The contract's §1 rules, checked before a build so a bad knob is one clear line
+    (the RTL's initial-block checks say the same, but from inside a simulator log)."""
+    known = {"NUM_SLOTS", "IRQ_INDEX_WIDTH", "AXIL_ADDR_WIDTH", "AXI_ID_WIDTH"}
+    unknown = sorted(set(parameters) - known)
+    if unknown:
+        raise ParameterError(f"unknown parameter(s) {', '.join(unknown)}; ims_top has {', '.join(sorted(known))}")
+    for name, value in parameters.items():
+        if not isinstance(value, int):
+            raise ParameterError(f"{name}={value!r} is not an integer")
+    n = parameters.get("NUM_SLOTS", 2048)
+    if n < 2 or n > 32768 or n & (n - 1):
+        raise ParameterError(f"NUM_SLOTS={n}: must be a power of two from 2 to 32768 (contract §1)")
+    aw = parameters.get("AXIL_ADDR_WIDTH", 16)
+    need = max(14, n.bit_length() - 1 + 5)
+    if aw < need or aw > 32:
+        raise ParameterError(f"AXIL_ADDR_WIDTH={aw}: NUM_SLOTS={n} needs {need} .. 32 "
+                             f"(>= max(14, log2(NUM_SLOTS) + 5), contract §1); pass AXIL_ADDR_WIDTH={need}")
+    iw = parameters.get("IRQ_INDEX_WIDTH", 16)
+    if not 1 <= iw <= 32:
+        raise ParameterError(f"IRQ_INDEX_WIDTH={iw}: must be 1 .. 32")
+    idw = parameters.get("AXI_ID_WIDTH", 4)
+    if not 1 <= idw <= 32:
+        raise ParameterError(f"AXI_ID_WIDTH={idw}: must be 1 .. 32")
+
+
 def param_tag(parameters: dict) -> str:
     return "_".join(f"{k}={v}" for k, v in sorted(parameters.items())) or "default"
 
@@ -244,12 +274,20 @@ def run(module: str, sim: str = "icarus", parameters: dict | None = None,
 
 
 def parse_params(items: list[str]) -> dict:
+    """`NAME=VALUE` strings to a checked parameter dict; a bad one exits with one clear line."""
     params = {}
     for item in items:
-        if "=" not in item:
-            raise SystemExit(f"--param wants NAME=VALUE, got {item!r}")
-        name, value = item.split("=", 1)
-        params[name.strip()] = int(value, 0)
+        name, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise ValueError
+            params[name.strip()] = int(value, 0)
+        except ValueError:
+            raise SystemExit(f"error: parameter {item!r} is not NAME=<integer>") from None
+    try:
+        check_parameters(params)
+    except ParameterError as exc:
+        raise SystemExit(f"error: {exc}") from None
     return params
 
 
