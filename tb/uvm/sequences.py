@@ -299,8 +299,12 @@ class PasidAttackSequence(ImsBaseSequence):
 
 
 class IrFaultSequence(ImsBaseSequence):
-    """Corrupt IRTEs behind Linux's back: not present, source-ID mismatch, FPD set."""
-    num_irqs = 6
+    """A buggy driver and corrupted IR state: every fault reason of platform-models.md §2 that a
+    device's message can reach. Each faulting slot's fault (reason and whether it is recorded)
+    is declared to the scoreboard before any trigger, so every message from it must fault
+    exactly so; the other slots must still be delivered normally."""
+    num_irqs = 14
+    pd_base = 0x300000          # posted descriptors, well away from the IR table
 
     def rewrite_irte(self, h: Irq, fn) -> None:
         ir = self.platform.ir_domain
@@ -309,32 +313,89 @@ class IrFaultSequence(ImsBaseSequence):
         self.platform.memory.write128(ir.table_base + 16 * idx, fn(raw))
         self.platform.iommu.invalidate_entry(idx)
 
+    async def rewrite_slot(self, h: Irq, addr_lo: int, addr_hi: int, data: int) -> None:
+        """The driver bypasses the irq chip and programs the slot itself (masked meanwhile, as
+        the contract asks of drivers)."""
+        base = self.table_base() + 16 * h.slot
+        await self.ims.mask(h.irq)
+        await self.env.regs.write32(base + 0x0, addr_lo)
+        await self.env.regs.write32(base + 0x4, addr_hi)
+        await self.env.regs.write32(base + 0x8, data)
+        await self.ims.unmask(h.irq)
+
+    def post_to(self, h: Irq, pda: int, descriptor: PostedDescriptor | None) -> None:
+        """Turn the slot's IRTE into posted form pointing at `pda` (None: leave memory there
+        unwritten, the caller makes its reads fail)."""
+        if descriptor is not None:
+            write_descriptor(self.platform.memory, pda, descriptor)
+        self.rewrite_irte(h, lambda raw: PostedIrte(vector=0x50, pda=pda, sid=self.cfg.requester_id,
+                                                    svt=1).pack())
+
     async def traffic(self):
         hs = list(self.irqs.values())
-        not_present, sid_bad, fpd, healthy = hs[0], hs[1], hs[2], hs[3:]
+        assert len(hs) >= 12, "IrFaultSequence needs 12 irqs: 10 faulting kinds and 2 healthy"
+        (not_present, sid_bad, fpd, addr_hi, shv_data, overflow, read_fail, reserved,
+         compat, pd_fail, pd_reserved), healthy = hs[:11], hs[11:]
+        sb, plat, ir = self.env.sb, self.platform, self.platform.ir_domain
+        # --- IRTE corrupted behind Linux's back
         self.rewrite_irte(not_present, lambda r: r & ~1)
-        self.env.sb.expect_fault(not_present.slot, FaultReason(0x22), recorded=True)
+        sb.expect_fault(not_present.slot, FaultReason.NOT_PRESENT, recorded=True)
         # SVT = 1, SQ = 0: the SID must equal the device's requester ID exactly.
         self.rewrite_irte(sid_bad, lambda r: (r & ~(0xFFFF << 64)) | ((self.cfg.requester_id ^ 0x8) << 64))
-        self.env.sb.expect_fault(sid_bad.slot, FaultReason(0x26), recorded=True)
+        sb.expect_fault(sid_bad.slot, FaultReason.SID_CHECK, recorded=True)
+        # FPD = 1 keeps a qualified fault (here: not present) out of the log.
         self.rewrite_irte(fpd, lambda r: (r & ~1) | 2)
-        self.env.sb.expect_fault(fpd.slot, FaultReason(0x22), recorded=False)
-        triggers = []
-        for _ in range(300):
-            triggers.append(self.legit_trigger(self.rng.choice(hs)))
+        sb.expect_fault(fpd.slot, FaultReason.NOT_PRESENT, recorded=False)
+        self.rewrite_irte(reserved, lambda r: r | 1 << 12)        # IRTE bits 14:12 are reserved
+        sb.expect_fault(reserved.slot, FaultReason.IRTE_RESERVED, recorded=True)
+        idx = plat.irq_info(read_fail.irq).irte_index
+        plat.memory.fail_reads(ir.table_base + 16 * idx, 16)
+        plat.iommu.invalidate_entry(idx)
+        sb.expect_fault(read_fail.slot, FaultReason.IRTE_READ, recorded=True)
+        # --- posted IRTEs (the platform advertises posting) with a broken descriptor
+        pda = self.pd_base
+        self.post_to(pd_fail, pda, None)
+        plat.memory.fail_reads(pda, 64)
+        sb.expect_fault(pd_fail.slot, FaultReason.PD_READ, recorded=True)
+        self.post_to(pd_reserved, pda + 64, PostedDescriptor(nv=0xF2, reserved=1 << 320))
+        sb.expect_fault(pd_reserved.slot, FaultReason.PD_RESERVED, recorded=True)
+        # --- the driver programs slots with messages the IR unit must refuse
+        lo = plat.ir_domain.compose_msg(addr_hi.irq)[0]
+        await self.rewrite_slot(addr_hi, lo, 0x1, 0)             # remappable with address high != 0
+        sb.expect_fault(addr_hi.slot, FaultReason.REQ_RESERVED, recorded=True)
+        lo = plat.ir_domain.compose_msg(shv_data.irq)[0]
+        await self.rewrite_slot(shv_data, lo, 0, 0x0001_0000)    # SHV = 1 and data[31:16] != 0
+        sb.expect_fault(shv_data.slot, FaultReason.REQ_RESERVED, recorded=True)
+        # handle 0xFFFF (bits 19:5 and bit 2) + subhandle 1 = index 65536, past the 2^(S+1) table
+        handle = ir.table_entries - 1
+        lo = 0xFEE00000 | (handle & 0x7FFF) << 5 | 1 << 4 | 1 << 3 | (handle >> 15 & 1) << 2
+        await self.rewrite_slot(overflow, lo, 0, 1)
+        sb.expect_fault(overflow.slot, FaultReason.INDEX_OVERFLOW, recorded=True)
+        # compatibility format (address bit 4 = 0) while IR is on and Linux cleared CFI
+        assert plat.iommu.enabled and not plat.iommu.cfi
+        await self.rewrite_slot(compat, 0xFEE00000, 0, 0x41)
+        sb.expect_fault(compat.slot, FaultReason.COMPAT_BLOCKED, recorded=True)
+        self.expected = {h.slot: sb.slot_expect[h.slot] for h in hs[:11]}
+        # Every declared fault at least once, then random traffic over all irqs.
+        await self.send([self.legit_trigger(h) for h in hs[:11]])
+        triggers = [self.legit_trigger(self.rng.choice(hs)) for _ in range(300)]
         for k in range(0, len(triggers), 32):
             await self.send(triggers[k:k + 32])
-        self.faulting = {not_present.slot, sid_bad.slot}
 
     async def body(self):
         await super().body()
         sb = self.env.sb
         log = self.platform.iommu.fault_log
-        recorded_slots = sorted({r.reason for r in log})
-        # Records only for the two recorded kinds; the FPD slot's faults leave none.
-        if not sb.stats.faulted or any(int(r.reason) not in (0x22, 0x26) for r in log):
+        want = {e.reason for e in self.expected.values() if e.recorded}
+        got = {int(r.reason) for r in log}
+        # The log holds exactly the recorded kinds (FPD's slot leaves none), each record with the
+        # device's requester ID; and the scoreboard saw every faulting slot fault.
+        if got != want or any(r.sid != self.cfg.requester_id for r in log) or \
+                sb.stats.faulted < len(self.expected):
             sb.error("IR_FAULT_LOG", self.env.monitor.cycle,
-                     f"fault log reasons {recorded_slots}, faulted messages {sb.stats.faulted}")
+                     f"fault log reasons {sorted(map(hex, got))}, expected {sorted(map(hex, want))}; "
+                     f"record SIDs {sorted({hex(r.sid) for r in log})}; faulted messages {sb.stats.faulted} "
+                     f"(at least {len(self.expected)} expected)")
 
 
 class BackpressureErrorSequence(ImsBaseSequence):

@@ -140,6 +140,7 @@ class UvmPasidAttack(ImsUvmTest):
 @pyuvm.test()
 class UvmIrFaults(ImsUvmTest):
     sequence = seqs.IrFaultSequence
+    knobs = dict(posted_supported=True)     # the posted-descriptor faults need posting support
 
 
 @pyuvm.test()
