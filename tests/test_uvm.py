@@ -27,7 +27,7 @@ MODULE = "tests.hdl.uvm_tests"
 # Tests that need a big table run at 2048 only; everything else at 64.
 SCALE_TESTS = ["UvmScale"]
 POSITIVE_TESTS = [
-    "UvmSmoke", "UvmRandomTraffic", "UvmMaskStorm", "UvmFuncMaskStorm", "UvmAllocChurn",
+    "UvmSmoke", "UvmRandomTraffic", "UvmMaskStorm", "UvmFuncMaskStorm", "UvmStateSweep", "UvmAllocChurn",
     "UvmAffinityChurn", "UvmPasidAttack", "UvmIrFaults", "UvmBackpressureErrors",
     "UvmResetMidTraffic", "UvmGuestPosted", "UvmLeanStream", "UvmLeanBackpressure",
 ]
@@ -40,7 +40,7 @@ ALL_TESTS = POSITIVE_TESTS + INJECTED_TESTS + SCALE_TESTS
 # `make test`: groups of tests per simulator run (balanced for two workers).
 GROUPS = {
     "traffic": ["UvmSmoke", "UvmRandomTraffic", "UvmPasidAttack", "UvmIrFaults", "UvmGuestPosted",
-                "UvmBackpressureErrors"],
+                "UvmBackpressureErrors", "UvmStateSweep"],
     "storms": ["UvmMaskStorm", "UvmFuncMaskStorm", "UvmAllocChurn", "UvmAffinityChurn",
                "UvmResetMidTraffic", "UvmLeanBackpressure"],
     "lean_injected": ["UvmLeanStream"] + INJECTED_TESTS,

@@ -123,6 +123,11 @@ class UvmFuncMaskStorm(ImsUvmTest):
 
 
 @pyuvm.test()
+class UvmStateSweep(ImsUvmTest):
+    sequence = seqs.StateSweepSequence
+
+
+@pyuvm.test()
 class UvmAllocChurn(ImsUvmTest):
     sequence = seqs.AllocChurnSequence
 
@@ -165,6 +170,9 @@ class UvmGuestPosted(ImsUvmTest):
 class UvmScale(ImsUvmTest):
     sequence = seqs.ScaleSequence
     min_slots = 512
+    # One vector per slot: 16 CPUs x 204 allocatable vectors cover 2048 slots with margin for
+    # the random single-CPU affinities.
+    knobs = dict(num_cpus=16)
 
 
 @pyuvm.test()
