@@ -125,6 +125,8 @@ class UvmFuncMaskStorm(ImsUvmTest):
 @pyuvm.test()
 class UvmStateSweep(ImsUvmTest):
     sequence = seqs.StateSweepSequence
+    # Heavy W stall (ready 1 cycle in 7) with a light AW stall: messages queue behind W.
+    knobs = dict(aw_ready_pattern=[1, 1, 0], w_ready_pattern=[0, 0, 0, 0, 0, 0, 1])
 
 
 @pyuvm.test()
