@@ -23,9 +23,9 @@ N = 64
 class Harness:
     """Drives a model 'DUT' and reports what it does to the scoreboard, cycle by cycle."""
 
-    def __init__(self, num_slots: int = N) -> None:
+    def __init__(self, num_slots: int = N, auto_ack: bool = True) -> None:
         self.cycle = 0
-        self.plat = Platform(num_cpus=4)
+        self.plat = Platform(num_cpus=4, auto_ack=auto_ack)
         self.dut = ImsDevice(num_slots=num_slots)
         self.sb = ImsScoreboard(num_slots, self.plat, sid=SID, repro="unit")
         self.ims = self.plat.create_ims_domain(self, hwsize=num_slots, requester_id=SID)
@@ -333,3 +333,67 @@ def test_reset_drops_owed_and_rejects_stale():
         h.emit(hi << 32 | lo, data)                   # ...but a stale message after reset is not
         h.finish()
     expect_kind("UNEXPLAINED_WRITE", lambda: run(body()))
+
+
+# ----------------------------------------------------------- interrupts held in IRR (auto_ack=False)
+def test_old_vector_during_move_is_delivered_and_covered():
+    """An interrupt in IRR on the old vector when the affinity changes still runs its irq."""
+    from tb.uvm.coverage import ImsCoverage
+
+    async def body():
+        h = Harness(auto_ack=False)
+        h.sb.coverage = cov = ImsCoverage(N)
+        irqs = await h.setup(2)
+        a = irqs[0]
+        info = h.plat.irq_info(a.irq)
+        h.fire(a.index, 0x100)
+        h.fire(a.index, 0x100)              # same vector still in IRR: coalesced
+        assert h.sb.in_irr == {(info.cpu, info.vector): a.irq}
+        new_cpu = (info.cpu + 1) % 4
+        await h.ims.set_affinity(a.irq, {new_cpu})
+        assert h.sb.dispatch(h.cycle, info.cpu) == [(info.vector, a.irq)]
+        h.fire(a.index, 0x100)              # now on the new vector: completes the move
+        new = h.plat.irq_info(a.irq)
+        assert h.sb.dispatch(h.cycle, new_cpu) == [(new.vector, a.irq)]
+        assert h.plat.irq_info(a.irq).prev_vector is None
+        h.finish()
+        assert h.sb.stats.coalesced == 1 and not h.sb.mismatches
+        bins = cov.report()["coverpoints"]["affinity_move"]["bins"]
+        assert bins == {"old_vector_during_move": 1, "new_vector_during_move": 1}
+    run(body())
+
+
+def test_dispatch_of_a_vector_no_message_put_in_irr_is_reported():
+    async def body():
+        h = Harness(auto_ack=False)
+        irqs = await h.setup(2)
+        info = h.plat.irq_info(irqs[1].irq)
+        h.plat.apics[info.cpu].accept(info.vector)     # behind the scoreboard's back
+        h.sb.dispatch(h.cycle, info.cpu)
+        h.finish()
+    expect_kind("SPURIOUS_DISPATCH", lambda: run(body()))
+
+
+def test_interrupt_left_in_irr_is_reported():
+    async def body():
+        h = Harness(auto_ack=False)
+        irqs = await h.setup(2)
+        h.fire(irqs[0].index, 0x100)
+        h.finish()                                     # the CPU never ran
+    expect_kind("UNDISPATCHED", lambda: run(body()))
+
+
+def test_irr_vector_of_another_irq_is_reported():
+    async def body():
+        h = Harness(auto_ack=False)
+        irqs = await h.setup(2)
+        a, b = (h.plat.irq_info(x.irq) for x in irqs)
+        ir = h.plat.ir_domain
+        # a's IRTE gets b's vector and CPU: the APIC takes a vector that belongs to irq b.
+        raw = ir.read_irte(a.irte_index)
+        raw = (raw & ~(0xFF << 16) & ~(0xFF << 40)) | b.vector << 16 | h.plat.apics[b.cpu].apic_id << 40
+        h.plat.memory.write128(ir.table_base + 16 * a.irte_index, raw)
+        h.plat.iommu.invalidate_entry(a.irte_index)
+        h.fire(irqs[0].index, 0x100)
+        h.finish()
+    expect_kind("WRONG_DELIVERY", lambda: run(body()))

@@ -198,6 +198,7 @@ class Stats:
     forks: int = 0
     lost_by_reset: int = 0
     max_histories: int = 1
+    coalesced: int = 0          # auto_ack=False platforms: an edge message merged into a set IRR bit
 
 
 class ImsScoreboard:
@@ -223,6 +224,9 @@ class ImsScoreboard:
         self.slot_expect: dict[int, SlotExpectation] = {}
         self.expect_platform = platform is not None
         self.coverage = None    # tb.uvm.coverage.ImsCoverage, sampled when set
+        # Platforms built with auto_ack=False: (cpu, vector) -> Linux irq of an interrupt the
+        # APIC holds in IRR until the sequence runs that CPU (dispatch()).
+        self.in_irr: dict[tuple[int, int], int] = {}
         self._new_worlds()
 
     # ------------------------------------------------------------------ state
@@ -561,6 +565,8 @@ class ImsScoreboard:
                 self.error("WRITE_FOR_FREE_SLOT", cycle,
                            f"{owed.describe()} but slot {slot} has no Linux irq (freed or never requested); "
                            f"platform: {d.outcome}", slot=slot)
+            elif d.outcome in ("accepted", "coalesced") and not plat.auto_ack:
+                self._held_in_irr(cycle, owed, d, irq, cpus)
             elif d.outcome != "delivered" or d.linux_irq != irq:
                 self.error("WRONG_DELIVERY", cycle,
                            f"{owed.describe()}: platform says {d.outcome}"
@@ -589,6 +595,49 @@ class ImsScoreboard:
             else:
                 self.stats.posted += 1
 
+    def _held_in_irr(self, cycle: int, owed: Owed, d, irq: int, cpus: set) -> None:
+        """The APIC took the vector into IRR (the CPU runs later, see dispatch()): it must be a
+        vector of this irq on a CPU of its affinity (old or new while a move is open)."""
+        plat = self.platform
+        if d.cpu not in cpus or plat.irq_for(d.cpu, d.vector) != irq:
+            self.error("WRONG_DELIVERY", cycle,
+                       f"{owed.describe()}: APIC of CPU {d.cpu} took vector {d.vector:#x} (Linux irq "
+                       f"{plat.irq_for(d.cpu, d.vector)}), expected Linux irq {irq} on CPU {sorted(cpus)}",
+                       slot=owed.slot, irq=irq)
+            return
+        if d.outcome == "coalesced":
+            self.stats.coalesced += 1
+        self.in_irr[(d.cpu, d.vector)] = irq
+        self.stats.delivered += 1
+
+    def dispatch(self, cycle: int, cpu: int) -> list[tuple[int, int | None]]:
+        """Run `cpu` of a platform built with auto_ack=False (the sequence decides when): every
+        vector its APIC dispatches must be one the scoreboard saw accepted there, and must run
+        the Linux irq it was accepted for; one that ran on the vector a move is leaving is the
+        affinity_move "old vector" case (platform-models.md §4: old vector kept until the move
+        completes)."""
+        plat = self.platform
+        before = {}
+        for (c, v), irq in self.in_irr.items():
+            if c == cpu:
+                info = plat.irq_info(irq)
+                before[v] = (irq, info.prev_cpu, info.prev_vector)
+        ran = plat.dispatch(cpu)
+        for v, got in ran:
+            if v not in before:
+                self.error("SPURIOUS_DISPATCH", cycle,
+                           f"CPU {cpu} dispatched vector {v:#x} (Linux irq {got}) that no checked message put in IRR",
+                           irq=got)
+                continue
+            del self.in_irr[(cpu, v)]
+            want, prev_cpu, prev_vector = before[v]
+            if got != want:
+                self.error("WRONG_DELIVERY", cycle,
+                           f"CPU {cpu} vector {v:#x} ran Linux irq {got}, accepted for Linux irq {want}", irq=want)
+            elif prev_vector is not None and self.coverage is not None:
+                self.coverage.on_affinity_move((cpu, v) == (prev_cpu, prev_vector))
+        return ran
+
     def message_response(self, cycle: int, bresp: int) -> None:
         """The memory agent answered a message with BRESP (counted in CNT_WR_ERR when != 0)."""
         for w in self.worlds:
@@ -614,6 +663,9 @@ class ImsScoreboard:
         for c, addr, data in self.held:
             self._report_unexplained(c, addr, data)
         self.held = []
+        for (cpu, v), irq in sorted(self.in_irr.items()):
+            self.error("UNDISPATCHED", cycle, f"Linux irq {irq}: vector {v:#x} still in CPU {cpu}'s IRR "
+                       f"at the end (the sequence never ran that CPU)", irq=irq)
         best = None
         for w in self.worlds:
             problems = self._compare_end(w, rtl_counters, rtl_pending)
