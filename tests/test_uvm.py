@@ -28,7 +28,7 @@ MODULE = "tests.hdl.uvm_tests"
 SCALE_TESTS = ["UvmScale"]
 POSITIVE_TESTS = [
     "UvmSmoke", "UvmRandomTraffic", "UvmMaskStorm", "UvmFuncMaskStorm", "UvmStateSweep", "UvmAllocChurn",
-    "UvmAffinityChurn", "UvmPasidAttack", "UvmIrFaults", "UvmBackpressureErrors",
+    "UvmAffinityChurn", "UvmAffinityInFlight", "UvmPasidAttack", "UvmIrFaults", "UvmBackpressureErrors",
     "UvmResetMidTraffic", "UvmGuestPosted", "UvmLeanStream", "UvmLeanBackpressure",
 ]
 INJECTED_TESTS = [
@@ -42,7 +42,7 @@ GROUPS = {
     "traffic": ["UvmSmoke", "UvmRandomTraffic", "UvmPasidAttack", "UvmIrFaults", "UvmGuestPosted",
                 "UvmBackpressureErrors", "UvmStateSweep"],
     "storms": ["UvmMaskStorm", "UvmFuncMaskStorm", "UvmAllocChurn", "UvmAffinityChurn",
-               "UvmResetMidTraffic", "UvmLeanBackpressure"],
+               "UvmAffinityInFlight", "UvmResetMidTraffic", "UvmLeanBackpressure"],
     "lean_injected": ["UvmLeanStream"] + INJECTED_TESTS,
 }
 DEFAULT_SEED = 1

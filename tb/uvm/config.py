@@ -41,6 +41,7 @@ class EnvConfig:
     # platform
     num_cpus: int = 4
     posted_supported: bool = False
+    auto_ack: bool = True               # False: CPUs run only when a sequence dispatches them
     requester_id: int = 0x0300
     rng: random.Random = field(default=None, repr=False)
     test_seed: int = 0

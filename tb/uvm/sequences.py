@@ -85,7 +85,8 @@ class ImsBaseSequence(uvm_sequence):
         num = await env.regs.read32(REG_NUM_SLOTS)
         assert num == cfg.num_slots, (f"NUM_SLOTS register reads {num}, the run was configured for "
                                       f"{cfg.num_slots} (IMS_PARAMS={cfg.params})")
-        self.platform = Platform(num_cpus=cfg.num_cpus, posted_supported=cfg.posted_supported)
+        self.platform = Platform(num_cpus=cfg.num_cpus, posted_supported=cfg.posted_supported,
+                                 auto_ack=cfg.auto_ack)
         sb = env.sb
         sb.platform = self.platform
         sb.expect_platform = True
@@ -314,6 +315,51 @@ class AffinityChurnSequence(ImsBaseSequence):
         if not self.moves:
             self.env.sb.error("NOT_EXERCISED", self.env.monitor.cycle,
                               f"no affinity change succeeded ({self.busy} refused as busy)")
+
+
+class AffinityInFlightSequence(ImsBaseSequence):
+    """Affinity changes while an interrupt waits in an APIC's IRR (platform-models.md §4).
+
+    Under IR the IRTE changes at once, so a message leaving the device after the change always
+    takes the new vector; the old vector can still run during the move when the interrupt was
+    already accepted into the old CPU's IRR. The platform runs its CPUs only when this sequence
+    says (auto_ack=False): each round fires some irqs, waits until every message went through
+    the IR unit into IRR, moves those irqs to another CPU, then runs the CPUs, so the old
+    vectors run with the moves open; the next interrupt of a moved irq arrives on the new
+    vector and completes its move. The scoreboard checks every dispatch (dispatch())."""
+    num_irqs = 8
+    rounds = 30
+
+    def run_cpus(self) -> None:
+        self.env.monitor.flush()
+        for cpu in range(self.cfg.num_cpus):
+            self.env.sb.dispatch(self.env.monitor.cycle, cpu)
+
+    async def traffic(self):
+        assert not self.platform.auto_ack, "AffinityInFlightSequence needs EnvConfig(auto_ack=False)"
+        self.moves = 0
+        for _ in range(self.rounds):
+            hs = self.rng.sample(list(self.irqs.values()), 3)
+            await self.send([self.legit_trigger(h) for h in hs] + self.random_triggers(20))
+            await self.env.drain()
+            for h in hs:
+                info = self.platform.irq_info(h.irq)
+                if info.prev_vector is not None:
+                    continue    # its previous move is still open: Linux would answer -EBUSY
+                cpu = self.rng.choice([c for c in range(self.cfg.num_cpus) if c != info.cpu])
+                await self.ims.set_affinity(h.irq, {cpu})
+                self.moves += 1
+            self.run_cpus()
+        await self.send(self.random_triggers(20))
+        await self.env.drain()
+        self.run_cpus()
+
+    async def body(self):
+        await super().body()
+        cov = self.env.sb.coverage
+        if cov is not None and not cov._affinity.get("old_vector_during_move"):
+            self.env.sb.error("NOT_EXERCISED", self.env.monitor.cycle,
+                              f"no interrupt ran on an old vector during a move ({self.moves} moves)")
 
 
 class PasidAttackSequence(ImsBaseSequence):

@@ -140,6 +140,12 @@ class UvmAffinityChurn(ImsUvmTest):
 
 
 @pyuvm.test()
+class UvmAffinityInFlight(ImsUvmTest):
+    sequence = seqs.AffinityInFlightSequence
+    knobs = dict(auto_ack=False)
+
+
+@pyuvm.test()
 class UvmPasidAttack(ImsUvmTest):
     sequence = seqs.PasidAttackSequence
 
