@@ -11,6 +11,7 @@ import time
 
 from .ims_device import ImsDevice, Outcome
 from .platform import Platform
+from .regmap import CTRL_ENABLE, REG_CTRL
 
 REQUESTER_ID = 0x0300
 
@@ -24,7 +25,7 @@ async def _setup(num_irqs: int, num_cpus: int) -> tuple[Platform, list[tuple[int
         a = await ims.alloc(cookie=i + 1)
         await ims.request(a.irq)
         irqs.append(a)
-    dev.write(0x010, 1)
+    dev.write(REG_CTRL, CTRL_ENABLE)
     msgs = []
     for a in irqs:
         r = dev.trigger(a.index, pasid=a.index + 1)

@@ -35,49 +35,15 @@ from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiResp, AxiSlaveWrite, Axi
 # Contract constants (§2, §3).  Values are taken from the contract text, not from the RTL.
 # --------------------------------------------------------------------------------------------
 
-ID_VALUE = int.from_bytes(b"IMS1", "big")      # 0x494D5331, "IMS1" read as a big-endian word
-VERSION_VALUE = (1 << 16) | 0                  # contract revision 1.0 -> major 1, minor 0
+from models.regmap import (  # noqa: E402  (one register map, transcribed from the contract)
+    ADDR_LO_RW_BITS, COUNTER_NAMES as COUNTERS, CTRL_ENABLE, CTRL_FUNC_MASK, CTRL_RW_BITS,
+    ID_VALUE, REG_PENDING as PENDING_BASE, REGISTERS as REG, SLOT_BYTES, SLOT_CTRL_RESET,
+    SLOT_CTRL_RW_BITS, SLOT_FIELD, SLOT_MASK, SLOT_PASID_BITS, SLOT_PASID_EN, SLOT_PASID_SHIFT,
+    SLOT_PENDING, STATUS_BUSY, STATUS_DISABLED_DROP, STATUS_PASID_ERR, STATUS_RANGE_ERR,
+    STATUS_W1C_BITS, STATUS_WRITE_ERR, VERSION_VALUE,
+)
 
-REG = {
-    "ID": 0x000,
-    "VERSION": 0x004,
-    "NUM_SLOTS": 0x008,
-    "CTRL": 0x010,
-    "STATUS": 0x014,
-    "CNT_SENT": 0x020,
-    "CNT_PENDED": 0x024,
-    "CNT_DROP_RANGE": 0x028,
-    "CNT_DROP_PASID": 0x02C,
-    "CNT_DROP_DISABLED": 0x030,
-    "CNT_WR_ERR": 0x034,
-}
-COUNTERS = ("CNT_SENT", "CNT_PENDED", "CNT_DROP_RANGE", "CNT_DROP_PASID",
-            "CNT_DROP_DISABLED", "CNT_WR_ERR")
 RO_REGS = ("ID", "VERSION", "NUM_SLOTS") + COUNTERS
-PENDING_BASE = 0x1000
-
-CTRL_ENABLE = 1 << 0
-CTRL_FUNC_MASK = 1 << 1
-CTRL_RW_BITS = CTRL_ENABLE | CTRL_FUNC_MASK
-
-STATUS_RANGE_ERR = 1 << 0
-STATUS_PASID_ERR = 1 << 1
-STATUS_WRITE_ERR = 1 << 2
-STATUS_DISABLED_DROP = 1 << 3
-STATUS_BUSY = 1 << 31
-STATUS_W1C_BITS = STATUS_RANGE_ERR | STATUS_PASID_ERR | STATUS_WRITE_ERR | STATUS_DISABLED_DROP
-
-SLOT_BYTES = 16
-SLOT_FIELD = {"ADDR_LO": 0x0, "ADDR_HI": 0x4, "DATA": 0x8, "CTRL": 0xC}
-SLOT_MASK = 1 << 0
-SLOT_PENDING = 1 << 1
-SLOT_PASID_EN = 1 << 3
-SLOT_PASID_SHIFT = 12
-SLOT_PASID_BITS = 0xFFFFF << SLOT_PASID_SHIFT
-SLOT_CTRL_RESET = SLOT_MASK
-# Bits of slot CTRL that hold state written by software (PENDING is read-only/W1C).
-SLOT_CTRL_RW_BITS = SLOT_MASK | SLOT_PASID_EN | SLOT_PASID_BITS
-ADDR_LO_RW_BITS = 0xFFFFFFFC
 
 OKAY, SLVERR, DECERR = int(AxiResp.OKAY), int(AxiResp.SLVERR), int(AxiResp.DECERR)
 

@@ -30,6 +30,7 @@ from collections import deque
 import cocotb
 from cocotb.triggers import ClockCycles, Event, RisingEdge, Timer
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiSlaveWrite, AxiWriteBus
+from models.regmap import REG_STATUS, STATUS_BUSY
 from pyuvm import (ConfigDB, uvm_agent, uvm_analysis_port, uvm_component, uvm_driver, uvm_env,
                    uvm_sequence_item, uvm_sequencer, uvm_subscriber)
 
@@ -641,7 +642,7 @@ class ImsEnv(uvm_env):
 
     async def wait_not_busy(self, max_cycles: int = 200_000) -> None:
         for _ in range(max_cycles // 16):
-            if not (await self.regs.read32(0x014)) >> 31 & 1:
+            if not (await self.regs.read32(REG_STATUS)) & STATUS_BUSY:
                 return
             await ClockCycles(self.dut.clk, 16)
         raise AssertionError(f"STATUS.BUSY still set {max_cycles} cycles after reset")

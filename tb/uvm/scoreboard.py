@@ -41,19 +41,7 @@ from dataclasses import dataclass, field
 from models.ims_device import ImsDevice, Outcome
 from tb.uvm.coverage import replay_causes
 
-# Register offsets (ims-block.md §2).
-REG_CTRL = 0x010
-REG_STATUS = 0x014
-REG_CNT_SENT = 0x020
-COUNTERS = {
-    "CNT_SENT": 0x020,
-    "CNT_PENDED": 0x024,
-    "CNT_DROP_RANGE": 0x028,
-    "CNT_DROP_PASID": 0x02C,
-    "CNT_DROP_DISABLED": 0x030,
-    "CNT_WR_ERR": 0x034,
-}
-REG_PENDING = 0x1000
+from models.regmap import COUNTERS, REG_CTRL, REG_ID, REG_NUM_SLOTS, REG_PENDING, REG_VERSION
 
 _OUTCOME_NAMES = {o: o.name.lower() for o in Outcome}
 
@@ -344,7 +332,7 @@ class ImsScoreboard:
         if any(off == offset for _, off, _, _, _ in self.inflight):
             return
         slot = self._slot_of(offset)
-        timing_free = offset in (0x000, 0x004, 0x008, REG_CTRL) or (slot is not None)
+        timing_free = offset in (REG_ID, REG_VERSION, REG_NUM_SLOTS, REG_CTRL) or (slot is not None)
         if not timing_free and rresp == 0:
             return
         exp, exp_resp = self.model.read(offset)

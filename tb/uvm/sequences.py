@@ -22,11 +22,9 @@ from pyuvm import uvm_sequence
 from models.errors import BusyError
 from models.iommu import FaultReason, PostedDescriptor, PostedIrte, read_descriptor, write_descriptor
 from models.platform import Platform
+from models.regmap import CTRL_ENABLE, CTRL_FUNC_MASK, REG_CTRL, REG_NUM_SLOTS
+from models.regmap import SLOT_MASK as SLOT_CTRL_MASK, SLOT_PENDING as SLOT_CTRL_PENDING_CLEAR
 from tb.uvm.env import ImsEnv, TriggerItem, idle_gaps
-
-REG_CTRL, REG_NUM_SLOTS = 0x010, 0x008
-CTRL_ENABLE, CTRL_FUNC_MASK = 1, 2
-SLOT_CTRL_MASK, SLOT_CTRL_PENDING_CLEAR = 1, 2
 
 
 @dataclass
