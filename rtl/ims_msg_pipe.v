@@ -61,6 +61,7 @@ module ims_msg_pipe #(
     input  wire                       ctrl_enable,
     input  wire                       ctrl_func_mask,
     input  wire                       ctrl_scan_req,
+    output wire                       scan_busy,
 
     // register ops from ims_regs
     input  wire                       reg_op_valid,
@@ -481,6 +482,7 @@ ims_replay_scan #(
     .op_slot(scan_op_slot),
     .op_tag(scan_op_tag),
     .op_ready(scan_go),
+    .scan_busy(scan_busy),
     .res_valid(b_valid_reg && b_kind_reg == OP_SCAN_WORD),
     .res_tag(b_tag_reg),
     .res_word(b_word_reg),

@@ -50,6 +50,7 @@ module ims_regs #(
     output wire                       ctrl_enable,
     output wire                       ctrl_func_mask,
     output wire                       ctrl_scan_req,
+    input  wire                       scan_busy,
 
     // pipeline op
     output wire                       op_valid,
@@ -179,7 +180,13 @@ assign s_axil_wready  = !rst && wr_state_reg == WR_IDLE && !w_held_reg;
 assign s_axil_bvalid  = bvalid_reg && !rst;
 assign s_axil_bresp   = bresp_reg;
 
-wire wr_start = wr_state_reg == WR_IDLE && aw_held_reg && w_held_reg && !bdelay_reg;
+// A scan decides each candidate with the CTRL and slot MASK values at check time, so a
+// write that could make a slot ineligible again (CTRL, slot table) waits until the scan
+// that the previous write requested has finished: every replay owed by that write is
+// then sent before its slot can be masked again (held back, a later pend-set of the same
+// slot would merge into the owed replay's pending bit and one message would be lost).
+wire wr_hold  = scan_busy && (wr_dec == DEC_CTRL || wr_dec == DEC_SLOT);
+wire wr_start = wr_state_reg == WR_IDLE && aw_held_reg && w_held_reg && !bdelay_reg && !wr_hold;
 wire wr_reg_apply = wr_start && wr_dec != DEC_SLOT;
 wire ctrl_write = wr_reg_apply && wr_dec == DEC_CTRL;
 wire stat_write = wr_reg_apply && wr_dec == DEC_STAT;

@@ -52,6 +52,9 @@ module ims_replay_scan #(
     output wire                  op_tag,
     input  wire                  op_ready,
 
+    // a scan is requested or running: the replays it finds are owed now
+    output wire                  scan_busy,
+
     // result of a word read op (pipeline stage B)
     input  wire                  res_valid,
     input  wire                  res_tag,
@@ -97,6 +100,7 @@ assign op_valid   = active_reg && (cand_busy_reg ? (cur_valid_reg && cand_credit
 assign op_word    = cand_busy_reg ? cand_word_reg : ptr_reg[WORD_WIDTH-1:0];
 assign op_slot    = cand_slot_full[SLOT_WIDTH-1:0];
 assign op_tag     = epoch_reg;
+assign scan_busy  = scan_pending_reg || active_reg;
 
 wire issue_word = op_ready && !op_is_cand;
 wire issue_cand = op_ready && op_is_cand;

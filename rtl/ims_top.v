@@ -108,6 +108,7 @@ wire        busy;
 wire        ctrl_enable;
 wire        ctrl_func_mask;
 wire        ctrl_scan_req;
+wire        scan_busy;
 
 wire                  reg_op_valid;
 wire                  reg_op_ready;
@@ -164,6 +165,7 @@ ims_regs #(
     .ctrl_enable(ctrl_enable),
     .ctrl_func_mask(ctrl_func_mask),
     .ctrl_scan_req(ctrl_scan_req),
+    .scan_busy(scan_busy),
     .op_valid(reg_op_valid),
     .op_ready(reg_op_ready),
     .op_kind(reg_op_kind),
@@ -202,6 +204,7 @@ ims_msg_pipe #(
     .ctrl_enable(ctrl_enable),
     .ctrl_func_mask(ctrl_func_mask),
     .ctrl_scan_req(ctrl_scan_req),
+    .scan_busy(scan_busy),
     .reg_op_valid(reg_op_valid),
     .reg_op_ready(reg_op_ready),
     .reg_op_kind(reg_op_kind),
