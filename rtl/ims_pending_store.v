@@ -67,7 +67,9 @@ ims_ram_sdp #(
     .DATA_WIDTH(64),
     .ADDR_WIDTH(WORD_WIDTH),
     .DEPTH(PEND_WORDS),
-    .OUTPUT_REG(1)
+    .OUTPUT_REG(1),
+    // a read that meets a write of its word on the same edge takes fwd1 above, never the RAM
+    .READ_FIRST(0)
 ) pending_ram (
     .clk(clk),
     .wr_en(wr_en),

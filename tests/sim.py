@@ -101,9 +101,9 @@ def param_tag(parameters: dict) -> str:
 
 
 def build_dir_for(sim: str, parameters: dict, waves: bool, toplevel: str = TOPLEVEL,
-                  coverage: bool = False) -> Path:
+                  coverage: bool = False, variant: str | None = None) -> Path:
     return BUILD_ROOT / sim / (f"{toplevel}-{param_tag(parameters)}{'-waves' if waves else ''}"
-                               f"{'-cov' if coverage else ''}")
+                               f"{'-cov' if coverage else ''}{'-' + variant if variant else ''}")
 
 
 @dataclass
@@ -156,8 +156,12 @@ def parse_results(path: Path, sim: str, test_dir: Path) -> SimResult:
 
 def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = False,
           toplevel: str = TOPLEVEL, sources: list[Path] | None = None,
-          extra_build_args: list[str] | None = None, coverage: bool = False) -> Path:
+          extra_build_args: list[str] | None = None, coverage: bool = False,
+          defines: dict | None = None, variant: str | None = None) -> Path:
     """Build (once per configuration; rebuilt when a source is newer) and return the build dir.
+
+    defines: Verilog `define`s; a build with defines must name a variant (its build dir
+    suffix), e.g. variant="ecp5bram" for the ECP5 block RAM mapping.
 
     coverage=True (Verilator only): line and toggle coverage in its own `-cov` build dir; each
     run then writes coverage.dat into its run directory (tests/coverage_report.py reads it)."""
@@ -169,7 +173,9 @@ def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = Fal
     parameters = dict(parameters or {})
     if coverage and sim != "verilator":
         raise ValueError("code coverage needs the Verilator build (coverage=True, sim='verilator')")
-    bdir = build_dir_for(sim, parameters, waves, toplevel, coverage)
+    if defines and not variant:
+        raise ValueError("a build with defines needs a variant name (its own build dir)")
+    bdir = build_dir_for(sim, parameters, waves, toplevel, coverage, variant)
     bdir.mkdir(parents=True, exist_ok=True)
     build_args: list[str] = []
     if sim == "verilator":
@@ -197,6 +203,7 @@ def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = Fal
             timescale=TIMESCALE,
             waves=waves,
             build_args=build_args,
+            defines=dict(defines or {}),
             always=True,
             log_file=bdir / "build.log",
         )
@@ -208,7 +215,8 @@ def run(module: str, sim: str = "icarus", parameters: dict | None = None,
         testcase: str | list[str] | None = None, seed: int | None = None, waves: bool = False,
         extra_env: dict | None = None, run_tag: str | None = None, toplevel: str = TOPLEVEL,
         sources: list[Path] | None = None, test_filter: str | None = None,
-        check: bool = True, coverage: bool = False) -> SimResult:
+        check: bool = True, coverage: bool = False, defines: dict | None = None,
+        variant: str | None = None) -> SimResult:
     """Build if needed, run `module`'s cocotb tests and return what they reported.
 
     With check=True a failing or empty run raises AssertionError carrying the summary, so a
@@ -218,7 +226,8 @@ def run(module: str, sim: str = "icarus", parameters: dict | None = None,
 
     parameters = dict(parameters or {})
     waves = waves or os.environ.get("WAVES", "0") not in ("", "0")
-    bdir = build(sim, parameters, waves, toplevel, sources, coverage=coverage)
+    bdir = build(sim, parameters, waves, toplevel, sources, coverage=coverage, defines=defines,
+                 variant=variant)
     tag = run_tag or re.sub(r"[^A-Za-z0-9_.=-]+", "_",
                             f"{module.rsplit('.', 1)[-1]}-{testcase or 'all'}-{seed if seed is not None else 'rand'}")
     test_dir = bdir / "runs" / tag
