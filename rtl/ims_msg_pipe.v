@@ -12,8 +12,9 @@
  *                     N+1; nothing but flops after the BRAM clock-to-out).
  *   stage B (N+1..N+2): decide the contract's rule for a trigger, merge a
  *                     slot write, check a replay candidate.  On edge N+2
- *                     write back the pending word (RMW) and the slot entry,
- *                     and register the outcome in stage C.
+ *                     write back the slot entry, register the pending
+ *                     write-back (stage W, in the RAM at N+3) and register
+ *                     the outcome in stage C.
  *   stage C (N+2..) : message {addr, data} to the write master (which puts
  *                     it on the bus at once when its queue is empty),
  *                     counter / status events, register read data.
@@ -264,8 +265,10 @@ wire [31:0] s_data;
 wire        s_mask;
 wire        s_pasid_en;
 wire [19:0] s_pasid;
-wire [31:0] pend_bits;
+wire [31:0] pend_bits;          // the word as stage B sees it (all earlier ops applied)
 wire [31:0] pend_mask_bits;
+wire [31:0] pend_ram_bits;      // from ims_pending_store (ops up to two ahead applied)
+wire [31:0] pend_ram_mask_bits;
 
 reg                  slot_we;
 reg [29:0]           slot_wr_addr_lo;
@@ -276,8 +279,37 @@ reg                  slot_wr_pasid_en;
 reg [19:0]           slot_wr_pasid;
 
 reg                  pend_we;
-reg [31:0]           pend_wr_bits;
-reg [31:0]           pend_wr_mask_bits;
+
+// stage W: the pending write-back is registered on edge N+2 and lands in the
+// RAM on edge N+3, so the stage-B decision ends at flops instead of at the
+// RAM's data pins.  W holds the word stage B saw and the one slot it changes
+// (pending bit: new value; MASK copy: only on a slot CTRL write).
+reg                  w_we_reg;
+reg [WORD_WIDTH-1:0] w_word_reg;
+reg [SLOT_WIDTH-1:0] w_slot_reg;
+reg [31:0]           w_bits_reg;
+reg [31:0]           w_mask_bits_reg;
+reg [31:0]           w_onehot_reg;
+reg                  w_new_pend_reg;
+reg                  w_mask_we_reg;
+reg                  w_mask_val_reg;
+// the op now in W changes this bit of the word / this slot the op in B reads
+reg [31:0]           w_fwd_sel_reg;
+reg [31:0]           w_fwd_mask_sel_reg;
+reg                  w_fwd_bit_reg;
+
+wire [31:0] w_wr_bits      = (w_bits_reg & ~w_onehot_reg) | (w_new_pend_reg ? w_onehot_reg : 32'd0);
+wire [31:0] w_wr_mask_bits = !w_mask_we_reg ? w_mask_bits_reg :
+                             (w_mask_bits_reg & ~w_onehot_reg) | (w_mask_val_reg ? w_onehot_reg : 32'd0);
+
+// The store forwards the write-backs landing on the read edge and the next
+// one (ops issued up to two ahead); the op issued just ahead is still in W
+// during stage B and differs from the stored word in its one bit only.
+wire        pend_ram_slot_bit;
+assign pend_bits      = (w_fwd_sel_reg & {32{w_new_pend_reg}}) | (~w_fwd_sel_reg & pend_ram_bits);
+assign pend_mask_bits = (w_fwd_mask_sel_reg & {32{w_mask_val_reg}}) |
+                        (~w_fwd_mask_sel_reg & pend_ram_mask_bits);
+wire        pend_slot_bit = w_fwd_bit_reg ? w_new_pend_reg : pend_ram_slot_bit;
 
 ims_slot_store #(
     .NUM_SLOTS(NUM_SLOTS),
@@ -302,17 +334,24 @@ ims_slot_store #(
 );
 
 ims_pending_store #(
+    .NUM_SLOTS(NUM_SLOTS),
+    .SLOT_WIDTH(SLOT_WIDTH),
     .PEND_WORDS(PEND_WORDS),
     .WORD_WIDTH(WORD_WIDTH)
 ) pending_store_inst (
     .clk(clk),
-    .wr_en(init_pend_we || pend_we),
-    .wr_word(busy_reg ? init_slot_reg[WORD_WIDTH-1:0] : b_word_reg),
-    .wr_bits(busy_reg ? 32'd0 : pend_wr_bits),
-    .wr_mask_bits(busy_reg ? 32'hffffffff : pend_wr_mask_bits),
+    .wr_en(init_pend_we || w_we_reg),
+    .wr_word(busy_reg ? init_slot_reg[WORD_WIDTH-1:0] : w_word_reg),
+    .wr_bits(busy_reg ? 32'd0 : w_wr_bits),
+    .wr_mask_bits(busy_reg ? 32'hffffffff : w_wr_mask_bits),
+    .wr_slot_en(busy_reg || w_we_reg),
+    .wr_slot(busy_reg ? init_slot_reg : w_slot_reg),
+    .wr_slot_bit(busy_reg ? 1'b0 : w_new_pend_reg),
     .rd_word(iss_word),
-    .rd_bits(pend_bits),
-    .rd_mask_bits(pend_mask_bits)
+    .rd_bits(pend_ram_bits),
+    .rd_mask_bits(pend_ram_mask_bits),
+    .rd_slot(iss_slot),
+    .rd_slot_bit(pend_ram_slot_bit)
 );
 
 // --------------------------------------------------------------------------
@@ -320,7 +359,7 @@ ims_pending_store #(
 // --------------------------------------------------------------------------
 
 wire [31:0] b_bit_onehot = 32'd1 << b_bit_reg;
-wire        b_pend_bit   = pend_bits[b_bit_reg];
+wire        b_pend_bit   = pend_slot_bit;
 
 wire b_trig = b_valid_reg && b_kind_reg == OP_TRIG;
 wire b_cand = b_valid_reg && b_kind_reg == OP_CAND;
@@ -387,12 +426,31 @@ end
 // reaches just the one bit it may change.  A slot CTRL write also updates
 // the slot's copy of MASK in the word.
 wire b_new_pend_bit = t_pend || (b_pend_bit && !(c_fire || w_clear));
-wire b_new_mask_bit = w_ctrl ? b_merged[0] : pend_mask_bits[b_bit_reg];
 
 always @* begin
-    pend_we           = b_trig || b_cand || b_wr;
-    pend_wr_bits      = (pend_bits & ~b_bit_onehot) | (b_new_pend_bit ? b_bit_onehot : 32'd0);
-    pend_wr_mask_bits = (pend_mask_bits & ~b_bit_onehot) | (b_new_mask_bit ? b_bit_onehot : 32'd0);
+    pend_we = b_trig || b_cand || b_wr;
+end
+
+always @(posedge clk) begin
+    w_we_reg           <= pend_we;
+    w_word_reg         <= b_word_reg;
+    w_slot_reg         <= b_slot_reg;
+    w_bits_reg         <= pend_bits;
+    w_mask_bits_reg    <= pend_mask_bits;
+    w_onehot_reg       <= b_bit_onehot;
+    w_new_pend_reg     <= b_new_pend_bit;
+    w_mask_we_reg      <= w_ctrl;
+    w_mask_val_reg     <= b_merged[0];
+    w_fwd_sel_reg      <= (pend_we && b_word_reg == r_word_reg) ? b_bit_onehot : 32'd0;
+    w_fwd_mask_sel_reg <= (w_ctrl && b_word_reg == r_word_reg) ? b_bit_onehot : 32'd0;
+    w_fwd_bit_reg      <= pend_we && b_slot_reg == r_slot_reg;
+    if (rst) begin
+        w_we_reg           <= 1'b0;
+        w_mask_we_reg      <= 1'b0;
+        w_fwd_sel_reg      <= 32'd0;
+        w_fwd_mask_sel_reg <= 32'd0;
+        w_fwd_bit_reg      <= 1'b0;
+    end
 end
 
 // pending bit population, only to know whether a scan can find anything
@@ -403,13 +461,21 @@ reg [PEND_COUNT_WIDTH-1:0] pend_count_reg;
 wire pend_inc = t_pend && !b_pend_bit;
 wire pend_dec = c_fire || (w_clear && b_pend_bit);
 
+// registered first: the decision feeds only flops, the counter adds a cycle later
+reg pend_inc_reg;
+reg pend_dec_reg;
+
 always @(posedge clk) begin
-    if (pend_inc && !pend_dec) begin
+    pend_inc_reg <= pend_inc;
+    pend_dec_reg <= pend_dec;
+    if (pend_inc_reg && !pend_dec_reg) begin
         pend_count_reg <= pend_count_reg + 1'b1;
-    end else if (pend_dec && !pend_inc) begin
+    end else if (pend_dec_reg && !pend_inc_reg) begin
         pend_count_reg <= pend_count_reg - 1'b1;
     end
     if (rst) begin
+        pend_inc_reg   <= 1'b0;
+        pend_dec_reg   <= 1'b0;
         pend_count_reg <= 0;
     end
 end
@@ -472,8 +538,10 @@ ims_replay_scan #(
     .scan_req(ctrl_scan_req || w_ctrl),
     // nothing can be eligible while ENABLE = 0 or FUNC_MASK = 1; changing
     // either is a CTRL write, which requests a new scan.  A trigger in stage
-    // R or B may still set a bit, so it counts as pending too.
-    .pend_any((pend_count_reg != 0 || pend_inc || (r_valid_reg && r_kind_reg == OP_TRIG))
+    // R or B may still set a bit, and a set in W is not counted yet, so they
+    // count as pending too (from flops only: a scan started for nothing just
+    // finds no bit).
+    .pend_any((pend_count_reg != 0 || pend_inc_reg || b_trig || (r_valid_reg && r_kind_reg == OP_TRIG))
               && ctrl_enable && !ctrl_func_mask),
     .cand_credit_ok(cand_credit_ok),
     .op_valid(scan_op_valid),
