@@ -65,29 +65,38 @@ module ims_replay_scan #(
 reg                  scan_pending_reg;
 reg                  active_reg;
 reg [WORD_WIDTH:0]   ptr_reg;
-reg [31:0]           cand_bits_reg;      // candidates not yet presented
+// Candidates of the loaded word move through two stages so that no cycle has
+// to both pick the lowest bit and encode it:
+//   rem  -> pick (lowest set bit, one carry chain) -> nxt (one-hot)
+//   nxt  -> encode (OR trees)                      -> cur (presented op)
+reg [31:0]           rem_bits_reg;       // candidates not yet picked
+reg                  nxt_valid_reg;
+reg [31:0]           nxt_onehot_reg;
 reg [WORD_WIDTH-1:0] cand_word_reg;
 reg                  cur_valid_reg;      // cur_bit_reg is presented as an op
 reg [4:0]            cur_bit_reg;
-reg                  cand_busy_reg;      // cur_valid_reg || cand_bits_reg != 0
+reg                  cand_busy_reg;      // cur, nxt or rem holds a candidate
 reg [1:0]            words_in_flight_reg;
 reg                  epoch_reg;
 
 wire [31:0] ptr_ext = {{(31-WORD_WIDTH){1'b0}}, ptr_reg};
 wire ptr_in_range = ptr_ext < PEND_WORDS;
 
-// Next candidate: isolate the lowest set bit with a carry chain and encode
-// the one-hot vector with OR trees (a priority loop would synthesise into a
-// 32-deep mux chain).  It is registered (cur_bit_reg) before it is used, so
-// the op's slot number, which drives the RAM address, comes from flops.
-wire [31:0] cand_lowest = cand_bits_reg & (~cand_bits_reg + 32'd1);
+// pick: x & (x - 1) clears the lowest set bit, x & ~(x - 1) isolates it;
+// both share one carry chain.
+wire [31:0] rem_minus1 = rem_bits_reg - 32'd1;
+wire [31:0] rem_lowest = rem_bits_reg & ~rem_minus1;
+wire [31:0] rem_rest   = rem_bits_reg & rem_minus1;
+wire        rem_any    = |rem_bits_reg;
 
-reg [4:0] cand_lowest_bit;
+// encode the picked one-hot bit with OR trees (a priority loop would
+// synthesise into a 32-deep mux chain)
+reg [4:0] nxt_bit;
 integer i;
 always @* begin
-    cand_lowest_bit = 5'd0;
+    nxt_bit = 5'd0;
     for (i = 0; i < 32; i = i + 1) begin
-        cand_lowest_bit = cand_lowest_bit | ({5{cand_lowest[i]}} & i[4:0]);
+        nxt_bit = nxt_bit | ({5{nxt_onehot_reg[i]}} & i[4:0]);
     end
 end
 
@@ -122,8 +131,9 @@ end
 wire res_use   = res_valid_reg && res_tag_reg == epoch_reg;
 wire load_cand = res_use && (|res_bits_reg);
 
-// the presented candidate is free to be replaced on this edge
-wire cand_advance = !cur_valid_reg || issue_cand;
+// the presented candidate / the picked one is free to be replaced on this edge
+wire cur_take = !cur_valid_reg || issue_cand;
+wire nxt_take = !nxt_valid_reg || cur_take;
 
 always @(posedge clk) begin
     // word reads between issue and registered result: at most 3
@@ -132,22 +142,25 @@ always @(posedge clk) begin
     if (load_cand) begin
         // word reads are only issued while no candidate is held, so nothing
         // is held here
-        cand_bits_reg <= res_bits_reg;
+        rem_bits_reg  <= res_bits_reg;
+        nxt_valid_reg <= 1'b0;
         cand_word_reg <= res_word_reg;
         cur_valid_reg <= 1'b0;
         cand_busy_reg <= 1'b1;
         epoch_reg     <= !epoch_reg;
         ptr_reg       <= {1'b0, res_word_reg} + 1'b1;
     end else begin
-        if (cand_advance) begin
-            if (|cand_bits_reg) begin
-                cur_valid_reg <= 1'b1;
-                cur_bit_reg   <= cand_lowest_bit;
-                cand_bits_reg <= cand_bits_reg & ~cand_lowest;
-            end else begin
-                cur_valid_reg <= 1'b0;
+        if (cur_take) begin
+            cur_valid_reg <= nxt_valid_reg;
+            cur_bit_reg   <= nxt_bit;
+            if (!nxt_valid_reg && !rem_any) begin
                 cand_busy_reg <= 1'b0;
             end
+        end
+        if (nxt_take) begin
+            nxt_valid_reg  <= rem_any;
+            nxt_onehot_reg <= rem_lowest;
+            rem_bits_reg   <= rem_rest;
         end
         if (issue_word) begin
             ptr_reg <= ptr_reg + 1'b1;
@@ -175,7 +188,9 @@ always @(posedge clk) begin
         scan_pending_reg    <= 1'b0;
         active_reg          <= 1'b0;
         ptr_reg             <= 0;
-        cand_bits_reg       <= 32'd0;
+        rem_bits_reg        <= 32'd0;
+        nxt_valid_reg       <= 1'b0;
+        nxt_onehot_reg      <= 32'd0;
         cur_valid_reg       <= 1'b0;
         cur_bit_reg         <= 5'd0;
         cand_word_reg       <= 0;
