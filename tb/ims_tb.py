@@ -11,7 +11,7 @@ stable before that edge, i.e. what the flops of the DUT sampled. "Accepted at ed
 "AWVALID high at edge M" below both use that convention, which is the one the contract's
 latency rule (§5: accept at N -> AWVALID at N+3) is written in.
 
-Register map, field layout and expected constants come from /work/shared/spec/ims-block.md.
+Register map, field layout and expected constants come from ../shared/spec/ims-block.md.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Directed cocotb tests of ims_top: one or more tests per rule of the contract.
 
-Contract: /work/shared/spec/ims-block.md (section numbers in each docstring). Every test runs
+Contract: ../shared/spec/ims-block.md (section numbers in each docstring). Every test runs
 twice, with `traffic=free` (all TB-side valids/readies always on) and `traffic=throttled`
 (idle cycles on the TB's sources, backpressure on its sinks, see ImsTB.apply_traffic), and
 tests/test_directed.py runs the module on Icarus and Verilator with NUM_SLOTS 2048 and 64.

@@ -1,4 +1,4 @@
-"""Make `import models` work however pytest is launched (rootdir /work/main)."""
+"""Make `import models` work however pytest is launched (rootdir: the repository root)."""
 import sys
 from pathlib import Path
 
