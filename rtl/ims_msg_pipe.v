@@ -10,18 +10,22 @@
  *                     check); present its slot / pending word to both RAMs.
  *   stage R (N..N+1): the RAMs read (BRAM register at N, output register at
  *                     N+1; nothing but flops after the BRAM clock-to-out).
- *   stage B (N+1..N+2): decide the contract's rule for a trigger, merge a
- *                     slot write, check a replay candidate.  On edge N+2
- *                     write back the slot entry, register the pending
- *                     write-back (stage W, in the RAM at N+3) and register
- *                     the outcome in stage C.
+ *   stage B (N+1..N+2): decide the contract's rule for a trigger, check a
+ *                     replay candidate.  On edge N+2 register the pending
+ *                     write-back (stage W, in the RAM at N+3), the outcome
+ *                     (stage C) and register ops' slot data (stage D).
+ *   stage D (N+2..N+3): register ops from flops: slot dword value, a slot
+ *                     write's byte-lane merge (slot RAM write at N+3), the
+ *                     AXI-Lite response.
  *   stage C (N+2..) : message {addr, data} to the write master (which puts
  *                     it on the bus at once when its queue is empty),
  *                     counter / status events, register read data.
  *
  * A trigger accepted at edge N has m_axi_awvalid high right after edge N+2
  * (first sampled high at edge N+3).  The logic after the BRAM output
- * register is one forwarding mux, a 20-bit compare and a few gates.
+ * register is the 20-bit PASID compare and a few gates (the slot store's
+ * bypass mux is folded into them); it is the design's critical path, as the
+ * N+3 latency leaves it exactly one cycle.
  *
  * Sharing: triggers win the issue slot when s_irq_ready is high; when any
  * other op waits and a trigger took the slot, s_irq_ready drops for the next
@@ -265,6 +269,14 @@ wire [31:0] s_data;
 wire        s_mask;
 wire        s_pasid_en;
 wire [19:0] s_pasid;
+// the slot entry before the store's bypass mux (decision path, see stage B)
+wire        s_raw_mask;
+wire        s_raw_pasid_en;
+wire [19:0] s_raw_pasid;
+wire        r_byp_sel;
+wire        r_byp_mask;
+wire        r_byp_pasid_en;
+wire [19:0] r_byp_pasid;
 wire [31:0] pend_bits;          // the word as stage B sees it (all earlier ops applied)
 wire [31:0] pend_mask_bits;
 wire [31:0] pend_ram_bits;      // from ims_pending_store (ops up to two ahead applied)
@@ -317,7 +329,7 @@ ims_slot_store #(
 ) slot_store_inst (
     .clk(clk),
     .wr_en(busy_reg || slot_we),
-    .wr_slot(busy_reg ? init_slot_reg : b_slot_reg),
+    .wr_slot(busy_reg ? init_slot_reg : d_slot_reg),
     .wr_addr_lo(busy_reg ? 30'd0 : slot_wr_addr_lo),
     .wr_addr_hi(busy_reg ? 32'd0 : slot_wr_addr_hi),
     .wr_data(busy_reg ? 32'd0 : slot_wr_data),
@@ -330,7 +342,14 @@ ims_slot_store #(
     .rd_data(s_data),
     .rd_mask(s_mask),
     .rd_pasid_en(s_pasid_en),
-    .rd_pasid(s_pasid)
+    .rd_pasid(s_pasid),
+    .raw_mask(s_raw_mask),
+    .raw_pasid_en(s_raw_pasid_en),
+    .raw_pasid(s_raw_pasid),
+    .byp_early_sel(r_byp_sel),
+    .byp_early_mask(r_byp_mask),
+    .byp_early_pasid_en(r_byp_pasid_en),
+    .byp_early_pasid(r_byp_pasid)
 );
 
 ims_pending_store #(
@@ -365,57 +384,116 @@ wire b_trig = b_valid_reg && b_kind_reg == OP_TRIG;
 wire b_cand = b_valid_reg && b_kind_reg == OP_CAND;
 wire b_wr   = b_valid_reg && b_kind_reg == OP_SLOT_WR;
 
+// The decision reads MASK, PASID_EN and PASID straight from the RAM; when
+// the slot store serves the entry from its bypass instead, the same test was
+// already made on the bypass entry in stage R (from flops), so the bypass
+// mux after the RAM costs the decision no logic level.
+wire r_byp_pasid_ok = !r_byp_pasid_en || (r_pasid_valid_reg && r_pasid_reg == r_byp_pasid);
+reg  b_byp_sel_reg;
+reg  b_byp_mask_reg;
+reg  b_byp_pasid_ok_reg;
+
+always @(posedge clk) begin
+    b_byp_sel_reg      <= r_byp_sel;
+    b_byp_mask_reg     <= r_byp_mask;
+    b_byp_pasid_ok_reg <= r_byp_pasid_ok;
+end
+
+wire ram_pasid_ok = !s_raw_pasid_en || (b_pasid_valid_reg && b_pasid_reg == s_raw_pasid);
+wire dec_mask     = b_byp_sel_reg ? b_byp_mask_reg : s_raw_mask;
+
 // contract section 4, rules in order
-wire pasid_ok     = !s_pasid_en || (b_pasid_valid_reg && b_pasid_reg == s_pasid);
+wire pasid_ok     = b_byp_sel_reg ? b_byp_pasid_ok_reg : ram_pasid_ok;
 wire t_range      = b_trig && b_range_err_reg;
 wire t_disabled   = b_trig && !b_range_err_reg && !ctrl_enable;
 wire t_passed     = b_trig && !b_range_err_reg && ctrl_enable;
 wire t_pasid_drop = t_passed && !pasid_ok;
-wire t_pend       = t_passed && pasid_ok && (s_mask || ctrl_func_mask);
-wire t_msg        = t_passed && pasid_ok && !s_mask && !ctrl_func_mask;
+wire t_pend       = t_passed && pasid_ok && (dec_mask || ctrl_func_mask);
+wire t_msg        = t_passed && pasid_ok && !dec_mask && !ctrl_func_mask;
 
 // replay candidate: still pending and now eligible
-wire c_fire = b_cand && b_pend_bit && !s_mask && ctrl_enable && !ctrl_func_mask;
+wire c_fire = b_cand && b_pend_bit && !dec_mask && ctrl_enable && !ctrl_func_mask;
 
 // slot CTRL write: write 1 to bit 1 clears the pending bit
 wire w_ctrl  = b_wr && b_dword_reg == 2'd3;
 wire w_clear = w_ctrl && b_wstrb_reg[0] && b_wdata_reg[1];
 
+// Register ops finish one stage later (stage D, from flops): the slot entry,
+// pending bit and op fields are registered at N+2, the slot dword value and a
+// slot write's byte-lane merge are formed from those flops, the merged entry
+// is written at N+3 and the response registered at N+3.  A slot write's
+// BVALID still follows the write, and no register op is on the message path.
+reg                  d_valid_reg;
+reg [2:0]            d_kind_reg;
+reg [SLOT_WIDTH-1:0] d_slot_reg;
+reg [1:0]            d_dword_reg;
+reg [31:0]           d_wdata_reg;
+reg [3:0]            d_wstrb_reg;
+reg [29:0]           d_addr_lo_reg;
+reg [31:0]           d_addr_hi_reg;
+reg [31:0]           d_data_reg;
+reg                  d_mask_reg;
+reg                  d_pasid_en_reg;
+reg [19:0]           d_pasid_reg;
+reg                  d_pend_bit_reg;
+reg [31:0]           d_pend_bits_reg;
+
+always @(posedge clk) begin
+    d_valid_reg     <= b_valid_reg && (b_kind_reg == OP_SLOT_RD || b_kind_reg == OP_SLOT_WR ||
+                                       b_kind_reg == OP_PEND_RD);
+    d_kind_reg      <= b_kind_reg;
+    d_slot_reg      <= b_slot_reg;
+    d_dword_reg     <= b_dword_reg;
+    d_wdata_reg     <= b_wdata_reg;
+    d_wstrb_reg     <= b_wstrb_reg;
+    d_addr_lo_reg   <= s_addr_lo;
+    d_addr_hi_reg   <= s_addr_hi;
+    d_data_reg      <= s_data;
+    d_mask_reg      <= s_mask;
+    d_pasid_en_reg  <= s_pasid_en;
+    d_pasid_reg     <= s_pasid;
+    d_pend_bit_reg  <= b_pend_bit;
+    d_pend_bits_reg <= pend_bits;
+    if (rst) begin
+        d_valid_reg <= 1'b0;
+    end
+end
+
 // current slot dword as software sees it
-reg [31:0] b_dword_value;
+reg [31:0] d_dword_value;
 always @* begin
-    case (b_dword_reg)
-        2'd0:    b_dword_value = {s_addr_lo, 2'b00};
-        2'd1:    b_dword_value = s_addr_hi;
-        2'd2:    b_dword_value = s_data;
-        default: b_dword_value = {s_pasid, 8'd0, s_pasid_en, 1'b0, b_pend_bit, s_mask};
+    case (d_dword_reg)
+        2'd0:    d_dword_value = {d_addr_lo_reg, 2'b00};
+        2'd1:    d_dword_value = d_addr_hi_reg;
+        2'd2:    d_dword_value = d_data_reg;
+        default: d_dword_value = {d_pasid_reg, 8'd0, d_pasid_en_reg, 1'b0, d_pend_bit_reg, d_mask_reg};
     endcase
 end
 
 // byte-lane merge of a slot write
-wire [31:0] b_merged = {
-    b_wstrb_reg[3] ? b_wdata_reg[31:24] : b_dword_value[31:24],
-    b_wstrb_reg[2] ? b_wdata_reg[23:16] : b_dword_value[23:16],
-    b_wstrb_reg[1] ? b_wdata_reg[15:8]  : b_dword_value[15:8],
-    b_wstrb_reg[0] ? b_wdata_reg[7:0]   : b_dword_value[7:0]
+wire [31:0] d_merged = {
+    d_wstrb_reg[3] ? d_wdata_reg[31:24] : d_dword_value[31:24],
+    d_wstrb_reg[2] ? d_wdata_reg[23:16] : d_dword_value[23:16],
+    d_wstrb_reg[1] ? d_wdata_reg[15:8]  : d_dword_value[15:8],
+    d_wstrb_reg[0] ? d_wdata_reg[7:0]   : d_dword_value[7:0]
 };
 
 always @* begin
-    slot_we          = b_wr;
-    slot_wr_addr_lo  = s_addr_lo;
-    slot_wr_addr_hi  = s_addr_hi;
-    slot_wr_data     = s_data;
-    slot_wr_mask     = s_mask;
-    slot_wr_pasid_en = s_pasid_en;
-    slot_wr_pasid    = s_pasid;
-    case (b_dword_reg)
-        2'd0: slot_wr_addr_lo = b_merged[31:2];
-        2'd1: slot_wr_addr_hi = b_merged;
-        2'd2: slot_wr_data    = b_merged;
+    slot_we          = d_valid_reg && d_kind_reg == OP_SLOT_WR;
+    slot_wr_addr_lo  = d_addr_lo_reg;
+    slot_wr_addr_hi  = d_addr_hi_reg;
+    slot_wr_data     = d_data_reg;
+    slot_wr_mask     = d_mask_reg;
+    slot_wr_pasid_en = d_pasid_en_reg;
+    slot_wr_pasid    = d_pasid_reg;
+    case (d_dword_reg)
+        2'd0: slot_wr_addr_lo = d_merged[31:2];
+        2'd1: slot_wr_addr_hi = d_merged;
+        2'd2: slot_wr_data    = d_merged;
         default: begin
-            slot_wr_mask     = b_merged[0];
-            slot_wr_pasid_en = b_merged[3];
-            slot_wr_pasid    = b_merged[31:12];
+            slot_wr_mask     = d_merged[0];
+            slot_wr_pasid_en = d_merged[3];
+            slot_wr_pasid    = d_merged[31:12];
         end
     endcase
 end
@@ -440,7 +518,8 @@ always @(posedge clk) begin
     w_onehot_reg       <= b_bit_onehot;
     w_new_pend_reg     <= b_new_pend_bit;
     w_mask_we_reg      <= w_ctrl;
-    w_mask_val_reg     <= b_merged[0];
+    // MASK after a slot CTRL write (byte 0 bit 0), for the pending word's copy
+    w_mask_val_reg     <= b_wstrb_reg[0] ? b_wdata_reg[0] : s_mask;
     w_fwd_sel_reg      <= (pend_we && b_word_reg == r_word_reg) ? b_bit_onehot : 32'd0;
     w_fwd_mask_sel_reg <= (w_ctrl && b_word_reg == r_word_reg) ? b_bit_onehot : 32'd0;
     w_fwd_bit_reg      <= pend_we && b_slot_reg == r_slot_reg;
@@ -501,8 +580,8 @@ always @(posedge clk) begin
     trig_nomsg_reg <= b_trig && !t_msg;
     cand_nomsg_reg <= b_cand && !c_fire;
 
-    reg_rsp_valid <= b_valid_reg && (b_kind_reg == OP_SLOT_RD || b_kind_reg == OP_SLOT_WR || b_kind_reg == OP_PEND_RD);
-    reg_rsp_rdata <= (b_kind_reg == OP_PEND_RD) ? pend_bits : (b_kind_reg == OP_SLOT_RD ? b_dword_value : 32'd0);
+    reg_rsp_valid <= d_valid_reg;
+    reg_rsp_rdata <= (d_kind_reg == OP_PEND_RD) ? d_pend_bits_reg : (d_kind_reg == OP_SLOT_RD ? d_dword_value : 32'd0);
 
     if (rst) begin
         msg_valid        <= 1'b0;

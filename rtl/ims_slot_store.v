@@ -8,8 +8,8 @@
  * Register writes are applied by the pipeline as a full-entry
  * read-modify-write, so the RAM needs no byte enables.  Reads have a latency
  * of two edges (BRAM register + output register) and are read-first on a
- * same-address collision; no forwarding is needed because a slot write's
- * BVALID is only raised after the write has landed.
+ * same-address collision (below); no forwarding to the writer is needed
+ * because a slot write's BVALID is only raised after the write has landed.
  */
 
 `default_nettype none
@@ -35,26 +35,74 @@ module ims_slot_store #(
     output wire [31:0]           rd_data,
     output wire                  rd_mask,
     output wire                  rd_pasid_en,
-    output wire [19:0]           rd_pasid
+    output wire [19:0]           rd_pasid,
+
+    // The same read before its last mux, for the trigger decision, which
+    // folds the mux into its own logic (see ims_msg_pipe): the RAM's word,
+    // and whether the entry comes from the bypass instead (one edge early,
+    // aligned with the RAM's first read register, so it can be judged a
+    // cycle ahead) with the bypass entry's decision fields.
+    output wire                  raw_mask,
+    output wire                  raw_pasid_en,
+    output wire [19:0]           raw_pasid,
+    output wire                  byp_early_sel,
+    output wire                  byp_early_mask,
+    output wire                  byp_early_pasid_en,
+    output wire [19:0]           byp_early_pasid
 );
 
 localparam ENTRY_WIDTH = 30 + 32 + 32 + 1 + 1 + 20;
 
-wire [ENTRY_WIDTH-1:0] ram_wr_entry = {wr_pasid, wr_pasid_en, wr_mask, wr_data, wr_addr_hi, wr_addr_lo};
-wire [ENTRY_WIDTH-1:0] ram_rd_entry;
+// Read-first, done here rather than in the RAM: the write is applied one
+// edge late and a read of the slot being written takes the written entry
+// from a bypass register.  Reads see exactly the read-first contents at
+// every edge, the RAM itself never serves a same-edge read of the word it
+// writes (ECP5 block RAM leaves that undefined), and the decision logic
+// gets the bypass a cycle early.
+reg                   wr_en_d_reg;
+reg [SLOT_WIDTH-1:0]  wr_slot_d_reg;
+reg [ENTRY_WIDTH-1:0] wr_entry_d_reg;
+reg                   byp1_reg;
+reg [ENTRY_WIDTH-1:0] byp1_entry_reg;
+reg                   byp2_reg;
+reg [ENTRY_WIDTH-1:0] byp2_entry_reg;
 
-assign {rd_pasid, rd_pasid_en, rd_mask, rd_data, rd_addr_hi, rd_addr_lo} = ram_rd_entry;
+wire [ENTRY_WIDTH-1:0] wr_entry = {wr_pasid, wr_pasid_en, wr_mask, wr_data, wr_addr_hi, wr_addr_lo};
+wire [ENTRY_WIDTH-1:0] ram_rd_entry;
+wire [ENTRY_WIDTH-1:0] rd_entry = byp2_reg ? byp2_entry_reg : ram_rd_entry;
+
+always @(posedge clk) begin
+    wr_en_d_reg    <= wr_en;
+    wr_slot_d_reg  <= wr_slot;
+    wr_entry_d_reg <= wr_entry;
+    // a read on this edge must see the previous edge's write, which the RAM
+    // only takes now
+    byp1_reg       <= wr_en_d_reg && wr_slot_d_reg == rd_slot;
+    byp1_entry_reg <= wr_entry_d_reg;
+    byp2_reg       <= byp1_reg;
+    byp2_entry_reg <= byp1_entry_reg;
+end
+
+assign {rd_pasid, rd_pasid_en, rd_mask, rd_data, rd_addr_hi, rd_addr_lo} = rd_entry;
+
+/* verilator lint_off UNUSEDSIGNAL */
+wire [ENTRY_WIDTH-1:0] byp1_fields = byp1_entry_reg;
+/* verilator lint_on UNUSEDSIGNAL */
+assign {raw_pasid, raw_pasid_en, raw_mask} = ram_rd_entry[ENTRY_WIDTH-1:ENTRY_WIDTH-22];
+assign byp_early_sel = byp1_reg;
+assign {byp_early_pasid, byp_early_pasid_en, byp_early_mask} = byp1_fields[ENTRY_WIDTH-1:ENTRY_WIDTH-22];
 
 ims_ram_sdp #(
     .DATA_WIDTH(ENTRY_WIDTH),
     .ADDR_WIDTH(SLOT_WIDTH),
     .DEPTH(NUM_SLOTS),
-    .OUTPUT_REG(1)
+    .OUTPUT_REG(1),
+    .READ_FIRST(0)      // collisions are resolved above
 ) slot_ram (
     .clk(clk),
-    .wr_en(wr_en),
-    .wr_addr(wr_slot),
-    .wr_data(ram_wr_entry),
+    .wr_en(wr_en_d_reg),
+    .wr_addr(wr_slot_d_reg),
+    .wr_data(wr_entry_d_reg),
     .rd_en(1'b1),
     .rd_addr(rd_slot),
     .rd_data(ram_rd_entry)
