@@ -160,39 +160,44 @@ wire trig_range_err = |trig_index_ext[INDEX_EXT_WIDTH-1:SLOT_WIDTH];
 
 reg  [2:0]            iss_kind;
 reg  [SLOT_WIDTH-1:0] iss_slot;
-reg                   iss_word_from_slot;
-reg  [WORD_WIDTH-1:0] iss_word_direct;
+reg  [WORD_WIDTH-1:0] iss_word;
+
+// slot number -> pending word and bit
+/* verilator lint_off UNUSEDSIGNAL */
+wire [SLOT_WIDTH+4:0] trig_slot_ext = {5'd0, trig_slot};
+wire [SLOT_WIDTH+4:0] reg_slot_ext  = {5'd0, reg_op_slot};
+/* verilator lint_on UNUSEDSIGNAL */
+// each source's pending word is formed before the issue choice (from flops or
+// the trigger port), so the RAM address and forwarding compares see one mux
+wire [WORD_WIDTH-1:0] trig_word = trig_slot_ext[WORD_WIDTH+4:5];
+wire [WORD_WIDTH-1:0] reg_word  = reg_op_kind == 2'd2 ? reg_op_word : reg_slot_ext[WORD_WIDTH+4:5];
 
 always @* begin
-    iss_kind           = OP_TRIG;
-    iss_slot           = trig_slot;
-    iss_word_from_slot = 1'b1;
-    iss_word_direct    = scan_op_word;
+    iss_kind = OP_TRIG;
+    iss_slot = trig_slot;
+    iss_word = trig_word;
     if (!trig_go) begin
         if (reg_op_valid) begin
             iss_slot = reg_op_slot;
+            iss_word = reg_word;
             case (reg_op_kind)
                 2'd0:    iss_kind = OP_SLOT_RD;
                 2'd1:    iss_kind = OP_SLOT_WR;
                 default: iss_kind = OP_PEND_RD;
             endcase
-            iss_word_from_slot = reg_op_kind != 2'd2;
-            iss_word_direct    = reg_op_word;
         end else begin
-            iss_kind           = scan_op_is_cand ? OP_CAND : OP_SCAN_WORD;
-            iss_slot           = scan_op_slot;
-            iss_word_from_slot = scan_op_is_cand;
-            iss_word_direct    = scan_op_word;
+            iss_kind = scan_op_is_cand ? OP_CAND : OP_SCAN_WORD;
+            iss_slot = scan_op_slot;
+            // the scanner's word is the candidate's word for a candidate check
+            iss_word = scan_op_word;
         end
     end
 end
 
-// slot number -> pending word and bit
 /* verilator lint_off UNUSEDSIGNAL */
 wire [SLOT_WIDTH+4:0] iss_slot_ext = {5'd0, iss_slot};
 /* verilator lint_on UNUSEDSIGNAL */
 wire [4:0]            iss_bit  = iss_slot_ext[4:0];
-wire [WORD_WIDTH-1:0] iss_word = iss_word_from_slot ? iss_slot_ext[WORD_WIDTH+4:5] : iss_word_direct;
 
 wire iss_valid = trig_go || reg_go || scan_go;
 
