@@ -194,6 +194,26 @@ always @* begin
     end
 end
 
+// Forwarding compares of the read address against the RAM writes, made for
+// each read source in parallel (the written slot / word comes from flops)
+// and then chosen like the address: the stores take the result.
+wire                  pend_wr_en_now   = init_pend_we || w_we_reg;
+wire [WORD_WIDTH-1:0] pend_wr_word_now = busy_reg ? init_slot_reg[WORD_WIDTH-1:0] : w_word_reg;
+wire                  bit_wr_en_now    = busy_reg || w_we_reg;
+wire [SLOT_WIDTH-1:0] bit_wr_slot_now  = busy_reg ? init_slot_reg : w_slot_reg;
+reg                   slot_wr_en_last_reg;     // the slot store's write of the previous edge
+reg  [SLOT_WIDTH-1:0] slot_wr_slot_last_reg;
+
+wire iss_word_hits_pend_wr = pend_wr_en_now &&
+    (trig_go ? trig_word == pend_wr_word_now :
+     reg_op_valid ? reg_word == pend_wr_word_now : scan_op_word == pend_wr_word_now);
+wire iss_slot_hits_bit_wr = bit_wr_en_now &&
+    (trig_go ? trig_slot == bit_wr_slot_now :
+     reg_op_valid ? reg_op_slot == bit_wr_slot_now : scan_op_slot == bit_wr_slot_now);
+wire iss_slot_hits_slot_wr = slot_wr_en_last_reg &&
+    (trig_go ? trig_slot == slot_wr_slot_last_reg :
+     reg_op_valid ? reg_op_slot == slot_wr_slot_last_reg : scan_op_slot == slot_wr_slot_last_reg);
+
 /* verilator lint_off UNUSEDSIGNAL */
 wire [SLOT_WIDTH+4:0] iss_slot_ext = {5'd0, iss_slot};
 /* verilator lint_on UNUSEDSIGNAL */
@@ -342,6 +362,7 @@ ims_slot_store #(
     .wr_pasid_en(busy_reg ? 1'b0 : slot_wr_pasid_en),
     .wr_pasid(busy_reg ? 20'd0 : slot_wr_pasid),
     .rd_slot(iss_slot),
+    .rd_hits_last_wr(iss_slot_hits_slot_wr),
     .rd_addr_lo(s_addr_lo),
     .rd_addr_hi(s_addr_hi),
     .rd_data(s_data),
@@ -372,6 +393,8 @@ ims_pending_store #(
     .wr_slot(busy_reg ? init_slot_reg : w_slot_reg),
     .wr_slot_bit(busy_reg ? 1'b0 : w_new_pend_reg),
     .rd_word(iss_word),
+    .rd_word_hits_wr(iss_word_hits_pend_wr),
+    .rd_slot_hits_wr(iss_slot_hits_bit_wr),
     .rd_bits(pend_ram_bits),
     .rd_mask_bits(pend_ram_mask_bits),
     .rd_slot(iss_slot),
@@ -482,6 +505,11 @@ wire [31:0] d_merged = {
     d_wstrb_reg[1] ? d_wdata_reg[15:8]  : d_dword_value[15:8],
     d_wstrb_reg[0] ? d_wdata_reg[7:0]   : d_dword_value[7:0]
 };
+
+always @(posedge clk) begin
+    slot_wr_en_last_reg   <= busy_reg || slot_we;
+    slot_wr_slot_last_reg <= busy_reg ? init_slot_reg : d_slot_reg;
+end
 
 always @* begin
     slot_we          = d_valid_reg && d_kind_reg == OP_SLOT_WR;

@@ -41,6 +41,12 @@ module ims_pending_store #(
     input  wire                  wr_slot_bit,
 
     input  wire [WORD_WIDTH-1:0] rd_word,
+    // rd_word == wr_word with wr_en, and rd_slot == wr_slot with wr_slot_en,
+    // on this edge: the owner compares each of its read sources before
+    // choosing one, which keeps the compares off its issue mux (checked in
+    // simulation)
+    input  wire                  rd_word_hits_wr,
+    input  wire                  rd_slot_hits_wr,
     output wire [31:0]           rd_bits,
     output wire [31:0]           rd_mask_bits,
     input  wire [SLOT_WIDTH-1:0] rd_slot,
@@ -62,7 +68,7 @@ assign {rd_mask_bits, rd_bits} = fwd2_reg ? fwd2_data_reg : ram_rd_data;
 
 always @(posedge clk) begin
     rd_word_reg   <= rd_word;
-    fwd1_reg      <= wr_en && (wr_word == rd_word);
+    fwd1_reg      <= rd_word_hits_wr;
     fwd1_data_reg <= wr_data;
 
     if (wr_en && (wr_word == rd_word_reg)) begin
@@ -90,7 +96,7 @@ assign rd_slot_bit = bit_fwd2_reg ? bit_fwd2_val_reg : bit_ram_rd;
 
 always @(posedge clk) begin
     rd_slot_reg      <= rd_slot;
-    bit_fwd1_reg     <= wr_slot_en && (wr_slot == rd_slot);
+    bit_fwd1_reg     <= rd_slot_hits_wr;
     bit_fwd1_val_reg <= wr_slot_bit;
 
     if (wr_slot_en && (wr_slot == rd_slot_reg)) begin
@@ -101,6 +107,21 @@ always @(posedge clk) begin
         bit_fwd2_val_reg <= bit_fwd1_val_reg;
     end
 end
+
+`ifndef SYNTHESIS
+always @(posedge clk) begin
+    if (^{wr_en, wr_word, rd_word, rd_word_hits_wr} !== 1'bx &&
+        rd_word_hits_wr != (wr_en && wr_word == rd_word)) begin
+        $fatal(1, "ims_pending_store: rd_word_hits_wr=%0d but write %0d word %0d, read word %0d (%m)",
+               rd_word_hits_wr, wr_en, wr_word, rd_word);
+    end
+    if (^{wr_slot_en, wr_slot, rd_slot, rd_slot_hits_wr} !== 1'bx &&
+        rd_slot_hits_wr != (wr_slot_en && wr_slot == rd_slot)) begin
+        $fatal(1, "ims_pending_store: rd_slot_hits_wr=%0d but write %0d slot %0d, read slot %0d (%m)",
+               rd_slot_hits_wr, wr_slot_en, wr_slot, rd_slot);
+    end
+end
+`endif
 
 ims_ram_sdp #(
     .DATA_WIDTH(1),

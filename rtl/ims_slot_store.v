@@ -30,6 +30,10 @@ module ims_slot_store #(
     input  wire [19:0]           wr_pasid,
 
     input  wire [SLOT_WIDTH-1:0] rd_slot,
+    // rd_slot equals the slot written on the previous edge (wr_en was high):
+    // the owner compares each of its read sources before choosing one, which
+    // keeps the compare off its issue mux (checked in simulation)
+    input  wire                  rd_hits_last_wr,
     output wire [29:0]           rd_addr_lo,
     output wire [31:0]           rd_addr_hi,
     output wire [31:0]           rd_data,
@@ -77,13 +81,23 @@ always @(posedge clk) begin
     wr_entry_d_reg <= wr_entry;
     // a read on this edge must see the previous edge's write, which the RAM
     // only takes now
-    byp1_reg       <= wr_en_d_reg && wr_slot_d_reg == rd_slot;
+    byp1_reg       <= rd_hits_last_wr;
     byp1_entry_reg <= wr_entry_d_reg;
     byp2_reg       <= byp1_reg;
     byp2_entry_reg <= byp1_entry_reg;
 end
 
 assign {rd_pasid, rd_pasid_en, rd_mask, rd_data, rd_addr_hi, rd_addr_lo} = rd_entry;
+
+`ifndef SYNTHESIS
+always @(posedge clk) begin
+    if (^{wr_en_d_reg, wr_slot_d_reg, rd_slot, rd_hits_last_wr} !== 1'bx &&
+        rd_hits_last_wr != (wr_en_d_reg && wr_slot_d_reg == rd_slot)) begin
+        $fatal(1, "ims_slot_store: rd_hits_last_wr=%0d but last write %0d slot %0d, read slot %0d (%m)",
+               rd_hits_last_wr, wr_en_d_reg, wr_slot_d_reg, rd_slot);
+    end
+end
+`endif
 
 /* verilator lint_off UNUSEDSIGNAL */
 wire [ENTRY_WIDTH-1:0] byp1_fields = byp1_entry_reg;
