@@ -638,7 +638,10 @@ localparam DIRECT_CREDIT_WIDTH = $clog2(DIRECT_FIFO_DEPTH + 1);
 reg [REPLAY_CREDIT_WIDTH-1:0] replay_inflight_reg;
 reg [DIRECT_CREDIT_WIDTH-1:0] direct_inflight_reg;
 
-wire cand_credit_ok = {{(32-REPLAY_CREDIT_WIDTH){1'b0}}, replay_inflight_reg} < REPLAY_FIFO_DEPTH;
+// registered: the compare of the counter's next value, so the scanner's
+// op_valid (and through it the issue choice) starts at a flop
+reg  cand_credit_ok_reg;
+wire cand_credit_ok = cand_credit_ok_reg;
 
 ims_replay_scan #(
     .SLOT_WIDTH(SLOT_WIDTH),
@@ -703,11 +706,13 @@ wire maint_turn = trig_go && (reg_op_valid || scan_op_valid);
 
 always @(posedge clk) begin
     replay_inflight_reg <= replay_inflight_next;
+    cand_credit_ok_reg  <= {{(32-REPLAY_CREDIT_WIDTH){1'b0}}, replay_inflight_next} < REPLAY_FIFO_DEPTH;
     direct_inflight_reg <= direct_inflight_next;
     s_irq_ready_reg     <= !busy_reg && direct_credit_ok && !maint_turn;
 
     if (rst) begin
         replay_inflight_reg <= 0;
+        cand_credit_ok_reg  <= 1'b1;
         direct_inflight_reg <= 0;
         s_irq_ready_reg     <= 1'b0;
     end
