@@ -327,7 +327,11 @@ reg [SLOT_WIDTH-1:0] w_slot_reg;
 reg [31:0]           w_bits_reg;
 reg [31:0]           w_mask_bits_reg;
 reg [31:0]           w_onehot_reg;
-reg                  w_new_pend_reg;
+// the new pending bit, kept as its two terms: set by a rule-4 trigger (the
+// deep PASID/MASK decision ends at its own flop) or kept from before
+reg                  w_pend_set_reg;
+reg                  w_pend_keep_reg;
+wire                 w_new_pend = w_pend_set_reg || w_pend_keep_reg;
 reg                  w_mask_we_reg;
 reg                  w_mask_val_reg;
 // the op now in W changes this bit of the word / this slot the op in B reads
@@ -335,7 +339,7 @@ reg [31:0]           w_fwd_sel_reg;
 reg [31:0]           w_fwd_mask_sel_reg;
 reg                  w_fwd_bit_reg;
 
-wire [31:0] w_wr_bits      = (w_bits_reg & ~w_onehot_reg) | (w_new_pend_reg ? w_onehot_reg : 32'd0);
+wire [31:0] w_wr_bits      = (w_bits_reg & ~w_onehot_reg) | (w_new_pend ? w_onehot_reg : 32'd0);
 wire [31:0] w_wr_mask_bits = !w_mask_we_reg ? w_mask_bits_reg :
                              (w_mask_bits_reg & ~w_onehot_reg) | (w_mask_val_reg ? w_onehot_reg : 32'd0);
 
@@ -343,10 +347,10 @@ wire [31:0] w_wr_mask_bits = !w_mask_we_reg ? w_mask_bits_reg :
 // one (ops issued up to two ahead); the op issued just ahead is still in W
 // during stage B and differs from the stored word in its one bit only.
 wire        pend_ram_slot_bit;
-assign pend_bits      = (w_fwd_sel_reg & {32{w_new_pend_reg}}) | (~w_fwd_sel_reg & pend_ram_bits);
+assign pend_bits      = (w_fwd_sel_reg & {32{w_new_pend}}) | (~w_fwd_sel_reg & pend_ram_bits);
 assign pend_mask_bits = (w_fwd_mask_sel_reg & {32{w_mask_val_reg}}) |
                         (~w_fwd_mask_sel_reg & pend_ram_mask_bits);
-wire        pend_slot_bit = w_fwd_bit_reg ? w_new_pend_reg : pend_ram_slot_bit;
+wire        pend_slot_bit = w_fwd_bit_reg ? w_new_pend : pend_ram_slot_bit;
 
 ims_slot_store #(
     .NUM_SLOTS(NUM_SLOTS),
@@ -391,7 +395,7 @@ ims_pending_store #(
     .wr_mask_bits(busy_reg ? 32'hffffffff : w_wr_mask_bits),
     .wr_slot_en(busy_reg || w_we_reg),
     .wr_slot(busy_reg ? init_slot_reg : w_slot_reg),
-    .wr_slot_bit(busy_reg ? 1'b0 : w_new_pend_reg),
+    .wr_slot_bit(busy_reg ? 1'b0 : w_new_pend),
     .rd_word(iss_word),
     .rd_word_hits_wr(iss_word_hits_pend_wr),
     .rd_slot_hits_wr(iss_slot_hits_bit_wr),
@@ -536,7 +540,6 @@ end
 // forwarding selects then depend on registers only, and the decision logic
 // reaches just the one bit it may change.  A slot CTRL write also updates
 // the slot's copy of MASK in the word.
-wire b_new_pend_bit = t_pend || (b_pend_bit && !(c_fire || w_clear));
 
 always @* begin
     pend_we = b_trig || b_cand || b_wr;
@@ -549,7 +552,8 @@ always @(posedge clk) begin
     w_bits_reg         <= pend_bits;
     w_mask_bits_reg    <= pend_mask_bits;
     w_onehot_reg       <= b_bit_onehot;
-    w_new_pend_reg     <= b_new_pend_bit;
+    w_pend_set_reg     <= t_pend;
+    w_pend_keep_reg    <= b_pend_bit && !(c_fire || w_clear);
     w_mask_we_reg      <= w_ctrl;
     // MASK after a slot CTRL write (byte 0 bit 0), for the pending word's copy
     w_mask_val_reg     <= b_wstrb_reg[0] ? b_wdata_reg[0] : s_mask;
