@@ -242,6 +242,10 @@ def run(module: str, sim: str = "icarus", parameters: dict | None = None,
     }
     env.update(extra_env or {})
     results_xml = test_dir / "results.xml"
+    # cocotb's runner hands the simulator this process's sys.path as PYTHONPATH (overriding
+    # extra_env), so the repository root must be on it for `import tests`, `models`, `tb`.
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))
     plusargs = []
     if waves and sim == "icarus":
         # Icarus' dump module writes into the shared build dir unless told otherwise.
