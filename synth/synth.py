@@ -600,13 +600,17 @@ def check_fmax(results: list) -> list:
 # ----------------------------------------------------------------------------- report
 
 def markdown_table(results: list) -> str:
-    rows = ["| target | device | NUM_SLOTS | LUT4 | FF | BRAM | Fmax (MHz) |",
-            "|---|---|---:|---:|---:|---:|---:|"]
+    rows = ["| target | device | RAM | NUM_SLOTS | LUT4 | FF | BRAM | Fmax (MHz) |",
+            "|---|---|---|---:|---:|---:|---:|---:|"]
     for r in results:
         t = TARGETS[r.target]
         fmax = f"{r.fmax:.2f}" if r.fmax is not None else (r.note or "n/a")
         bram = f"{r.bram} {t.bram_cells[0]}" if r.bram is not None else "-"
-        rows.append(f"| {r.target} | {t.device} | {r.slots} | {r.lut if r.lut is not None else '-'} "
+        # which ims_ram_sdp implementation the row was built with
+        ram = ("DP16KD tiles, output register (IMS_ECP5_BRAM)" if "IMS_ECP5_BRAM" in t.defines
+               else "inferred")
+        rows.append(f"| {r.target} | {t.device} | {ram} | {r.slots} | "
+                    f"{r.lut if r.lut is not None else '-'} "
                     f"| {r.ff if r.ff is not None else '-'} | {bram} | {fmax} |")
     return "\n".join(rows) + "\n"
 
