@@ -159,7 +159,8 @@ class UvmIrFaults(ImsUvmTest):
 @pyuvm.test()
 class UvmBackpressureErrors(ImsUvmTest):
     sequence = seqs.BackpressureErrorSequence
-    knobs = dict(aw_ready_pattern=[0, 0, 1, 0, 0, 0, 1, 1, 0], w_ready_pattern=[0, 1, 0, 0, 0, 1, 0],
+    # AW ready 2 cycles in 12 (the heavy-AW-stall bin, 75-100 %), W 2 in 7: messages queue behind AW.
+    knobs = dict(aw_ready_pattern=[0, 0, 1, 0, 0, 0, 0, 1, 0, 0, 0, 0], w_ready_pattern=[0, 1, 0, 0, 0, 1, 0],
                  bresp_error_rate=0.2)
 
 
