@@ -1,7 +1,7 @@
 """`make sim`: the main simulation, end to end, with a short summary of what was checked.
 
 Builds ims_top (default NUM_SLOTS=2048, the contract's default) and runs the pyuvm smoke and
-random-traffic tests: the modelled Linux driver allocates and requests IMS interrupts through
+random-traffic and mask-storm tests: the modelled Linux driver allocates and requests IMS interrupts through
 AXI-Lite, clients fire triggers, and the scoreboard sends every emitted memory write through
 the VT-d interrupt-remapping and local-APIC models to the Linux irq that must run, then
 compares the block's counters and pending bits with the device model.
@@ -17,7 +17,7 @@ import time
 from tests import sim as sim_mod
 
 MODULE = "tests.hdl.uvm_tests"
-TESTS = ["UvmSmoke", "UvmRandomTraffic"]
+TESTS = ["UvmSmoke", "UvmRandomTraffic", "UvmMaskStorm"]
 
 
 def describe(rec: dict) -> str:
