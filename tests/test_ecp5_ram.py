@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from tests import sim as sim_mod
+from tests.conftest import selected_param_sets, selected_sims
 
 ROOT = Path(__file__).resolve().parent.parent
 MODEL = ROOT / "tests" / "hdl" / "ecp5_dp16kd_model.v"
@@ -83,7 +84,11 @@ def test_collision_rule_can_fail():
     assert "read of address" in message and "seed 1" in message, message
 
 
-@pytest.mark.parametrize("params", [{"NUM_SLOTS": 2048}, {"NUM_SLOTS": 64}], ids=["n2048", "n64"])
+ECP5_PARAM_SETS = selected_param_sets({"n2048": {"NUM_SLOTS": 2048}, "n64": {"NUM_SLOTS": 64}})
+
+
+@pytest.mark.skipif("icarus" not in selected_sims(), reason="the DP16KD model runs on Icarus only")
+@pytest.mark.parametrize("params", list(ECP5_PARAM_SETS.values()), ids=list(ECP5_PARAM_SETS))
 def test_directed_ecp5_bram(params):
     res = sim_mod.run("tests.hdl.ims_directed", sim="icarus", parameters=params, seed=SEED,
                       sources=sim_mod.rtl_sources() + [MODEL], defines=ECP5, variant="ecp5bram")
