@@ -28,7 +28,7 @@ from typing import Iterable, Iterator
 import cocotb
 from cocotb.clock import Clock
 from cocotb.simtime import get_sim_time
-from cocotb.triggers import FallingEdge, RisingEdge
+from cocotb.triggers import FallingEdge, RisingEdge, Timer
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiResp, AxiSlaveWrite, AxiWriteBus
 
 # --------------------------------------------------------------------------------------------
@@ -570,6 +570,13 @@ class ImsTB:
         """Hold rst for `cycles` edges, release, and wait for STATUS.BUSY to clear."""
         self.dut.rst.value = 1
         self.triggers.flush()
+        # Contract §4: "While rst is high all ready outputs are low" - also before the next
+        # clock edge, so readies must be gated by rst, not merely cleared at a reset edge.
+        await Timer(2, unit="ns")
+        for name in self.READY_OUTPUTS:
+            if _bit(getattr(self.dut, name)) != 0:
+                self.reset_violations.append(
+                    f"cycle {self.cycle} (+2 ns): {name} still high 2 ns after rst rose, before any clock edge")
         await self.cycles(cycles)
         self.dut.rst.value = 0
         self.reset_cycles.append(self.cycle)

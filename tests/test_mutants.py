@@ -102,6 +102,15 @@ MUTANTS = [
         rule="§4 software pending clear: slot CTRL bit1 write 1 clears the pending bit",
         expect="PENDING",
     ),
+    Mutant(
+        name="irq_ready_not_gated_by_rst",
+        rtl_file="ims_msg_pipe.v",
+        original="assign s_irq_ready = s_irq_ready_reg && !rst;",
+        replacement="assign s_irq_ready = s_irq_ready_reg;",
+        tests=("reset_mid_traffic",),
+        rule="§4 reset: while rst is high all ready outputs are low (not only after a reset edge)",
+        expect="s_irq_ready",
+    ),
 ]
 
 
