@@ -14,6 +14,7 @@ import pytest
 from models.ims_device import ImsDevice, Outcome
 from models.iommu import FaultReason
 from models.platform import Platform
+from models.regmap import REG_CNT_PENDED
 from tb.uvm.scoreboard import ImsScoreboard, ScoreboardError
 
 SID = 0x0300
@@ -207,11 +208,7 @@ def test_wrong_vector_is_reported():
         irqs = await h.setup(4)
         # Corrupt the vector in slot 1's IRTE behind Linux's back: the message now lands on a
         # vector no Linux irq (or another irq) owns.
-        ir = h.plat.ir_domain
-        idx = h.plat.irq_info(irqs[1].irq).irte_index
-        raw = ir.read_irte(idx)
-        raw ^= 0x7F << 16
-        h.plat.memory.write128(ir.table_base + 16 * idx, raw)
+        h.plat.ir_domain.patch_irte(h.plat.irq_info(irqs[1].irq).irte_index, lambda raw: raw ^ 0x7F << 16)
         h.fire(irqs[1].index, 0x101)
         h.finish()
     expect_kind("WRONG_DELIVERY", lambda: run(body()))
@@ -222,7 +219,7 @@ def test_counter_mismatch_is_reported():
         h = Harness()
         irqs = await h.setup(2)
         h.fire(irqs[0].index, 0x100)
-        h.dut.counters[0x024] += 1  # the "RTL" counts a pend that never happened
+        h.dut.counters[REG_CNT_PENDED] += 1  # the "RTL" counts a pend that never happened
         h.finish()
     expect_kind("COUNTER_MISMATCH", lambda: run(body()))
 
@@ -243,11 +240,10 @@ def test_expected_fault_and_fpd():
         irqs = await h.setup(3)
         ir = h.plat.ir_domain
         idx = h.plat.irq_info(irqs[0].irq).irte_index
-        raw = ir.read_irte(idx)
-        h.plat.memory.write128(ir.table_base + 16 * idx, raw & ~1)           # P = 0
+        ir.patch_irte(idx, lambda raw: raw & ~1)                  # P = 0
         h.sb.expect_fault(irqs[0].index, FaultReason(0x22), recorded=True)
         h.fire(irqs[0].index, 0x100)
-        h.plat.memory.write128(ir.table_base + 16 * idx, (raw & ~1) | 2)     # P = 0, FPD = 1
+        ir.patch_irte(idx, lambda raw: raw | 2)                   # P still 0, FPD = 1
         h.sb.expect_fault(irqs[0].index, 0x22, recorded=False)
         h.fire(irqs[0].index, 0x100)
         h.finish()
@@ -390,10 +386,8 @@ def test_irr_vector_of_another_irq_is_reported():
         a, b = (h.plat.irq_info(x.irq) for x in irqs)
         ir = h.plat.ir_domain
         # a's IRTE gets b's vector and CPU: the APIC takes a vector that belongs to irq b.
-        raw = ir.read_irte(a.irte_index)
-        raw = (raw & ~(0xFF << 16) & ~(0xFF << 40)) | b.vector << 16 | h.plat.apics[b.cpu].apic_id << 40
-        h.plat.memory.write128(ir.table_base + 16 * a.irte_index, raw)
-        h.plat.iommu.invalidate_entry(a.irte_index)
+        ir.patch_irte(a.irte_index, lambda raw: (raw & ~(0xFF << 16) & ~(0xFF << 40))
+                      | b.vector << 16 | h.plat.apics[b.cpu].apic_id << 40)
         h.fire(irqs[0].index, 0x100)
         h.finish()
     expect_kind("WRONG_DELIVERY", lambda: run(body()))

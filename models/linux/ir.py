@@ -87,6 +87,14 @@ class IntelIrDomain:
     def read_irte(self, index: int) -> int:
         return self.memory.read128(self.table_base + index * IRTE_SIZE)
 
+    def patch_irte(self, index: int, transform) -> int:
+        """Rewrite IRTE `index` in host memory behind Linux's back (a hypervisor, a buggy
+        driver, an injected fault): `transform(raw128) -> raw128`, then invalidate the unit's
+        cache as Linux would. Allocation state is untouched. Returns the new value."""
+        value = transform(self.read_irte(index)) & ((1 << 128) - 1)
+        self._write_irte(index, value)
+        return value
+
     # -- irq domain operations
     def data(self, irq: int) -> IrIrqData:
         try:

@@ -400,11 +400,7 @@ class IrFaultSequence(ImsBaseSequence):
     pd_base = 0x300000          # posted descriptors, well away from the IR table
 
     def rewrite_irte(self, h: Irq, fn) -> None:
-        ir = self.platform.ir_domain
-        idx = self.platform.irq_info(h.irq).irte_index
-        raw = ir.read_irte(idx)
-        self.platform.memory.write128(ir.table_base + 16 * idx, fn(raw))
-        self.platform.iommu.invalidate_entry(idx)
+        self.platform.ir_domain.patch_irte(self.platform.irq_info(h.irq).irte_index, fn)
 
     async def rewrite_slot(self, h: Irq, addr_lo: int, addr_hi: int, data: int) -> None:
         """The driver bypasses the irq chip and programs the slot itself (masked meanwhile, as
@@ -532,10 +528,8 @@ class GuestPostedSequence(ImsBaseSequence):
             vector = 0x40 + k
             pda = self.desc_base + 64 * k
             write_descriptor(self.platform.memory, pda, PostedDescriptor(nv=0xF2, ndst=(k % self.cfg.num_cpus) << 8))  # xAPIC: ID in 15:8
-            idx = self.platform.irq_info(h.irq).irte_index
             irte = PostedIrte(vector=vector, pda=pda, sid=self.cfg.requester_id, svt=1, urgent=k & 1)
-            self.platform.memory.write128(ir.table_base + 16 * idx, irte.pack())
-            self.platform.iommu.invalidate_entry(idx)
+            ir.patch_irte(self.platform.irq_info(h.irq).irte_index, lambda _old, v=irte.pack(): v)
             self.env.sb.expect_posted(h.slot, vector)
             self.posted_vectors[h.slot] = (pda, vector)
         await self.stream(600)

@@ -259,7 +259,4 @@ class UvmInjectedWrongVector(InjectedTest):
         h = next(iter(seq.irqs.values()))
         plat = seq.platform
         ir = plat.ir_domain
-        idx = plat.irq_info(h.irq).irte_index
-        raw = ir.read_irte(idx)
-        plat.memory.write128(ir.table_base + 16 * idx, raw ^ (0x5A << 16))
-        plat.iommu.invalidate_entry(idx)
+        ir.patch_irte(plat.irq_info(h.irq).irte_index, lambda raw: raw ^ (0x5A << 16))

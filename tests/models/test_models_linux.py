@@ -90,6 +90,25 @@ def test_ir_activate_writes_linux_irte():
     assert ir.read_irte(base) == 0
 
 
+def test_patch_irte_rewrites_memory_and_invalidates_the_unit_cache():
+    ir = make_ir()
+    base = ir.alloc(40, requester_id=0x0310)
+    ir.activate(40, {2})
+    before = ir.iommu.translate(*_msg64(ir.compose_msg(40)), sid=0x0310)
+    # Clear P (bit 0) behind Linux's back: the next translation must fault "not present" (0x22),
+    # so the decoded-IRTE cache cannot still hold the old entry.
+    new = ir.patch_irte(base, lambda raw: raw & ~1)
+    assert new == ir.read_irte(base) and new & 1 == 0
+    after = ir.iommu.translate(*_msg64(ir.compose_msg(40)), sid=0x0310)
+    assert getattr(before, "vector", None) is not None and getattr(after, "reason", None) == 0x22
+    assert ir.irte_in_use[base]                     # allocation state untouched
+
+
+def _msg64(msg):
+    lo, hi, data = msg
+    return hi << 32 | lo, data
+
+
 # ---------------------------------------------------------------- IMS domain
 def setup(num_slots=8, **kw):
     plat = Platform(num_cpus=4, **kw)
