@@ -138,6 +138,27 @@ def idle_gaps(rng: random.Random, n: int, pattern: str) -> list[int]:
     raise ValueError(f"unknown idle pattern {pattern!r}")
 
 
+class TriggerPayload:
+    """Drives s_irq_index / s_irq_pasid_valid / s_irq_pasid, writing a handle only when its
+    value changes (handle writes are what a per-edge loop pays for). Shared by the trigger
+    driver and the lean per-edge loop so both present a trigger the same way."""
+
+    __slots__ = ("_index_h", "_pv_h", "_pasid_h", "_index", "_pv", "_pasid")
+
+    def __init__(self, dut) -> None:
+        self._index_h, self._pv_h, self._pasid_h = dut.s_irq_index, dut.s_irq_pasid_valid, dut.s_irq_pasid
+        self._index = self._pv = self._pasid = None
+
+    def present(self, index: int, pasid: int | None) -> None:
+        if index != self._index:
+            self._index_h.value = self._index = index
+        pv = 0 if pasid is None else 1
+        if pv != self._pv:
+            self._pv_h.value = self._pv = pv
+        if pv and pasid != self._pasid:
+            self._pasid_h.value = self._pasid = pasid
+
+
 class TriggerDriver(uvm_driver):
     def build_phase(self):
         self.dut = ConfigDB().get(self, "", "dut")
@@ -148,9 +169,8 @@ class TriggerDriver(uvm_driver):
         dut = self.dut
         clk = dut.clk
         valid, ready = dut.s_irq_valid, dut.s_irq_ready
-        index_h, pv_h, pasid_h = dut.s_irq_index, dut.s_irq_pasid_valid, dut.s_irq_pasid
+        payload = TriggerPayload(dut)
         valid.value = 0
-        cur_index, cur_pv, cur_pasid = None, None, None
         edge = RisingEdge(clk)
         monitor = ConfigDB().get(self, "", "monitor")
         while True:
@@ -169,13 +189,7 @@ class TriggerDriver(uvm_driver):
                     valid.value = 0
                     for _ in range(gap):
                         await edge
-                if index != cur_index:
-                    index_h.value = cur_index = index
-                pv = 0 if pasid is None else 1
-                if pv != cur_pv:
-                    pv_h.value = cur_pv = pv
-                if pv and pasid != cur_pasid:
-                    pasid_h.value = cur_pasid = pasid
+                payload.present(index, pasid)
                 valid.value = 1
                 await edge
                 while not ready.value:
@@ -397,7 +411,8 @@ class EdgeMonitor(uvm_component):
         # Stall sampling for coverage reads valid while ready is low, also before the first
         # reset, where a 4-state simulator shows X: those reads treat X as 0.
         s_awvalid, s_wvalid = _bit_reader(m["awvalid"]), _bit_reader(m["wvalid"])
-        h_valid, h_index, h_pv, h_pasid = dut.s_irq_valid, dut.s_irq_index, dut.s_irq_pasid_valid, dut.s_irq_pasid
+        h_valid = dut.s_irq_valid
+        payload = TriggerPayload(dut)
         h_awready, h_wready, h_bvalid, h_bresp, h_bid = (m["awready"], m["wready"], m["bvalid"],
                                                          m["bresp"], m["bid"])
         aw_pat, w_pat = self._aw_pat, self._w_pat
@@ -406,7 +421,6 @@ class EdgeMonitor(uvm_component):
         err_rng = self._err_rng
         plan = self._drive_plan
         cur = None                 # (index, pasid) being offered
-        cur_index = cur_pv = cur_pasid = None
         drv_valid = 0
         next_flush = BATCH_CYCLES
         n_msgs = 0
@@ -436,14 +450,7 @@ class EdgeMonitor(uvm_component):
                             h_valid.value = drv_valid = 0
                     else:
                         cur = nxt
-                        index, pasid = nxt
-                        if index != cur_index:
-                            h_index.value = cur_index = index
-                        pv = 0 if pasid is None else 1
-                        if pv != cur_pv:
-                            h_pv.value = cur_pv = pv
-                        if pv and pasid != cur_pasid:
-                            h_pasid.value = cur_pasid = pasid
+                        payload.present(*nxt)
                         if not drv_valid:
                             h_valid.value = drv_valid = 1
                 else:
