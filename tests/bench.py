@@ -16,10 +16,10 @@ an RTL goal is missed (those are properties of the design, not of the machine).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
+from tb.uvm.config import last_result
 from tests import bench_rtl
 from tests import sim as sim_mod
 from tests.conftest import ALL_SIMS
@@ -41,8 +41,9 @@ def bench_models(messages: int) -> str:
 def bench_env(sim: str, params: dict) -> str:
     res = sim_mod.run("tests.hdl.uvm_tests", sim=sim, parameters=params, testcase="UvmLeanStream",
                       seed=1, run_tag="bench-UvmLeanStream")
-    lines = [json.loads(x) for x in (res.test_dir / "uvm_results.jsonl").read_text().splitlines() if x.strip()]
-    rec = lines[-1]
+    rec = last_result(res.test_dir)
+    if rec is None:
+        raise AssertionError(f"UvmLeanStream wrote no result line; see {res.test_dir / 'sim.log'}")
     rate = rec.get("traffic_msgs_per_s") or 0.0
     goal = ENV_GOAL[sim]
     verdict = "meets" if rate >= goal else "below"

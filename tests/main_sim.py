@@ -10,10 +10,10 @@ compares the block's counters and pending bits with the device model.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 
+from tb.uvm.config import read_results
 from tests import sim as sim_mod
 
 MODULE = "tests.hdl.uvm_tests"
@@ -44,8 +44,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{', '.join(TESTS)} (seed {args.seed}) ...", flush=True)
     res = sim_mod.run(MODULE, sim=args.sim, parameters=params, testcase=",".join(TESTS),
                       seed=args.seed, waves=args.waves, run_tag=f"main-sim-{args.seed}", check=False)
-    results = res.test_dir / "uvm_results.jsonl"
-    records = [json.loads(x) for x in results.read_text().splitlines() if x.strip()] if results.exists() else []
+    records = read_results(res.test_dir)
     print(f"sim: {args.sim} {sim_mod.param_tag(params)}, {time.perf_counter() - t0:.0f} s wall")
     for rec in records:
         print(describe(rec))

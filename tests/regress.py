@@ -34,6 +34,7 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tb.uvm.config import last_result
 from tests import coverage_report, sim
 
 ROOT = sim.ROOT
@@ -123,7 +124,7 @@ def judge(case: Case, res: sim.SimResult, wall: float) -> Outcome:
     if res.failed:
         out.detail = "; ".join(f"{name}: {msg}" for name, msg in res.failed[:3])
     if case.module == UVM_MODULE:
-        line = _last_json_line(res.test_dir / "uvm_results.jsonl")
+        line = last_result(res.test_dir)
         if line is None:
             out.passed = False
             out.detail = out.detail or "no uvm_results.jsonl line (the test did not reach its check phase)"
@@ -136,13 +137,6 @@ def judge(case: Case, res: sim.SimResult, wall: float) -> Outcome:
     elif not res.passed:
         out.passed = False
     return out
-
-
-def _last_json_line(path: Path) -> dict | None:
-    if not path.exists():
-        return None
-    lines = [x for x in path.read_text().splitlines() if x.strip()]
-    return json.loads(lines[-1]) if lines else None
 
 
 def run_case(case: Case, sim_name: str, coverage: bool) -> Outcome:

@@ -14,11 +14,11 @@ seeds, one simulator run per (test, seed), each writing its JSON line into its r
 
 from __future__ import annotations
 
-import json
 import os
 
 import pytest
 
+from tb.uvm.config import last_result
 from tests import sim as sim_mod
 from tests.conftest import parameter_override, seed_override, selected_sims
 
@@ -60,14 +60,6 @@ def regress_cases(seeds: int, base: int = 1, tests: list[str] | None = None) -> 
     return [(t, base + k) for t in (tests or ALL_TESTS) for k in range(seeds)]
 
 
-def read_result_line(test_dir) -> dict | None:
-    path = test_dir / "uvm_results.jsonl"
-    if not path.exists():
-        return None
-    lines = [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
-    return lines[-1] if lines else None
-
-
 def run_one(sim: str, test: str, seed: int) -> sim_mod.SimResult:
     return sim_mod.run(MODULE, sim=sim, parameters=params_for(test), testcase=test, seed=seed,
                        run_tag=f"uvm-{test}-{seed}")
@@ -82,7 +74,7 @@ if SEEDS:
                              ids=[f"{t}-s{s}" for t, s in regress_cases(SEEDS, SEED_BASE)])
     def test_uvm_regress(sim, test, seed):
         res = run_one(sim, test, seed)
-        line = read_result_line(res.test_dir)
+        line = last_result(res.test_dir)
         assert line is not None and line["result"] == "pass", f"{test} seed {seed}: {line}"
 else:
     @pytest.mark.parametrize("sim", selected_sims())
@@ -106,5 +98,5 @@ else:
         if params.get("NUM_SLOTS", 2048) < 512:
             pytest.skip("UvmScale needs NUM_SLOTS >= 512")
         res = run_one(sim, "UvmScale", seed)
-        line = read_result_line(res.test_dir)
+        line = last_result(res.test_dir)
         assert line and line["result"] == "pass", res.summary()

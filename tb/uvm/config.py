@@ -15,6 +15,22 @@ from pathlib import Path
 import cocotb
 
 
+RESULTS_FILE = "uvm_results.jsonl"   # one JSON line per test, in the simulator's run directory
+
+
+def read_results(run_dir: Path) -> list[dict]:
+    """Every result line the tests of one simulator run wrote (EnvConfig.write_result)."""
+    path = Path(run_dir) / RESULTS_FILE
+    if not path.exists():
+        return []
+    return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
+
+
+def last_result(run_dir: Path) -> dict | None:
+    results = read_results(run_dir)
+    return results[-1] if results else None
+
+
 def _params_from_env() -> dict[str, int]:
     text = os.environ.get("IMS_PARAMS", "")
     out = {}
@@ -78,5 +94,5 @@ class EnvConfig:
                 "wall_s": round(wall_s, 3),
                 "msgs_per_s": round(messages / wall_s, 1) if wall_s > 0 else None}
         line.update(extra or {})
-        with open(Path.cwd() / "uvm_results.jsonl", "a") as f:
+        with open(Path.cwd() / RESULTS_FILE, "a") as f:
             f.write(json.dumps(line) + "\n")
