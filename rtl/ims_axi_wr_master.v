@@ -6,11 +6,24 @@
  * starved by a trigger storm and vice versa.  Each message is one beat
  * (AWLEN 0, AWSIZE 2, INCR, WSTRB 0xF, WLAST 1).
  *
- * AW and W are presented together and handshake independently: once a
- * message is on the bus its queue choice is locked until both channels have
- * handshaken (AXI forbids changing AWADDR/WDATA while VALID waits), then the
- * queue is popped and the next message goes out on the same edge, so with
- * AWREADY and WREADY high one message completes every clock.
+ * The pipeline's stage C hands over a message candidate (direct_cand /
+ * replay_cand, address and data: flops) and, late in the same cycle,
+ * whether it really is a message (direct_msg / replay_msg: the end of the
+ * trigger decision).  Only a few gates may follow those late signals, so:
+ *  - the candidate is written into its queue's tail unconditionally and the
+ *    late signal only commits it (ims_fifo);
+ *  - when both queues are empty the candidate itself is on the bus (AWVALID
+ *    rises right after the edge that registered it: trigger at edge N,
+ *    AWVALID sampled high at N+3); which source drives AWADDR/WDATA is
+ *    chosen from flops only (queue occupancy, lock, last served), never
+ *    from the late decision;
+ *  - otherwise the bus shows a queue head: the queue it was taken from stays
+ *    locked until both AW and W have handshaken (AXI forbids changing
+ *    AWADDR/WDATA while VALID waits).  A message on the bus that did not
+ *    complete in its first cycle is in its queue by the next one, so "both
+ *    queues empty" also means "nothing locked".
+ * A candidate arriving while the other queue holds messages waits one cycle
+ * in its queue, so alternation is decided among queued messages only.
  *
  * B responses are always accepted; BRESP != OKAY is reported, not retried.
  */
@@ -25,9 +38,12 @@ module ims_axi_wr_master #(
     input  wire                    clk,
     input  wire                    rst,
 
-    // messages from the pipeline (stage C)
-    input  wire                    msg_valid,
-    input  wire                    msg_is_replay,
+    // message candidate from the pipeline (stage C): *_cand and the
+    // message from flops, *_msg decided late in the cycle (implies *_cand)
+    input  wire                    direct_cand,
+    input  wire                    replay_cand,
+    input  wire                    direct_msg,
+    input  wire                    replay_msg,
     input  wire [63:0]             msg_addr,
     input  wire [31:0]             msg_data,
 
@@ -60,24 +76,10 @@ module ims_axi_wr_master #(
     output wire                    m_axi_bready
 );
 
-// Each queue is a FIFO plus a bypass: when the FIFO is empty, the message
-// arriving from the pipeline this cycle is offered on the bus at once.  It
-// is pushed all the same; if it completes in this cycle the pop consumes it
-// (see ims_fifo), otherwise it is the FIFO head on the next cycle, so
-// AWADDR/WDATA stay stable.  This saves one cycle of trigger to AWVALID
-// latency.
-wire        direct_in = msg_valid && !msg_is_replay;
-wire        replay_in = msg_valid && msg_is_replay;
-
 wire        direct_fifo_valid;
 wire [95:0] direct_fifo_head;
 wire        replay_fifo_valid;
 wire [95:0] replay_fifo_head;
-
-wire        direct_valid = direct_fifo_valid || direct_in;
-wire [95:0] direct_head  = direct_fifo_valid ? direct_fifo_head : {msg_addr, msg_data};
-wire        replay_valid = replay_fifo_valid || replay_in;
-wire [95:0] replay_head  = replay_fifo_valid ? replay_fifo_head : {msg_addr, msg_data};
 
 ims_fifo #(
     .WIDTH(96),
@@ -85,7 +87,8 @@ ims_fifo #(
 ) direct_fifo_inst (
     .clk(clk),
     .rst(rst),
-    .in_valid(direct_in),
+    .in_write(direct_cand),
+    .in_valid(direct_msg),
     .in_data({msg_addr, msg_data}),
     .out_valid(direct_fifo_valid),
     .out_data(direct_fifo_head),
@@ -98,33 +101,44 @@ ims_fifo #(
 ) replay_fifo_inst (
     .clk(clk),
     .rst(rst),
-    .in_valid(replay_in),
+    .in_write(replay_cand),
+    .in_valid(replay_msg),
     .in_data({msg_addr, msg_data}),
     .out_valid(replay_fifo_valid),
     .out_data(replay_fifo_head),
     .out_pop(replay_pop)
 );
 
-reg locked_reg;          // a message is on the bus, queue choice fixed
+reg locked_reg;          // a queue head is on the bus, queue choice fixed
 reg locked_replay_reg;   // ... and it is the replay queue's head
 reg last_replay_reg;     // last completed message was a replay
 reg aw_done_reg;
 reg w_done_reg;
 reg bready_reg;
 
-// alternate when both queues wait
-wire pick_replay = locked_reg ? locked_replay_reg
-                 : (replay_valid && (!direct_valid || !last_replay_reg));
+// the candidate goes straight to the bus only when nothing is queued
+wire bypass = !direct_fifo_valid && !replay_fifo_valid;
 
-wire cur_valid = pick_replay ? replay_valid : direct_valid;
-wire [95:0] cur_msg = pick_replay ? replay_head : direct_head;
+// queue heads: alternate when both wait (from flops only)
+wire pick_replay_fifo = locked_reg ? locked_replay_reg
+                      : (replay_fifo_valid && (!direct_fifo_valid || !last_replay_reg));
+
+wire        cur_replay = bypass ? replay_cand : pick_replay_fifo;
+wire        cur_valid  = !bypass || direct_msg || replay_msg;
+wire [95:0] cur_msg    = bypass ? {msg_addr, msg_data}
+                       : (pick_replay_fifo ? replay_fifo_head : direct_fifo_head);
 
 wire aw_hs = m_axi_awvalid && m_axi_awready;
 wire w_hs  = m_axi_wvalid && m_axi_wready;
-wire complete = cur_valid && (aw_done_reg || aw_hs) && (w_done_reg || w_hs);
 
-assign direct_pop = complete && !pick_replay;
-assign replay_pop = complete && pick_replay;
+// While bypassing nothing is half done (aw_done/w_done are 0), so the late
+// decision only meets the two ready inputs here.
+wire bypass_complete = m_axi_awready && m_axi_wready;
+wire queue_complete  = !bypass && (aw_done_reg || m_axi_awready) && (w_done_reg || m_axi_wready);
+
+assign direct_pop = bypass ? (direct_msg && bypass_complete) : (!pick_replay_fifo && queue_complete);
+assign replay_pop = bypass ? (replay_msg && bypass_complete) : (pick_replay_fifo && queue_complete);
+wire complete = direct_pop || replay_pop;
 
 // Device Bufferable: an interrupt write must reach its target as exactly
 // one unmodified DWORD write (non-modifiable), but like a PCIe MSI it is
@@ -149,12 +163,12 @@ wire unused_bid = ^m_axi_bid;
 always @(posedge clk) begin
     if (complete) begin
         locked_reg      <= 1'b0;
-        last_replay_reg <= pick_replay;
+        last_replay_reg <= cur_replay;
         aw_done_reg     <= 1'b0;
         w_done_reg      <= 1'b0;
     end else if (cur_valid) begin
         locked_reg        <= 1'b1;
-        locked_replay_reg <= pick_replay;
+        locked_replay_reg <= cur_replay;
         aw_done_reg       <= aw_done_reg || aw_hs;
         w_done_reg        <= w_done_reg || w_hs;
     end

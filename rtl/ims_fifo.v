@@ -1,17 +1,23 @@
 /*
- * Small synchronous FIFO built from flip-flops, first word fall through.
+ * Small synchronous FIFO for the message queues in front of the AXI write
+ * master, first word fall through.
  *
- * Used for the message queues in front of the AXI write master.  They are a
- * few entries deep whatever NUM_SLOTS is, so flops are cheaper than a BRAM
- * and the head is visible combinationally (out_data is valid whenever
- * out_valid is high), which keeps the trigger to AWVALID latency short.
+ * The queues are a few entries deep whatever NUM_SLOTS is, so the entries
+ * live in distributed RAM / flops and the head is visible combinationally.
  *
- * The producer must not push into a full FIFO: the users keep credit
- * counters that guarantee this, so there is no in_ready port.
+ * Timing: the pipeline decides whether a message exists late in the cycle
+ * (ims_msg_pipe stage C), so the push is split in two.  in_write (from a
+ * flop) writes the candidate entry at the tail on every cycle it is high;
+ * in_valid (late) only decides whether the tail pointer moves past it.  An
+ * entry written but not committed is overwritten by the next candidate.
+ * The producer holds a credit for every candidate, so the tail slot is
+ * never the head of a full FIFO.  Occupancy is a thermometer code (one flop
+ * per entry, "more than k entries"), so out_valid is a flop and the next
+ * occupancy is one gate level after push / pop.
  *
  * Bypass: out_pop in a cycle where the FIFO is empty but in_valid is high
  * consumes the entry being pushed (the consumer took it straight from
- * in_data), so the push enable never depends on the consumer.
+ * in_data), so the push never depends on the consumer.
  */
 
 `default_nettype none
@@ -23,6 +29,7 @@ module ims_fifo #(
     input  wire             clk,
     input  wire             rst,
 
+    input  wire             in_write,
     input  wire             in_valid,
     input  wire [WIDTH-1:0] in_data,
 
@@ -31,6 +38,8 @@ module ims_fifo #(
     input  wire             out_pop
 );
 
+localparam DEPTH = 1 << ADDR_WIDTH;
+
 initial begin
     if (ADDR_WIDTH < 1 || ADDR_WIDTH > 8) begin
         $error("Error: ims_fifo ADDR_WIDTH must be 1 .. 8 (instance %m)");
@@ -38,29 +47,58 @@ initial begin
     end
 end
 
-reg [WIDTH-1:0] mem [0:(1 << ADDR_WIDTH)-1];
+reg [WIDTH-1:0] mem [0:DEPTH-1];
 
-// one extra pointer bit tells full from empty
-reg [ADDR_WIDTH:0] wr_ptr_reg;
-reg [ADDR_WIDTH:0] rd_ptr_reg;
+reg [ADDR_WIDTH-1:0] wr_ptr_reg;
+reg [ADDR_WIDTH-1:0] rd_ptr_reg;
+// occ_reg[k]: the FIFO holds more than k entries
+reg [DEPTH-1:0]      occ_reg;
 
-assign out_valid = wr_ptr_reg != rd_ptr_reg;
-assign out_data  = mem[rd_ptr_reg[ADDR_WIDTH-1:0]];
+assign out_valid = occ_reg[0];
+assign out_data  = mem[rd_ptr_reg];
+
+// a pop with the FIFO empty takes the entry being pushed: occupancy unchanged
+wire grow   = in_valid && !out_pop;
+wire shrink = out_pop && !in_valid;
 
 always @(posedge clk) begin
+    if (in_write) begin
+        mem[wr_ptr_reg] <= in_data;
+    end
     if (in_valid) begin
-        mem[wr_ptr_reg[ADDR_WIDTH-1:0]] <= in_data;
         wr_ptr_reg <= wr_ptr_reg + 1'b1;
     end
-    if (out_pop && (out_valid || in_valid)) begin
+    if (out_pop) begin
         rd_ptr_reg <= rd_ptr_reg + 1'b1;
+    end
+    if (grow) begin
+        occ_reg <= {occ_reg[DEPTH-2:0], 1'b1};
+    end else if (shrink) begin
+        occ_reg <= {1'b0, occ_reg[DEPTH-1:1]};
     end
 
     if (rst) begin
         wr_ptr_reg <= 0;
         rd_ptr_reg <= 0;
+        occ_reg    <= 0;
     end
 end
+
+`ifndef SYNTHESIS
+always @(posedge clk) begin
+    if (!rst) begin
+        if (in_valid && !in_write) begin
+            $fatal(1, "ims_fifo: in_valid without in_write (%m)");
+        end
+        if (in_write && occ_reg[DEPTH-1]) begin
+            $fatal(1, "ims_fifo: candidate written into a full FIFO (credit error) (%m)");
+        end
+        if (out_pop && !occ_reg[0] && !in_valid) begin
+            $fatal(1, "ims_fifo: pop from an empty FIFO (%m)");
+        end
+    end
+end
+`endif
 
 endmodule
 

@@ -86,9 +86,12 @@ module ims_msg_pipe #(
     output reg                        ev_drop_pasid,
     output reg                        ev_drop_disabled,
 
-    // messages to the write master (stage C)
-    output reg                        msg_valid,
-    output reg                        msg_is_replay,
+    // message candidate to the write master (stage C): *_cand from flops,
+    // *_msg decided late in the cycle
+    output wire                       direct_cand,
+    output wire                       replay_cand,
+    output wire                       direct_msg,
+    output wire                       replay_msg,
     output reg  [63:0]                msg_addr,
     output reg  [31:0]                msg_data,
     input  wire                       direct_pop,
@@ -117,7 +120,6 @@ assign busy = busy_reg;
 
 wire [31:0] init_slot_ext = {{(32-SLOT_WIDTH){1'b0}}, init_slot_reg};
 wire init_last = init_slot_ext == NUM_SLOTS - 1;
-wire init_pend_we = busy_reg && (init_slot_ext < PEND_WORDS);
 
 always @(posedge clk) begin
     if (busy_reg) begin
@@ -194,22 +196,12 @@ always @* begin
     end
 end
 
-// Forwarding compares of the read address against the RAM writes, made for
-// each read source in parallel (the written slot / word comes from flops)
-// and then chosen like the address: the stores take the result.
-wire                  pend_wr_en_now   = init_pend_we || w_we_reg;
-wire [WORD_WIDTH-1:0] pend_wr_word_now = busy_reg ? init_slot_reg[WORD_WIDTH-1:0] : w_word_reg;
-wire                  bit_wr_en_now    = busy_reg || w_we_reg;
-wire [SLOT_WIDTH-1:0] bit_wr_slot_now  = busy_reg ? init_slot_reg : w_slot_reg;
+// The slot store's bypass compare of the read address against its last
+// write, made for each read source in parallel (the written slot comes from
+// flops) and then chosen like the address.
 reg                   slot_wr_en_last_reg;     // the slot store's write of the previous edge
 reg  [SLOT_WIDTH-1:0] slot_wr_slot_last_reg;
 
-wire iss_word_hits_pend_wr = pend_wr_en_now &&
-    (trig_go ? trig_word == pend_wr_word_now :
-     reg_op_valid ? reg_word == pend_wr_word_now : scan_op_word == pend_wr_word_now);
-wire iss_slot_hits_bit_wr = bit_wr_en_now &&
-    (trig_go ? trig_slot == bit_wr_slot_now :
-     reg_op_valid ? reg_op_slot == bit_wr_slot_now : scan_op_slot == bit_wr_slot_now);
 wire iss_slot_hits_slot_wr = slot_wr_en_last_reg &&
     (trig_go ? trig_slot == slot_wr_slot_last_reg :
      reg_op_valid ? reg_op_slot == slot_wr_slot_last_reg : scan_op_slot == slot_wr_slot_last_reg);
@@ -302,11 +294,6 @@ wire        r_byp_sel;
 wire        r_byp_mask;
 wire        r_byp_pasid_en;
 wire [19:0] r_byp_pasid;
-wire [31:0] pend_bits;          // the word as stage B sees it (all earlier ops applied)
-wire [31:0] pend_mask_bits;
-wire [31:0] pend_ram_bits;      // from ims_pending_store (ops up to two ahead applied)
-wire [31:0] pend_ram_mask_bits;
-
 reg                  slot_we;
 reg [29:0]           slot_wr_addr_lo;
 reg [31:0]           slot_wr_addr_hi;
@@ -315,42 +302,19 @@ reg                  slot_wr_mask;
 reg                  slot_wr_pasid_en;
 reg [19:0]           slot_wr_pasid;
 
-reg                  pend_we;
-
-// stage W: the pending write-back is registered on edge N+2 and lands in the
-// RAM on edge N+3, so the stage-B decision ends at flops instead of at the
-// RAM's data pins.  W holds the word stage B saw and the one slot it changes
-// (pending bit: new value; MASK copy: only on a slot CTRL write).
+// stage W: the pending write-back, registered on edge N+3 from stage C and
+// written into the RAM on edge N+4.  It holds the word stage C saw and the
+// one slot it changes (pending bit: new value; MASK copy: only on a slot
+// CTRL write).  Declared here: the issue stage's forwarding compares use it.
 reg                  w_we_reg;
 reg [WORD_WIDTH-1:0] w_word_reg;
 reg [SLOT_WIDTH-1:0] w_slot_reg;
 reg [31:0]           w_bits_reg;
 reg [31:0]           w_mask_bits_reg;
 reg [31:0]           w_onehot_reg;
-// the new pending bit, kept as its two terms: set by a rule-4 trigger (the
-// deep PASID/MASK decision ends at its own flop) or kept from before
-reg                  w_pend_set_reg;
-reg                  w_pend_keep_reg;
-wire                 w_new_pend = w_pend_set_reg || w_pend_keep_reg;
+reg                  w_new_pend_reg;
 reg                  w_mask_we_reg;
 reg                  w_mask_val_reg;
-// the op now in W changes this bit of the word / this slot the op in B reads
-reg [31:0]           w_fwd_sel_reg;
-reg [31:0]           w_fwd_mask_sel_reg;
-reg                  w_fwd_bit_reg;
-
-wire [31:0] w_wr_bits      = (w_bits_reg & ~w_onehot_reg) | (w_new_pend ? w_onehot_reg : 32'd0);
-wire [31:0] w_wr_mask_bits = !w_mask_we_reg ? w_mask_bits_reg :
-                             (w_mask_bits_reg & ~w_onehot_reg) | (w_mask_val_reg ? w_onehot_reg : 32'd0);
-
-// The store forwards the write-backs landing on the read edge and the next
-// one (ops issued up to two ahead); the op issued just ahead is still in W
-// during stage B and differs from the stored word in its one bit only.
-wire        pend_ram_slot_bit;
-assign pend_bits      = (w_fwd_sel_reg & {32{w_new_pend}}) | (~w_fwd_sel_reg & pend_ram_bits);
-assign pend_mask_bits = (w_fwd_mask_sel_reg & {32{w_mask_val_reg}}) |
-                        (~w_fwd_mask_sel_reg & pend_ram_mask_bits);
-wire        pend_slot_bit = w_fwd_bit_reg ? w_new_pend : pend_ram_slot_bit;
 
 ims_slot_store #(
     .NUM_SLOTS(NUM_SLOTS),
@@ -382,44 +346,25 @@ ims_slot_store #(
     .byp_early_pasid(r_byp_pasid)
 );
 
-ims_pending_store #(
-    .NUM_SLOTS(NUM_SLOTS),
-    .SLOT_WIDTH(SLOT_WIDTH),
-    .PEND_WORDS(PEND_WORDS),
-    .WORD_WIDTH(WORD_WIDTH)
-) pending_store_inst (
-    .clk(clk),
-    .wr_en(init_pend_we || w_we_reg),
-    .wr_word(busy_reg ? init_slot_reg[WORD_WIDTH-1:0] : w_word_reg),
-    .wr_bits(busy_reg ? 32'd0 : w_wr_bits),
-    .wr_mask_bits(busy_reg ? 32'hffffffff : w_wr_mask_bits),
-    .wr_slot_en(busy_reg || w_we_reg),
-    .wr_slot(busy_reg ? init_slot_reg : w_slot_reg),
-    .wr_slot_bit(busy_reg ? 1'b0 : w_new_pend),
-    .rd_word(iss_word),
-    .rd_word_hits_wr(iss_word_hits_pend_wr),
-    .rd_slot_hits_wr(iss_slot_hits_bit_wr),
-    .rd_bits(pend_ram_bits),
-    .rd_mask_bits(pend_ram_mask_bits),
-    .rd_slot(iss_slot),
-    .rd_slot_bit(pend_ram_slot_bit)
-);
+// --------------------------------------------------------------------------
+// stage B: register the slot entry and the decision's first gate level
+// --------------------------------------------------------------------------
 
-// --------------------------------------------------------------------------
-// stage B: decide
-// --------------------------------------------------------------------------
+// After the BRAM output register only one or two gate levels fit before a
+// flop (the RAM's clock-to-out and its routing take most of the cycle), so
+// stage B does not decide anything: it registers the entry, the PASID
+// compare as ten 2-bit equalities, and every other term of the rules
+// already combined with the op's flops.  Stage C decides from flops.
 
 wire [31:0] b_bit_onehot = 32'd1 << b_bit_reg;
-wire        b_pend_bit   = pend_slot_bit;
 
 wire b_trig = b_valid_reg && b_kind_reg == OP_TRIG;
 wire b_cand = b_valid_reg && b_kind_reg == OP_CAND;
 wire b_wr   = b_valid_reg && b_kind_reg == OP_SLOT_WR;
 
-// The decision reads MASK, PASID_EN and PASID straight from the RAM; when
-// the slot store serves the entry from its bypass instead, the same test was
-// already made on the bypass entry in stage R (from flops), so the bypass
-// mux after the RAM costs the decision no logic level.
+// The slot store may serve the entry from its bypass instead of the RAM; the
+// bypass entry's own PASID test was made in stage R (from flops), so the
+// bypass mux costs the compare no gate level.
 wire r_byp_pasid_ok = !r_byp_pasid_en || (r_pasid_valid_reg && r_pasid_reg == r_byp_pasid);
 reg  b_byp_sel_reg;
 reg  b_byp_mask_reg;
@@ -431,30 +376,184 @@ always @(posedge clk) begin
     b_byp_pasid_ok_reg <= r_byp_pasid_ok;
 end
 
-wire ram_pasid_ok = !s_raw_pasid_en || (b_pasid_valid_reg && b_pasid_reg == s_raw_pasid);
-wire dec_mask     = b_byp_sel_reg ? b_byp_mask_reg : s_raw_mask;
+// contract section 4: rule 1 (range), rule 2 (ENABLE) from flops
+wire b_passed   = b_trig && !b_range_err_reg && ctrl_enable;
+wire b_mask_eff = b_byp_sel_reg ? b_byp_mask_reg : s_raw_mask;
+// rule 3 without the compare: PASID check passes outright / needs the compare
+wire b_ok_pre   = b_passed && (b_byp_sel_reg ? b_byp_pasid_ok_reg : !s_raw_pasid_en);
+wire b_ok_cmp   = b_passed && !b_byp_sel_reg && s_raw_pasid_en && b_pasid_valid_reg;
+// rules 4 / 5 gates
+wire b_msg_gate  = !b_mask_eff && !ctrl_func_mask;
 
-// contract section 4, rules in order
-wire pasid_ok     = b_byp_sel_reg ? b_byp_pasid_ok_reg : ram_pasid_ok;
-wire t_range      = b_trig && b_range_err_reg;
-wire t_disabled   = b_trig && !b_range_err_reg && !ctrl_enable;
-wire t_passed     = b_trig && !b_range_err_reg && ctrl_enable;
-wire t_pasid_drop = t_passed && !pasid_ok;
-wire t_pend       = t_passed && pasid_ok && (dec_mask || ctrl_func_mask);
-wire t_msg        = t_passed && pasid_ok && !dec_mask && !ctrl_func_mask;
+reg  [9:0]  c_pasid_eq_reg;       // 2-bit slices of slot.PASID == trigger PASID
+reg         c_ok_pre_msg_reg;     // passes rule 3 without the compare, rule 5
+reg         c_ok_cmp_msg_reg;     // passes rule 3 iff the PASIDs match, rule 5
+reg         c_ok_pre_pend_reg;    // ... rule 4
+reg         c_ok_cmp_pend_reg;
+reg         c_drop_pre_reg;       // fails rule 3 unless the compare saves it
+reg         c_drop_cmp_reg;       // fails rule 3 iff the PASIDs differ
+reg         c_range_reg;
+reg         c_disabled_reg;
+reg         c_fire_gate_reg;      // candidate check: eligible if still pending
+
+integer k;
+always @(posedge clk) begin
+    for (k = 0; k < 10; k = k + 1) begin
+        c_pasid_eq_reg[k] <= s_raw_pasid[2*k +: 2] == b_pasid_reg[2*k +: 2];
+    end
+    c_ok_pre_msg_reg  <= b_ok_pre && b_msg_gate;
+    c_ok_cmp_msg_reg  <= b_ok_cmp && b_msg_gate;
+    c_ok_pre_pend_reg <= b_ok_pre && !b_msg_gate;
+    c_ok_cmp_pend_reg <= b_ok_cmp && !b_msg_gate;
+    c_drop_pre_reg    <= b_passed && !b_ok_pre && !b_ok_cmp;
+    c_drop_cmp_reg    <= b_ok_cmp;
+    c_range_reg       <= b_trig && b_range_err_reg;
+    c_disabled_reg    <= b_trig && !b_range_err_reg && !ctrl_enable;
+    c_fire_gate_reg   <= b_cand && !b_mask_eff && ctrl_enable && !ctrl_func_mask;
+end
+
+// op fields into stage C
+reg                  c_valid_reg;
+reg [2:0]            c_kind_reg;
+reg                  c_trig_reg;
+reg                  c_cand_reg;
+reg                  c_pend_we_reg;    // trigger, candidate check or slot write: writes its word back
+reg                  c_ctrl_reg;       // slot CTRL write
+reg                  c_clear_reg;      // ... writing 1 to PENDING
+reg                  c_mask_val_reg;   // MASK after the op (slot CTRL write)
+reg [SLOT_WIDTH-1:0] c_slot_reg;
+reg [WORD_WIDTH-1:0] c_word_reg;
+reg [31:0]           c_onehot_reg;
+reg                  c_tag_reg;
+
+wire b_ctrl  = b_wr && b_dword_reg == 2'd3;
+
+always @(posedge clk) begin
+    c_valid_reg    <= b_valid_reg;
+    c_kind_reg     <= b_kind_reg;
+    c_trig_reg     <= b_trig;
+    c_cand_reg     <= b_cand;
+    c_pend_we_reg  <= b_trig || b_cand || b_wr;
+    c_ctrl_reg     <= b_ctrl;
+    c_clear_reg    <= b_ctrl && b_wstrb_reg[0] && b_wdata_reg[1];
+    // MASK after a slot CTRL write (byte 0 bit 0), for the pending word's copy
+    c_mask_val_reg <= b_wstrb_reg[0] ? b_wdata_reg[0] : s_mask;
+    c_slot_reg     <= b_slot_reg;
+    c_word_reg     <= b_word_reg;
+    c_onehot_reg   <= b_bit_onehot;
+    c_tag_reg      <= b_tag_reg;
+    if (rst) begin
+        c_valid_reg   <= 1'b0;
+        c_trig_reg    <= 1'b0;
+        c_cand_reg    <= 1'b0;
+        c_pend_we_reg <= 1'b0;
+        c_ctrl_reg    <= 1'b0;
+        c_clear_reg   <= 1'b0;
+    end
+end
+
+// --------------------------------------------------------------------------
+// stage C: decide (from flops), pending word as of this op
+// --------------------------------------------------------------------------
+
+wire c_pasid_match = &c_pasid_eq_reg;
+
+// contract section 4, rules in order (range and ENABLE were settled in B)
+wire t_msg        = c_ok_pre_msg_reg  || (c_ok_cmp_msg_reg  && c_pasid_match);
+wire t_pend       = c_ok_pre_pend_reg || (c_ok_cmp_pend_reg && c_pasid_match);
+wire t_pasid_drop = c_drop_pre_reg    || (c_drop_cmp_reg    && !c_pasid_match);
+
+// The pending word / bit this op sees: the store's value (every write-back
+// that landed after the read, forwarded) with the one bit changed by the op
+// just ahead, now in stage W.
+reg         c_wfwd_word_reg;       // the op in W writes our word back (its bit: w_onehot)
+reg         c_wfwd_mask_reg;       // ... and changes its MASK copy bit (slot CTRL write)
+reg         c_wfwd_bit_reg;        // the op in W is for our slot
+wire [31:0] st_bits;
+wire [31:0] st_mask_bits;
+wire        st_slot_bit;
+
+wire [31:0] c_wfwd_sel      = c_wfwd_word_reg ? w_onehot_reg : 32'd0;
+wire [31:0] c_wfwd_mask_sel = c_wfwd_mask_reg ? w_onehot_reg : 32'd0;
+wire [31:0] pend_bits      = (c_wfwd_sel & {32{w_new_pend_reg}}) | (~c_wfwd_sel & st_bits);
+wire [31:0] pend_mask_bits = (c_wfwd_mask_sel & {32{w_mask_val_reg}}) | (~c_wfwd_mask_sel & st_mask_bits);
+wire        pend_bit       = c_wfwd_bit_reg ? w_new_pend_reg : st_slot_bit;
 
 // replay candidate: still pending and now eligible
-wire c_fire = b_cand && b_pend_bit && !dec_mask && ctrl_enable && !ctrl_func_mask;
+wire c_fire = c_fire_gate_reg && pend_bit;
 
-// slot CTRL write: write 1 to bit 1 clears the pending bit
-wire w_ctrl  = b_wr && b_dword_reg == 2'd3;
-wire w_clear = w_ctrl && b_wstrb_reg[0] && b_wdata_reg[1];
+wire [31:0] w_wr_bits      = (w_bits_reg & ~w_onehot_reg) | (w_new_pend_reg ? w_onehot_reg : 32'd0);
+wire [31:0] w_wr_mask_bits = !w_mask_we_reg ? w_mask_bits_reg :
+                             (w_mask_bits_reg & ~w_onehot_reg) | (w_mask_val_reg ? w_onehot_reg : 32'd0);
 
-// Register ops finish one stage later (stage D, from flops): the slot entry,
-// pending bit and op fields are registered at N+2, the slot dword value and a
-// slot write's byte-lane merge are formed from those flops, the merged entry
-// is written at N+3 and the response registered at N+3.  A slot write's
-// BVALID still follows the write, and no register op is on the message path.
+// Every op that may change a pending bit (trigger, candidate check, slot
+// write) writes its word back, changed or not: the write enable and the
+// forwarding selects then depend on registers only.  A slot CTRL write also
+// updates the slot's copy of MASK in the word.
+always @(posedge clk) begin
+    w_we_reg        <= c_pend_we_reg;
+    w_word_reg      <= c_word_reg;
+    w_slot_reg      <= c_slot_reg;
+    w_bits_reg      <= pend_bits;
+    w_mask_bits_reg <= pend_mask_bits;
+    w_onehot_reg    <= c_onehot_reg;
+    w_new_pend_reg  <= t_pend || (pend_bit && !(c_fire || c_clear_reg));
+    w_mask_we_reg   <= c_ctrl_reg;
+    w_mask_val_reg  <= c_mask_val_reg;
+    // forwarding for the op entering stage C now (the op entering W is ahead of it)
+    c_wfwd_word_reg     <= c_pend_we_reg && c_word_reg == b_word_reg;
+    c_wfwd_mask_reg     <= c_ctrl_reg && c_word_reg == b_word_reg;
+    c_wfwd_bit_reg      <= c_pend_we_reg && c_slot_reg == b_slot_reg;
+    // BUSY: reset every pending bit and word (MASK copy set), one slot per
+    // cycle; once the slot number passes the last word, word 0 is written
+    // again, harmlessly.  No op is in the pipeline then.
+    if (busy_reg) begin
+        w_we_reg        <= 1'b1;
+        w_word_reg      <= (init_slot_ext < PEND_WORDS) ? init_slot_reg[WORD_WIDTH-1:0] : {WORD_WIDTH{1'b0}};
+        w_slot_reg      <= init_slot_reg;
+        w_bits_reg      <= 32'd0;
+        w_mask_bits_reg <= 32'hffffffff;
+        w_new_pend_reg  <= 1'b0;
+        w_mask_we_reg   <= 1'b0;
+    end
+    if (rst) begin
+        w_we_reg            <= 1'b0;
+        w_mask_we_reg       <= 1'b0;
+        c_wfwd_word_reg     <= 1'b0;
+        c_wfwd_mask_reg     <= 1'b0;
+        c_wfwd_bit_reg      <= 1'b0;
+    end
+end
+
+ims_pending_store #(
+    .NUM_SLOTS(NUM_SLOTS),
+    .SLOT_WIDTH(SLOT_WIDTH),
+    .PEND_WORDS(PEND_WORDS),
+    .WORD_WIDTH(WORD_WIDTH)
+) pending_store_inst (
+    .clk(clk),
+    .wr_en(w_we_reg),
+    .wr_word(w_word_reg),
+    .wr_bits(w_wr_bits),
+    .wr_mask_bits(w_wr_mask_bits),
+    .wr_slot_en(w_we_reg),
+    .wr_slot(w_slot_reg),
+    .wr_slot_bit(w_new_pend_reg),
+    .nx_en(c_pend_we_reg),
+    .nx_word(c_word_reg),
+    .nx_slot(c_slot_reg),
+    .rd_word(iss_word),
+    .rd_bits(st_bits),
+    .rd_mask_bits(st_mask_bits),
+    .rd_slot(iss_slot),
+    .rd_slot_bit(st_slot_bit)
+);
+
+// Register ops finish in stage D (= stage C, from flops): the slot entry and
+// op fields are registered at N+2, the slot dword value and a slot write's
+// byte-lane merge are formed from those flops, the merged entry is written
+// at N+3 and the response registered at N+3.  A slot write's BVALID still
+// follows the write, and no register op is on the message path.
 reg                  d_valid_reg;
 reg [2:0]            d_kind_reg;
 reg [SLOT_WIDTH-1:0] d_slot_reg;
@@ -467,8 +566,6 @@ reg [31:0]           d_data_reg;
 reg                  d_mask_reg;
 reg                  d_pasid_en_reg;
 reg [19:0]           d_pasid_reg;
-reg                  d_pend_bit_reg;
-reg [31:0]           d_pend_bits_reg;
 
 always @(posedge clk) begin
     d_valid_reg     <= b_valid_reg && (b_kind_reg == OP_SLOT_RD || b_kind_reg == OP_SLOT_WR ||
@@ -484,21 +581,20 @@ always @(posedge clk) begin
     d_mask_reg      <= s_mask;
     d_pasid_en_reg  <= s_pasid_en;
     d_pasid_reg     <= s_pasid;
-    d_pend_bit_reg  <= b_pend_bit;
-    d_pend_bits_reg <= pend_bits;
     if (rst) begin
         d_valid_reg <= 1'b0;
     end
 end
 
-// current slot dword as software sees it
+// current slot dword as software sees it (the PENDING bit is not stored in
+// the slot RAM: a slot write's merge below never uses it)
 reg [31:0] d_dword_value;
 always @* begin
     case (d_dword_reg)
         2'd0:    d_dword_value = {d_addr_lo_reg, 2'b00};
         2'd1:    d_dword_value = d_addr_hi_reg;
         2'd2:    d_dword_value = d_data_reg;
-        default: d_dword_value = {d_pasid_reg, 8'd0, d_pasid_en_reg, 1'b0, d_pend_bit_reg, d_mask_reg};
+        default: d_dword_value = {d_pasid_reg, 8'd0, d_pasid_en_reg, 1'b0, pend_bit, d_mask_reg};
     endcase
 end
 
@@ -535,55 +631,18 @@ always @* begin
     endcase
 end
 
-// Every op that may change a pending bit (trigger, candidate check, slot
-// write) writes its word back, changed or not: the write enable and the
-// forwarding selects then depend on registers only, and the decision logic
-// reaches just the one bit it may change.  A slot CTRL write also updates
-// the slot's copy of MASK in the word.
-
-always @* begin
-    pend_we = b_trig || b_cand || b_wr;
-end
-
-always @(posedge clk) begin
-    w_we_reg           <= pend_we;
-    w_word_reg         <= b_word_reg;
-    w_slot_reg         <= b_slot_reg;
-    w_bits_reg         <= pend_bits;
-    w_mask_bits_reg    <= pend_mask_bits;
-    w_onehot_reg       <= b_bit_onehot;
-    w_pend_set_reg     <= t_pend;
-    w_pend_keep_reg    <= b_pend_bit && !(c_fire || w_clear);
-    w_mask_we_reg      <= w_ctrl;
-    // MASK after a slot CTRL write (byte 0 bit 0), for the pending word's copy
-    w_mask_val_reg     <= b_wstrb_reg[0] ? b_wdata_reg[0] : s_mask;
-    w_fwd_sel_reg      <= (pend_we && b_word_reg == r_word_reg) ? b_bit_onehot : 32'd0;
-    w_fwd_mask_sel_reg <= (w_ctrl && b_word_reg == r_word_reg) ? b_bit_onehot : 32'd0;
-    w_fwd_bit_reg      <= pend_we && b_slot_reg == r_slot_reg;
-    if (rst) begin
-        w_we_reg           <= 1'b0;
-        w_mask_we_reg      <= 1'b0;
-        w_fwd_sel_reg      <= 32'd0;
-        w_fwd_mask_sel_reg <= 32'd0;
-        w_fwd_bit_reg      <= 1'b0;
-    end
-end
-
 // pending bit population, only to know whether a scan can find anything
 localparam PEND_COUNT_WIDTH = SLOT_WIDTH + 1;
 
 reg [PEND_COUNT_WIDTH-1:0] pend_count_reg;
-
-wire pend_inc = t_pend && !b_pend_bit;
-wire pend_dec = c_fire || (w_clear && b_pend_bit);
 
 // registered first: the decision feeds only flops, the counter adds a cycle later
 reg pend_inc_reg;
 reg pend_dec_reg;
 
 always @(posedge clk) begin
-    pend_inc_reg <= pend_inc;
-    pend_dec_reg <= pend_dec;
+    pend_inc_reg <= t_pend && !pend_bit;
+    pend_dec_reg <= c_fire || (c_clear_reg && pend_bit);
     if (pend_inc_reg && !pend_dec_reg) begin
         pend_count_reg <= pend_count_reg + 1'b1;
     end else if (pend_dec_reg && !pend_inc_reg) begin
@@ -597,31 +656,36 @@ always @(posedge clk) begin
 end
 
 // --------------------------------------------------------------------------
-// stage C registers
+// stage C outputs: message candidate, events, register responses
 // --------------------------------------------------------------------------
+
+// The message goes to the write master as a candidate from flops (stage C's
+// op kind, address and data) plus the late decision, which the write master
+// only lets commit a queue entry and raise AWVALID.
+assign direct_cand = c_trig_reg;
+assign replay_cand = c_cand_reg;
+assign direct_msg  = t_msg;
+assign replay_msg  = c_fire;
 
 reg trig_nomsg_reg;   // trigger resolved without a direct message
 reg cand_nomsg_reg;   // candidate check that did not replay
 
 always @(posedge clk) begin
-    msg_valid     <= t_msg || c_fire;
-    msg_is_replay <= c_fire;
-    msg_addr      <= {s_addr_hi, s_addr_lo, 2'b00};
-    msg_data      <= s_data;
+    msg_addr <= {s_addr_hi, s_addr_lo, 2'b00};
+    msg_data <= s_data;
 
     ev_pended        <= t_pend;
-    ev_drop_range    <= t_range;
+    ev_drop_range    <= c_range_reg;
     ev_drop_pasid    <= t_pasid_drop;
-    ev_drop_disabled <= t_disabled;
+    ev_drop_disabled <= c_disabled_reg;
 
-    trig_nomsg_reg <= b_trig && !t_msg;
-    cand_nomsg_reg <= b_cand && !c_fire;
+    trig_nomsg_reg <= c_trig_reg && !t_msg;
+    cand_nomsg_reg <= c_cand_reg && !c_fire;
 
     reg_rsp_valid <= d_valid_reg;
-    reg_rsp_rdata <= (d_kind_reg == OP_PEND_RD) ? d_pend_bits_reg : (d_kind_reg == OP_SLOT_RD ? d_dword_value : 32'd0);
+    reg_rsp_rdata <= (d_kind_reg == OP_PEND_RD) ? pend_bits : (d_kind_reg == OP_SLOT_RD ? d_dword_value : 32'd0);
 
     if (rst) begin
-        msg_valid        <= 1'b0;
         ev_pended        <= 1'b0;
         ev_drop_range    <= 1'b0;
         ev_drop_pasid    <= 1'b0;
@@ -654,13 +718,14 @@ ims_replay_scan #(
 ) replay_scan_inst (
     .clk(clk),
     .rst(rst),
-    .scan_req(ctrl_scan_req || w_ctrl),
+    .scan_req(ctrl_scan_req || b_ctrl),
     // nothing can be eligible while ENABLE = 0 or FUNC_MASK = 1; changing
     // either is a CTRL write, which requests a new scan.  A trigger in stage
-    // R or B may still set a bit, and a set in W is not counted yet, so they
+    // R, B or C may still set a bit, and a set in W is not counted yet, so they
     // count as pending too (from flops only: a scan started for nothing just
     // finds no bit).
-    .pend_any((pend_count_reg != 0 || pend_inc_reg || b_trig || (r_valid_reg && r_kind_reg == OP_TRIG))
+    .pend_any((pend_count_reg != 0 || pend_inc_reg || c_trig_reg || b_trig ||
+               (r_valid_reg && r_kind_reg == OP_TRIG))
               && ctrl_enable && !ctrl_func_mask),
     .cand_credit_ok(cand_credit_ok),
     .op_valid(scan_op_valid),
@@ -670,9 +735,9 @@ ims_replay_scan #(
     .op_tag(scan_op_tag),
     .op_ready(scan_go),
     .scan_busy(scan_busy),
-    .res_valid(b_valid_reg && b_kind_reg == OP_SCAN_WORD),
-    .res_tag(b_tag_reg),
-    .res_word(b_word_reg),
+    .res_valid(c_valid_reg && c_kind_reg == OP_SCAN_WORD),
+    .res_tag(c_tag_reg),
+    .res_word(c_word_reg),
     .res_bits(pend_bits & ~pend_mask_bits)
 );
 

@@ -8,16 +8,23 @@
  * takes one cycle per word plus one per eligible slot, however many masked
  * slots hold a pending bit.
  *
- * The RAM read has a latency of two edges (BRAM register + output register).
- * Every pending update is a read-modify-write: the word is read when an op
- * enters the pipeline (edge E) and written back three edges later (E+3,
- * from ims_msg_pipe's stage W register).  An op read at E therefore misses
- * the write-backs landing at E (the RAM is read-first) and at E+1 (after the
- * BRAM register); this wrapper forwards those, the newer one winning.  The
- * op issued just before it is still in stage W; ims_msg_pipe forwards its
+ * The RAM read has a latency of two edges (BRAM register + output register);
+ * the result is registered once more here, with forwarding, so the owner
+ * sees it from flops in its stage C (edge E+2 .. E+3 for a read issued at
+ * edge E).  Every pending update is a read-modify-write: the word is read
+ * when an op enters the pipeline (edge E) and written back four edges later
+ * (E+4, from ims_msg_pipe's stage W register).  An op read at E therefore
+ * misses the write-backs landing at E (the RAM read is not read-first), E+1
+ * and E+2; this wrapper forwards those, the newest winning.  The op issued
+ * just before it is in stage W during its stage C; ims_msg_pipe forwards its
  * one changed bit.  With that, back-to-back RMWs of the same word never lose
  * an update, and a scanner read sees every pend-set of every op that entered
  * the pipeline before it.
+ *
+ * Every forwarding decision compares two registers: the write that landed
+ * at E is kept here one edge longer (wr_*_d1), and the write that will land
+ * at E+2 is announced by the owner one edge ahead (nx_*: the op then in its
+ * stage C, which enters stage W next).
  */
 
 `default_nettype none
@@ -40,13 +47,12 @@ module ims_pending_store #(
     input  wire [SLOT_WIDTH-1:0] wr_slot,
     input  wire                  wr_slot_bit,
 
+    // the write-back after the current one (the owner's stage C op)
+    input  wire                  nx_en,
+    input  wire [WORD_WIDTH-1:0] nx_word,
+    input  wire [SLOT_WIDTH-1:0] nx_slot,
+
     input  wire [WORD_WIDTH-1:0] rd_word,
-    // rd_word == wr_word with wr_en, and rd_slot == wr_slot with wr_slot_en,
-    // on this edge: the owner compares each of its read sources before
-    // choosing one, which keeps the compares off its issue mux (checked in
-    // simulation)
-    input  wire                  rd_word_hits_wr,
-    input  wire                  rd_slot_hits_wr,
     output wire [31:0]           rd_bits,
     output wire [31:0]           rd_mask_bits,
     input  wire [SLOT_WIDTH-1:0] rd_slot,
@@ -56,72 +62,82 @@ module ims_pending_store #(
 wire [63:0] wr_data = {wr_mask_bits, wr_bits};
 wire [63:0] ram_rd_data;
 
-// first stage: write at the read edge
-reg [WORD_WIDTH-1:0] rd_word_reg;
-reg                  fwd1_reg;
-reg [63:0]           fwd1_data_reg;
-// second stage: the newest matching write at either edge
-reg                  fwd2_reg;
-reg [63:0]           fwd2_data_reg;
-
-assign {rd_mask_bits, rd_bits} = fwd2_reg ? fwd2_data_reg : ram_rd_data;
+// the writes of the last two edges (the RAM has taken them)
+reg                  wr_en_d1_reg;
+reg [WORD_WIDTH-1:0] wr_word_d1_reg;
+reg [63:0]           wr_data_d1_reg;
+reg [63:0]           wr_data_d2_reg;
+reg                  wr_slot_en_d1_reg;
+reg [SLOT_WIDTH-1:0] wr_slot_d1_reg;
+reg                  wr_slot_bit_d1_reg;
+reg                  wr_slot_bit_d2_reg;
 
 always @(posedge clk) begin
-    rd_word_reg   <= rd_word;
-    fwd1_reg      <= rd_word_hits_wr;
-    fwd1_data_reg <= wr_data;
+    wr_en_d1_reg       <= wr_en;
+    wr_word_d1_reg     <= wr_word;
+    wr_data_d1_reg     <= wr_data;
+    wr_data_d2_reg     <= wr_data_d1_reg;
+    wr_slot_en_d1_reg  <= wr_slot_en;
+    wr_slot_d1_reg     <= wr_slot;
+    wr_slot_bit_d1_reg <= wr_slot_bit;
+    wr_slot_bit_d2_reg <= wr_slot_bit_d1_reg;
+end
 
-    if (wr_en && (wr_word == rd_word_reg)) begin
-        fwd2_reg      <= 1'b1;
-        fwd2_data_reg <= wr_data;
+// Word read issued at edge E (rd_word_reg during E .. E+1).  On edge E+1 the
+// hits are registered; on edge E+2 the write that landed at E is in
+// wr_data_d2, the one that landed at E+1 in wr_data_d1 and the one landing
+// at E+2 on the write port, so the final choice needs no data capture.
+reg [WORD_WIDTH-1:0] rd_word_reg;
+reg                  hit_e0_reg;
+reg                  hit_e1_reg;
+reg                  hit_e2_reg;
+reg [63:0]           rd_data_reg;
+
+assign {rd_mask_bits, rd_bits} = rd_data_reg;
+
+always @(posedge clk) begin
+    rd_word_reg <= rd_word;
+    // edge E+1
+    hit_e0_reg  <= wr_en_d1_reg && wr_word_d1_reg == rd_word_reg;   // landed at E
+    hit_e1_reg  <= wr_en && wr_word == rd_word_reg;                 // lands at E+1
+    hit_e2_reg  <= nx_en && nx_word == rd_word_reg;                 // will land at E+2
+    // edge E+2, newest first
+    if (hit_e2_reg) begin
+        rd_data_reg <= wr_data;
+    end else if (hit_e1_reg) begin
+        rd_data_reg <= wr_data_d1_reg;
+    end else if (hit_e0_reg) begin
+        rd_data_reg <= wr_data_d2_reg;
     end else begin
-        fwd2_reg      <= fwd1_reg;
-        fwd2_data_reg <= fwd1_data_reg;
+        rd_data_reg <= ram_rd_data;
     end
 end
 
-// Per-slot copy of the pending bits (NUM_SLOTS x 1, one block RAM tile at
-// 2048 slots), written with every word write-back.  The pipeline's decision
-// needs just the one bit of its slot; reading it here saves a 32:1 mux after
-// the word RAM's output on the critical path.  Same forwarding as the words,
-// keyed by slot.
+// the same for the per-slot copy of the pending bits
 reg [SLOT_WIDTH-1:0] rd_slot_reg;
-reg                  bit_fwd1_reg;
-reg                  bit_fwd1_val_reg;
-reg                  bit_fwd2_reg;
-reg                  bit_fwd2_val_reg;
+reg                  bit_hit_e0_reg;
+reg                  bit_hit_e1_reg;
+reg                  bit_hit_e2_reg;
+reg                  rd_slot_bit_reg;
 wire                 bit_ram_rd;
 
-assign rd_slot_bit = bit_fwd2_reg ? bit_fwd2_val_reg : bit_ram_rd;
+assign rd_slot_bit = rd_slot_bit_reg;
 
 always @(posedge clk) begin
-    rd_slot_reg      <= rd_slot;
-    bit_fwd1_reg     <= rd_slot_hits_wr;
-    bit_fwd1_val_reg <= wr_slot_bit;
-
-    if (wr_slot_en && (wr_slot == rd_slot_reg)) begin
-        bit_fwd2_reg     <= 1'b1;
-        bit_fwd2_val_reg <= wr_slot_bit;
+    rd_slot_reg    <= rd_slot;
+    bit_hit_e0_reg <= wr_slot_en_d1_reg && wr_slot_d1_reg == rd_slot_reg;
+    bit_hit_e1_reg <= wr_slot_en && wr_slot == rd_slot_reg;
+    bit_hit_e2_reg <= nx_en && nx_slot == rd_slot_reg;
+    if (bit_hit_e2_reg) begin
+        rd_slot_bit_reg <= wr_slot_bit;
+    end else if (bit_hit_e1_reg) begin
+        rd_slot_bit_reg <= wr_slot_bit_d1_reg;
+    end else if (bit_hit_e0_reg) begin
+        rd_slot_bit_reg <= wr_slot_bit_d2_reg;
     end else begin
-        bit_fwd2_reg     <= bit_fwd1_reg;
-        bit_fwd2_val_reg <= bit_fwd1_val_reg;
+        rd_slot_bit_reg <= bit_ram_rd;
     end
 end
-
-`ifndef SYNTHESIS
-always @(posedge clk) begin
-    if (^{wr_en, wr_word, rd_word, rd_word_hits_wr} !== 1'bx &&
-        rd_word_hits_wr != (wr_en && wr_word == rd_word)) begin
-        $fatal(1, "ims_pending_store: rd_word_hits_wr=%0d but write %0d word %0d, read word %0d (%m)",
-               rd_word_hits_wr, wr_en, wr_word, rd_word);
-    end
-    if (^{wr_slot_en, wr_slot, rd_slot, rd_slot_hits_wr} !== 1'bx &&
-        rd_slot_hits_wr != (wr_slot_en && wr_slot == rd_slot)) begin
-        $fatal(1, "ims_pending_store: rd_slot_hits_wr=%0d but write %0d slot %0d, read slot %0d (%m)",
-               rd_slot_hits_wr, wr_slot_en, wr_slot, rd_slot);
-    end
-end
-`endif
 
 ims_ram_sdp #(
     .DATA_WIDTH(1),

@@ -76,7 +76,7 @@ reg [WORD_WIDTH-1:0] cand_word_reg;
 reg                  cur_valid_reg;      // cur_bit_reg is presented as an op
 reg [4:0]            cur_bit_reg;
 reg                  cand_busy_reg;      // cur, nxt or rem holds a candidate
-reg [1:0]            words_in_flight_reg;
+reg [2:0]            words_in_flight_reg;
 reg                  epoch_reg;
 
 wire [31:0] ptr_ext = {{(31-WORD_WIDTH){1'b0}}, ptr_reg};
@@ -136,8 +136,8 @@ wire cur_take = !cur_valid_reg || issue_cand;
 wire nxt_take = !nxt_valid_reg || cur_take;
 
 always @(posedge clk) begin
-    // word reads between issue and registered result: at most 3
-    words_in_flight_reg <= words_in_flight_reg + {1'b0, issue_word} - {1'b0, res_valid_reg};
+    // word reads between issue and registered result: at most 4
+    words_in_flight_reg <= words_in_flight_reg + {2'b0, issue_word} - {2'b0, res_valid_reg};
 
     if (load_cand) begin
         // word reads are only issued while no candidate is held, so nothing
@@ -175,7 +175,7 @@ always @(posedge clk) begin
                 ptr_reg    <= 0;
             end
         end
-    end else if (!ptr_in_range && words_in_flight_reg == 2'd0 && !cand_busy_reg) begin
+    end else if (!ptr_in_range && words_in_flight_reg == 3'd0 && !cand_busy_reg) begin
         active_reg <= 1'b0;
     end
 
@@ -195,7 +195,7 @@ always @(posedge clk) begin
         cur_bit_reg         <= 5'd0;
         cand_word_reg       <= 0;
         cand_busy_reg       <= 1'b0;
-        words_in_flight_reg <= 2'd0;
+        words_in_flight_reg <= 3'd0;
         epoch_reg           <= 1'b0;
     end
 end

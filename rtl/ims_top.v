@@ -128,8 +128,10 @@ wire ev_drop_range;
 wire ev_drop_pasid;
 wire ev_drop_disabled;
 
-wire        msg_valid;
-wire        msg_is_replay;
+wire        direct_cand;
+wire        replay_cand;
+wire        direct_msg;
+wire        replay_msg;
 wire [63:0] msg_addr;
 wire [31:0] msg_data;
 wire        direct_pop;
@@ -219,8 +221,10 @@ ims_msg_pipe #(
     .ev_drop_range(ev_drop_range),
     .ev_drop_pasid(ev_drop_pasid),
     .ev_drop_disabled(ev_drop_disabled),
-    .msg_valid(msg_valid),
-    .msg_is_replay(msg_is_replay),
+    .direct_cand(direct_cand),
+    .replay_cand(replay_cand),
+    .direct_msg(direct_msg),
+    .replay_msg(replay_msg),
     .msg_addr(msg_addr),
     .msg_data(msg_data),
     .direct_pop(direct_pop),
@@ -234,8 +238,10 @@ ims_axi_wr_master #(
 ) wr_master_inst (
     .clk(clk),
     .rst(rst),
-    .msg_valid(msg_valid),
-    .msg_is_replay(msg_is_replay),
+    .direct_cand(direct_cand),
+    .replay_cand(replay_cand),
+    .direct_msg(direct_msg),
+    .replay_msg(replay_msg),
     .msg_addr(msg_addr),
     .msg_data(msg_data),
     .direct_pop(direct_pop),

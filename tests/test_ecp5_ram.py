@@ -56,6 +56,9 @@ def _run(params: dict, ecp5: bool, expect: str, want_x: bool = False, check: boo
         defines=ECP5 if ecp5 else None, variant="ecp5bram" if ecp5 else "generic",
         extra_env={"IMS_RAM_EXPECT": expect, "IMS_RAM_EXPECT_X": "1" if want_x else "0",
                    "IMS_RAM_ECP5": "1" if ecp5 else "0"},
+        # tests sharing a build run with different expectations: one run directory each, or
+        # parallel workers (pytest -n) overwrite each other's results file
+        run_tag=f"ram_sdp_equiv-{expect}{'-x' if want_x else ''}-{SEED}",
         check=check)
 
 

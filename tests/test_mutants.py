@@ -56,10 +56,10 @@ MUTANTS = [
     Mutant(
         name="disabled_before_range",
         rtl_file="ims_msg_pipe.v",
-        original=("wire t_range      = b_trig && b_range_err_reg;\n"
-                  "wire t_disabled   = b_trig && !b_range_err_reg && !ctrl_enable;"),
-        replacement=("wire t_range      = b_trig && b_range_err_reg && ctrl_enable;\n"
-                     "wire t_disabled   = b_trig && !ctrl_enable;"),
+        original=("    c_range_reg       <= b_trig && b_range_err_reg;\n"
+                  "    c_disabled_reg    <= b_trig && !b_range_err_reg && !ctrl_enable;"),
+        replacement=("    c_range_reg       <= b_trig && b_range_err_reg && ctrl_enable;\n"
+                     "    c_disabled_reg    <= b_trig && !ctrl_enable;"),
         tests=("drop_range",),
         rule="§4 rule order: rule 1 (index >= NUM_SLOTS) applies before rule 2 (ENABLE = 0)",
         expect="CNT_DROP_RANGE",
@@ -67,10 +67,8 @@ MUTANTS = [
     Mutant(
         name="func_mask_ignored",
         rtl_file="ims_msg_pipe.v",
-        original=("wire t_pend       = t_passed && pasid_ok && (dec_mask || ctrl_func_mask);\n"
-                  "wire t_msg        = t_passed && pasid_ok && !dec_mask && !ctrl_func_mask;"),
-        replacement=("wire t_pend       = t_passed && pasid_ok && dec_mask;\n"
-                     "wire t_msg        = t_passed && pasid_ok && !dec_mask;"),
+        original="wire b_msg_gate  = !b_mask_eff && !ctrl_func_mask;",
+        replacement="wire b_msg_gate  = !b_mask_eff;",
         tests=("pend_by_func_mask_and_clear_replay",),
         rule="§4 rule 4: CTRL.FUNC_MASK = 1 pends the trigger instead of sending it",
         expect="FUNC_MASK",
@@ -96,8 +94,8 @@ MUTANTS = [
     Mutant(
         name="pending_clear_ignored",
         rtl_file="ims_msg_pipe.v",
-        original="wire w_clear = w_ctrl && b_wstrb_reg[0] && b_wdata_reg[1];",
-        replacement="wire w_clear = 1'b0;",
+        original="    c_clear_reg    <= b_ctrl && b_wstrb_reg[0] && b_wdata_reg[1];",
+        replacement="    c_clear_reg    <= 1'b0;",
         tests=("pending_clear",),
         rule="§4 software pending clear: slot CTRL bit1 write 1 clears the pending bit",
         expect="PENDING",
