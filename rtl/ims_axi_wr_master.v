@@ -92,7 +92,8 @@ ims_fifo #(
     .in_data({msg_addr, msg_data}),
     .out_valid(direct_fifo_valid),
     .out_data(direct_fifo_head),
-    .out_pop(direct_pop)
+    .out_pop_if_in(direct_pop_if_msg),
+    .out_pop_if_no_in(direct_pop_no_msg)
 );
 
 ims_fifo #(
@@ -106,7 +107,8 @@ ims_fifo #(
     .in_data({msg_addr, msg_data}),
     .out_valid(replay_fifo_valid),
     .out_data(replay_fifo_head),
-    .out_pop(replay_pop)
+    .out_pop_if_in(replay_pop_if_msg),
+    .out_pop_if_no_in(replay_pop_no_msg)
 );
 
 reg locked_reg;          // a queue head is on the bus, queue choice fixed
@@ -128,17 +130,33 @@ wire        cur_valid  = !bypass || direct_msg || replay_msg;
 wire [95:0] cur_msg    = bypass ? {msg_addr, msg_data}
                        : (pick_replay_fifo ? replay_fifo_head : direct_fifo_head);
 
-wire aw_hs = m_axi_awvalid && m_axi_awready;
-wire w_hs  = m_axi_wvalid && m_axi_wready;
+// Everything below is formed for both values of the late decision ("if
+// msg": the candidate is a message) from flops and the AXI inputs, and the
+// decision only chooses at the end.  While bypassing nothing is half done
+// (aw_done/w_done are 0).
+wire cand_msg = direct_msg || replay_msg;
 
-// While bypassing nothing is half done (aw_done/w_done are 0), so the late
-// decision only meets the two ready inputs here.
-wire bypass_complete = m_axi_awready && m_axi_wready;
+wire both_ready      = m_axi_awready && m_axi_wready;
 wire queue_complete  = !bypass && (aw_done_reg || m_axi_awready) && (w_done_reg || m_axi_wready);
 
-assign direct_pop = bypass ? (direct_msg && bypass_complete) : (!pick_replay_fifo && queue_complete);
-assign replay_pop = bypass ? (replay_msg && bypass_complete) : (pick_replay_fifo && queue_complete);
-wire complete = direct_pop || replay_pop;
+wire direct_pop_if_msg = bypass ? (direct_cand && both_ready) : (!pick_replay_fifo && queue_complete);
+wire replay_pop_if_msg = bypass ? (replay_cand && both_ready) : (pick_replay_fifo && queue_complete);
+wire direct_pop_no_msg = !pick_replay_fifo && queue_complete;
+wire replay_pop_no_msg = pick_replay_fifo && queue_complete;
+
+assign direct_pop = cand_msg ? direct_pop_if_msg : direct_pop_no_msg;
+assign replay_pop = cand_msg ? replay_pop_if_msg : replay_pop_no_msg;
+
+wire complete_if_msg = bypass ? both_ready : queue_complete;
+wire complete_no_msg = queue_complete;
+wire complete        = cand_msg ? complete_if_msg : complete_no_msg;
+
+// next lock / handshake state: a message on the bus that did not complete
+// stays, with the channels that have handshaken remembered
+wire aw_done_if_busy = aw_done_reg || m_axi_awready;
+wire w_done_if_busy  = w_done_reg || m_axi_wready;
+wire locked_if_msg   = !complete_if_msg;
+wire locked_no_msg   = !bypass && !queue_complete;
 
 // Device Bufferable: an interrupt write must reach its target as exactly
 // one unmodified DWORD write (non-modifiable), but like a PCIe MSI it is
@@ -161,16 +179,13 @@ assign m_axi_bready  = bready_reg && !rst;
 wire unused_bid = ^m_axi_bid;
 
 always @(posedge clk) begin
+    // (no message on the bus: locked_* is "not locked", nothing changes)
+    locked_reg        <= cand_msg ? locked_if_msg : locked_no_msg;
+    locked_replay_reg <= cur_replay;
+    aw_done_reg       <= (cand_msg ? locked_if_msg : locked_no_msg) && aw_done_if_busy;
+    w_done_reg        <= (cand_msg ? locked_if_msg : locked_no_msg) && w_done_if_busy;
     if (complete) begin
-        locked_reg      <= 1'b0;
         last_replay_reg <= cur_replay;
-        aw_done_reg     <= 1'b0;
-        w_done_reg      <= 1'b0;
-    end else if (cur_valid) begin
-        locked_reg        <= 1'b1;
-        locked_replay_reg <= cur_replay;
-        aw_done_reg       <= aw_done_reg || aw_hs;
-        w_done_reg        <= w_done_reg || w_hs;
     end
 
     ev_sent    <= complete;

@@ -35,7 +35,10 @@ module ims_fifo #(
 
     output wire             out_valid,
     output wire [WIDTH-1:0] out_data,
-    input  wire             out_pop
+    // the pop, given separately for both values of the late in_valid
+    // (so in_valid is the last choice before every flop)
+    input  wire             out_pop_if_in,
+    input  wire             out_pop_if_no_in
 );
 
 localparam DEPTH = 1 << ADDR_WIDTH;
@@ -57,9 +60,16 @@ reg [DEPTH-1:0]      occ_reg;
 assign out_valid = occ_reg[0];
 assign out_data  = mem[rd_ptr_reg];
 
+wire out_pop = in_valid ? out_pop_if_in : out_pop_if_no_in;
+
 // a pop with the FIFO empty takes the entry being pushed: occupancy unchanged
-wire grow   = in_valid && !out_pop;
-wire shrink = out_pop && !in_valid;
+wire [DEPTH-1:0] occ_grown  = {occ_reg[DEPTH-2:0], 1'b1};
+wire [DEPTH-1:0] occ_shrunk = {1'b0, occ_reg[DEPTH-1:1]};
+wire [DEPTH-1:0] occ_if_in    = out_pop_if_in ? occ_reg : occ_grown;
+wire [DEPTH-1:0] occ_if_no_in = out_pop_if_no_in ? occ_shrunk : occ_reg;
+wire [ADDR_WIDTH-1:0] rd_ptr_inc = rd_ptr_reg + 1'b1;
+wire [ADDR_WIDTH-1:0] rd_ptr_if_in    = out_pop_if_in ? rd_ptr_inc : rd_ptr_reg;
+wire [ADDR_WIDTH-1:0] rd_ptr_if_no_in = out_pop_if_no_in ? rd_ptr_inc : rd_ptr_reg;
 
 always @(posedge clk) begin
     if (in_write) begin
@@ -68,14 +78,8 @@ always @(posedge clk) begin
     if (in_valid) begin
         wr_ptr_reg <= wr_ptr_reg + 1'b1;
     end
-    if (out_pop) begin
-        rd_ptr_reg <= rd_ptr_reg + 1'b1;
-    end
-    if (grow) begin
-        occ_reg <= {occ_reg[DEPTH-2:0], 1'b1};
-    end else if (shrink) begin
-        occ_reg <= {1'b0, occ_reg[DEPTH-1:1]};
-    end
+    rd_ptr_reg <= in_valid ? rd_ptr_if_in : rd_ptr_if_no_in;
+    occ_reg    <= in_valid ? occ_if_in : occ_if_no_in;
 
     if (rst) begin
         wr_ptr_reg <= 0;

@@ -148,9 +148,39 @@ wire scan_op_tag;
 wire [WORD_WIDTH-1:0] scan_op_word;
 wire [SLOT_WIDTH-1:0] scan_op_slot;
 
-wire trig_go = s_irq_valid && s_irq_ready;
-wire reg_go  = !busy_reg && !trig_go && reg_op_valid;
-wire scan_go = !busy_reg && !trig_go && !reg_op_valid && scan_op_valid;
+// A trigger issues straight from the port (its slot is the RAM address at
+// the accepting edge: the N+3 latency needs it).  Register and scanner ops
+// are first taken into a two-entry op queue (mt = head, mt2 = second), so
+// the issue choice is one gate level between the port and flops (the RAM
+// address pins see nothing deeper), and taking an op depends on flops only
+// (the queue is not full), not on whether a trigger arrives: the scanner's
+// and the register block's handshakes stay off the s_irq_valid port.  The
+// head issues on every cycle without a trigger.
+// (rst need not gate trig_go here: every stage's valid bit is reset anyway.)
+wire trig_go = s_irq_valid && s_irq_ready_reg;
+
+reg                  mt_valid_reg;
+reg [2:0]            mt_kind_reg;
+reg [SLOT_WIDTH-1:0] mt_slot_reg;
+reg [WORD_WIDTH-1:0] mt_word_reg;
+reg [1:0]            mt_dword_reg;
+reg [31:0]           mt_wdata_reg;
+reg [3:0]            mt_wstrb_reg;
+reg                  mt_tag_reg;
+
+reg                  mt2_valid_reg;
+reg [2:0]            mt2_kind_reg;
+reg [SLOT_WIDTH-1:0] mt2_slot_reg;
+reg [WORD_WIDTH-1:0] mt2_word_reg;
+reg [1:0]            mt2_dword_reg;
+reg [31:0]           mt2_wdata_reg;
+reg [3:0]            mt2_wstrb_reg;
+reg                  mt2_tag_reg;
+
+wire mt_go   = mt_valid_reg && !busy_reg && !trig_go;
+wire reg_go  = !mt2_valid_reg && reg_op_valid;
+wire scan_go = !mt2_valid_reg && !reg_op_valid && scan_op_valid;
+wire mt_take = reg_go || scan_go;
 
 assign reg_op_ready = reg_go;
 
@@ -160,58 +190,92 @@ wire [INDEX_EXT_WIDTH-1:0] trig_index_ext = {{(INDEX_EXT_WIDTH-IRQ_INDEX_WIDTH){
 wire [SLOT_WIDTH-1:0] trig_slot = trig_index_ext[SLOT_WIDTH-1:0];
 wire trig_range_err = |trig_index_ext[INDEX_EXT_WIDTH-1:SLOT_WIDTH];
 
-reg  [2:0]            iss_kind;
-reg  [SLOT_WIDTH-1:0] iss_slot;
-reg  [WORD_WIDTH-1:0] iss_word;
-
 // slot number -> pending word and bit
 /* verilator lint_off UNUSEDSIGNAL */
 wire [SLOT_WIDTH+4:0] trig_slot_ext = {5'd0, trig_slot};
 wire [SLOT_WIDTH+4:0] reg_slot_ext  = {5'd0, reg_op_slot};
 /* verilator lint_on UNUSEDSIGNAL */
-// each source's pending word is formed before the issue choice (from flops or
-// the trigger port), so the RAM address and forwarding compares see one mux
 wire [WORD_WIDTH-1:0] trig_word = trig_slot_ext[WORD_WIDTH+4:5];
 wire [WORD_WIDTH-1:0] reg_word  = reg_op_kind == 2'd2 ? reg_op_word : reg_slot_ext[WORD_WIDTH+4:5];
 
+// the op being taken, in pipeline form
+reg [2:0]            in_kind;
+reg [SLOT_WIDTH-1:0] in_slot;
+reg [WORD_WIDTH-1:0] in_word;
 always @* begin
-    iss_kind = OP_TRIG;
-    iss_slot = trig_slot;
-    iss_word = trig_word;
-    if (!trig_go) begin
-        if (reg_op_valid) begin
-            iss_slot = reg_op_slot;
-            iss_word = reg_word;
-            case (reg_op_kind)
-                2'd0:    iss_kind = OP_SLOT_RD;
-                2'd1:    iss_kind = OP_SLOT_WR;
-                default: iss_kind = OP_PEND_RD;
-            endcase
-        end else begin
-            iss_kind = scan_op_is_cand ? OP_CAND : OP_SCAN_WORD;
-            iss_slot = scan_op_slot;
-            // the scanner's word is the candidate's word for a candidate check
-            iss_word = scan_op_word;
-        end
+    if (reg_op_valid) begin
+        case (reg_op_kind)
+            2'd0:    in_kind = OP_SLOT_RD;
+            2'd1:    in_kind = OP_SLOT_WR;
+            default: in_kind = OP_PEND_RD;
+        endcase
+        in_slot = reg_op_slot;
+        in_word = reg_word;
+    end else begin
+        in_kind = scan_op_is_cand ? OP_CAND : OP_SCAN_WORD;
+        in_slot = scan_op_slot;
+        // the scanner's word is the candidate's word for a candidate check
+        in_word = scan_op_word;
     end
 end
 
-// The slot store's bypass compare of the read address against its last
-// write, made for each read source in parallel (the written slot comes from
-// flops) and then chosen like the address.
-reg                   slot_wr_en_last_reg;     // the slot store's write of the previous edge
-reg  [SLOT_WIDTH-1:0] slot_wr_slot_last_reg;
+always @(posedge clk) begin
+    // head: refilled when empty or issuing, from the second entry first
+    if (!mt_valid_reg || mt_go) begin
+        mt_valid_reg <= mt2_valid_reg || mt_take;
+        if (mt2_valid_reg) begin
+            mt_kind_reg  <= mt2_kind_reg;
+            mt_slot_reg  <= mt2_slot_reg;
+            mt_word_reg  <= mt2_word_reg;
+            mt_dword_reg <= mt2_dword_reg;
+            mt_wdata_reg <= mt2_wdata_reg;
+            mt_wstrb_reg <= mt2_wstrb_reg;
+            mt_tag_reg   <= mt2_tag_reg;
+        end else begin
+            mt_kind_reg  <= in_kind;
+            mt_slot_reg  <= in_slot;
+            mt_word_reg  <= in_word;
+            mt_dword_reg <= reg_op_dword;
+            mt_wdata_reg <= reg_op_wdata;
+            mt_wstrb_reg <= reg_op_wstrb;
+            mt_tag_reg   <= scan_op_tag;
+        end
+    end
+    // second entry: takes the new op when the head stays occupied
+    if (mt2_valid_reg) begin
+        if (mt_go) begin
+            mt2_valid_reg <= mt_take;
+        end
+    end else begin
+        mt2_valid_reg <= mt_take && mt_valid_reg && !mt_go;
+    end
+    // (an empty second entry captures the op on offer whether or not it is
+    // needed: its load enable is then a flop)
+    if (!mt2_valid_reg) begin
+        mt2_kind_reg  <= in_kind;
+        mt2_slot_reg  <= in_slot;
+        mt2_word_reg  <= in_word;
+        mt2_dword_reg <= reg_op_dword;
+        mt2_wdata_reg <= reg_op_wdata;
+        mt2_wstrb_reg <= reg_op_wstrb;
+        mt2_tag_reg   <= scan_op_tag;
+    end
+    if (rst) begin
+        mt_valid_reg  <= 1'b0;
+        mt2_valid_reg <= 1'b0;
+    end
+end
 
-wire iss_slot_hits_slot_wr = slot_wr_en_last_reg &&
-    (trig_go ? trig_slot == slot_wr_slot_last_reg :
-     reg_op_valid ? reg_op_slot == slot_wr_slot_last_reg : scan_op_slot == slot_wr_slot_last_reg);
+wire                  iss_valid = trig_go || mt_go;
+wire [2:0]            iss_kind  = trig_go ? OP_TRIG : mt_kind_reg;
+wire [SLOT_WIDTH-1:0] iss_slot  = trig_go ? trig_slot : mt_slot_reg;
+wire [WORD_WIDTH-1:0] iss_word  = trig_go ? trig_word : mt_word_reg;
 
 /* verilator lint_off UNUSEDSIGNAL */
 wire [SLOT_WIDTH+4:0] iss_slot_ext = {5'd0, iss_slot};
 /* verilator lint_on UNUSEDSIGNAL */
 wire [4:0]            iss_bit  = iss_slot_ext[4:0];
 
-wire iss_valid = trig_go || reg_go || scan_go;
 
 // --------------------------------------------------------------------------
 // stage R and stage B registers (op fields travel beside the RAM read)
@@ -252,10 +316,10 @@ always @(posedge clk) begin
     r_range_err_reg   <= trig_range_err;
     r_pasid_valid_reg <= s_irq_pasid_valid;
     r_pasid_reg       <= s_irq_pasid;
-    r_dword_reg       <= reg_op_dword;
-    r_wdata_reg       <= reg_op_wdata;
-    r_wstrb_reg       <= reg_op_wstrb;
-    r_tag_reg         <= scan_op_tag;
+    r_dword_reg       <= mt_dword_reg;
+    r_wdata_reg       <= mt_wdata_reg;
+    r_wstrb_reg       <= mt_wstrb_reg;
+    r_tag_reg         <= mt_tag_reg;
 
     b_valid_reg       <= r_valid_reg;
     b_kind_reg        <= r_kind_reg;
@@ -290,7 +354,7 @@ wire [19:0] s_pasid;
 wire        s_raw_mask;
 wire        s_raw_pasid_en;
 wire [19:0] s_raw_pasid;
-wire        r_byp_sel;
+wire        b_byp_sel;
 wire        r_byp_mask;
 wire        r_byp_pasid_en;
 wire [19:0] r_byp_pasid;
@@ -330,7 +394,6 @@ ims_slot_store #(
     .wr_pasid_en(busy_reg ? 1'b0 : slot_wr_pasid_en),
     .wr_pasid(busy_reg ? 20'd0 : slot_wr_pasid),
     .rd_slot(iss_slot),
-    .rd_hits_last_wr(iss_slot_hits_slot_wr),
     .rd_addr_lo(s_addr_lo),
     .rd_addr_hi(s_addr_hi),
     .rd_data(s_data),
@@ -340,7 +403,7 @@ ims_slot_store #(
     .raw_mask(s_raw_mask),
     .raw_pasid_en(s_raw_pasid_en),
     .raw_pasid(s_raw_pasid),
-    .byp_early_sel(r_byp_sel),
+    .byp_sel(b_byp_sel),
     .byp_early_mask(r_byp_mask),
     .byp_early_pasid_en(r_byp_pasid_en),
     .byp_early_pasid(r_byp_pasid)
@@ -366,22 +429,20 @@ wire b_wr   = b_valid_reg && b_kind_reg == OP_SLOT_WR;
 // bypass entry's own PASID test was made in stage R (from flops), so the
 // bypass mux costs the compare no gate level.
 wire r_byp_pasid_ok = !r_byp_pasid_en || (r_pasid_valid_reg && r_pasid_reg == r_byp_pasid);
-reg  b_byp_sel_reg;
 reg  b_byp_mask_reg;
 reg  b_byp_pasid_ok_reg;
 
 always @(posedge clk) begin
-    b_byp_sel_reg      <= r_byp_sel;
     b_byp_mask_reg     <= r_byp_mask;
     b_byp_pasid_ok_reg <= r_byp_pasid_ok;
 end
 
 // contract section 4: rule 1 (range), rule 2 (ENABLE) from flops
 wire b_passed   = b_trig && !b_range_err_reg && ctrl_enable;
-wire b_mask_eff = b_byp_sel_reg ? b_byp_mask_reg : s_raw_mask;
+wire b_mask_eff = b_byp_sel ? b_byp_mask_reg : s_raw_mask;
 // rule 3 without the compare: PASID check passes outright / needs the compare
-wire b_ok_pre   = b_passed && (b_byp_sel_reg ? b_byp_pasid_ok_reg : !s_raw_pasid_en);
-wire b_ok_cmp   = b_passed && !b_byp_sel_reg && s_raw_pasid_en && b_pasid_valid_reg;
+wire b_ok_pre   = b_passed && (b_byp_sel ? b_byp_pasid_ok_reg : !s_raw_pasid_en);
+wire b_ok_cmp   = b_passed && !b_byp_sel && s_raw_pasid_en && b_pasid_valid_reg;
 // rules 4 / 5 gates
 wire b_msg_gate  = !b_mask_eff && !ctrl_func_mask;
 
@@ -606,11 +667,6 @@ wire [31:0] d_merged = {
     d_wstrb_reg[0] ? d_wdata_reg[7:0]   : d_dword_value[7:0]
 };
 
-always @(posedge clk) begin
-    slot_wr_en_last_reg   <= busy_reg || slot_we;
-    slot_wr_slot_last_reg <= busy_reg ? init_slot_reg : d_slot_reg;
-end
-
 always @* begin
     slot_we          = d_valid_reg && d_kind_reg == OP_SLOT_WR;
     slot_wr_addr_lo  = d_addr_lo_reg;
@@ -757,27 +813,36 @@ always @(posedge clk) begin
     replay_pop_reg <= replay_pop && !rst;
 end
 
-wire [REPLAY_CREDIT_WIDTH-1:0] replay_inflight_next =
-    replay_inflight_reg + {{(REPLAY_CREDIT_WIDTH-1){1'b0}}, cand_go}
-                        - {{(REPLAY_CREDIT_WIDTH-1){1'b0}}, cand_nomsg_reg}
+// Counts without this cycle's new op (flops only); the op that may take a
+// credit now (trig_go / cand_go, late: they depend on the s_irq_valid port)
+// only chooses between two precomputed results.
+wire [REPLAY_CREDIT_WIDTH-1:0] replay_inflight_base =
+    replay_inflight_reg - {{(REPLAY_CREDIT_WIDTH-1){1'b0}}, cand_nomsg_reg}
                         - {{(REPLAY_CREDIT_WIDTH-1){1'b0}}, replay_pop_reg};
+wire [REPLAY_CREDIT_WIDTH-1:0] replay_inflight_inc = replay_inflight_base + 1'b1;
 
-wire [DIRECT_CREDIT_WIDTH-1:0] direct_inflight_next =
-    direct_inflight_reg + {{(DIRECT_CREDIT_WIDTH-1){1'b0}}, trig_go}
-                        - {{(DIRECT_CREDIT_WIDTH-1){1'b0}}, trig_nomsg_reg}
+wire [DIRECT_CREDIT_WIDTH-1:0] direct_inflight_base =
+    direct_inflight_reg - {{(DIRECT_CREDIT_WIDTH-1){1'b0}}, trig_nomsg_reg}
                         - {{(DIRECT_CREDIT_WIDTH-1){1'b0}}, direct_pop_reg};
+wire [DIRECT_CREDIT_WIDTH-1:0] direct_inflight_inc = direct_inflight_base + 1'b1;
 
-// one more trigger may be accepted next cycle only if it still has a FIFO slot
-wire direct_credit_ok = {{(32-DIRECT_CREDIT_WIDTH){1'b0}}, direct_inflight_next} < DIRECT_FIFO_DEPTH;
+// one more trigger / candidate may be accepted next cycle only if it still
+// has a FIFO slot
+wire direct_ok_base = {{(32-DIRECT_CREDIT_WIDTH){1'b0}}, direct_inflight_base} < DIRECT_FIFO_DEPTH;
+wire direct_ok_inc  = {{(32-DIRECT_CREDIT_WIDTH){1'b0}}, direct_inflight_inc} < DIRECT_FIFO_DEPTH;
+wire replay_ok_base = {{(32-REPLAY_CREDIT_WIDTH){1'b0}}, replay_inflight_base} < REPLAY_FIFO_DEPTH;
+wire replay_ok_inc  = {{(32-REPLAY_CREDIT_WIDTH){1'b0}}, replay_inflight_inc} < REPLAY_FIFO_DEPTH;
 
-// a maintenance op waits and a trigger took this cycle: give it the next one
-wire maint_turn = trig_go && (reg_op_valid || scan_op_valid);
+// After a trigger, a held maintenance op gets the next cycle (triggers and
+// maintenance alternate, neither starves).
+wire ready_if_trig   = !busy_reg && direct_ok_inc && !mt_valid_reg;
+wire ready_if_idle   = !busy_reg && direct_ok_base;
 
 always @(posedge clk) begin
-    replay_inflight_reg <= replay_inflight_next;
-    cand_credit_ok_reg  <= {{(32-REPLAY_CREDIT_WIDTH){1'b0}}, replay_inflight_next} < REPLAY_FIFO_DEPTH;
-    direct_inflight_reg <= direct_inflight_next;
-    s_irq_ready_reg     <= !busy_reg && direct_credit_ok && !maint_turn;
+    replay_inflight_reg <= cand_go ? replay_inflight_inc : replay_inflight_base;
+    cand_credit_ok_reg  <= cand_go ? replay_ok_inc : replay_ok_base;
+    direct_inflight_reg <= trig_go ? direct_inflight_inc : direct_inflight_base;
+    s_irq_ready_reg     <= trig_go ? ready_if_trig : ready_if_idle;
 
     if (rst) begin
         replay_inflight_reg <= 0;

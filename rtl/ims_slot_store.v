@@ -30,10 +30,6 @@ module ims_slot_store #(
     input  wire [19:0]           wr_pasid,
 
     input  wire [SLOT_WIDTH-1:0] rd_slot,
-    // rd_slot equals the slot written on the previous edge (wr_en was high):
-    // the owner compares each of its read sources before choosing one, which
-    // keeps the compare off its issue mux (checked in simulation)
-    input  wire                  rd_hits_last_wr,
     output wire [29:0]           rd_addr_lo,
     output wire [31:0]           rd_addr_hi,
     output wire [31:0]           rd_data,
@@ -43,13 +39,14 @@ module ims_slot_store #(
 
     // The same read before its last mux, for the trigger decision, which
     // folds the mux into its own logic (see ims_msg_pipe): the RAM's word,
-    // and whether the entry comes from the bypass instead (one edge early,
-    // aligned with the RAM's first read register, so it can be judged a
-    // cycle ahead) with the bypass entry's decision fields.
+    // whether the entry comes from the bypass instead (aligned with the RAM
+    // output register), and the bypass entry's decision fields one edge
+    // early (aligned with the RAM's first read register), so they can be
+    // judged a cycle ahead.
     output wire                  raw_mask,
     output wire                  raw_pasid_en,
     output wire [19:0]           raw_pasid,
-    output wire                  byp_early_sel,
+    output wire                  byp_sel,
     output wire                  byp_early_mask,
     output wire                  byp_early_pasid_en,
     output wire [19:0]           byp_early_pasid
@@ -66,8 +63,10 @@ localparam ENTRY_WIDTH = 30 + 32 + 32 + 1 + 1 + 20;
 reg                   wr_en_d_reg;
 reg [SLOT_WIDTH-1:0]  wr_slot_d_reg;
 reg [ENTRY_WIDTH-1:0] wr_entry_d_reg;
-reg                   byp1_reg;
+reg                   byp1_en_reg;
+reg [SLOT_WIDTH-1:0]  byp1_slot_reg;
 reg [ENTRY_WIDTH-1:0] byp1_entry_reg;
+reg [SLOT_WIDTH-1:0]  rd_slot_reg;
 reg                   byp2_reg;
 reg [ENTRY_WIDTH-1:0] byp2_entry_reg;
 
@@ -79,31 +78,24 @@ always @(posedge clk) begin
     wr_en_d_reg    <= wr_en;
     wr_slot_d_reg  <= wr_slot;
     wr_entry_d_reg <= wr_entry;
-    // a read on this edge must see the previous edge's write, which the RAM
-    // only takes now
-    byp1_reg       <= rd_hits_last_wr;
+    // a read on edge E must see the write of edge E-1, which the RAM only
+    // takes at E: keep that write, and compare its slot with the read's on
+    // edge E+1 (two registers compared, nothing on the issue path)
+    byp1_en_reg    <= wr_en_d_reg;
+    byp1_slot_reg  <= wr_slot_d_reg;
     byp1_entry_reg <= wr_entry_d_reg;
-    byp2_reg       <= byp1_reg;
+    rd_slot_reg    <= rd_slot;
+    byp2_reg       <= byp1_en_reg && byp1_slot_reg == rd_slot_reg;
     byp2_entry_reg <= byp1_entry_reg;
 end
 
 assign {rd_pasid, rd_pasid_en, rd_mask, rd_data, rd_addr_hi, rd_addr_lo} = rd_entry;
 
-`ifndef SYNTHESIS
-always @(posedge clk) begin
-    if (^{wr_en_d_reg, wr_slot_d_reg, rd_slot, rd_hits_last_wr} !== 1'bx &&
-        rd_hits_last_wr != (wr_en_d_reg && wr_slot_d_reg == rd_slot)) begin
-        $fatal(1, "ims_slot_store: rd_hits_last_wr=%0d but last write %0d slot %0d, read slot %0d (%m)",
-               rd_hits_last_wr, wr_en_d_reg, wr_slot_d_reg, rd_slot);
-    end
-end
-`endif
-
 /* verilator lint_off UNUSEDSIGNAL */
 wire [ENTRY_WIDTH-1:0] byp1_fields = byp1_entry_reg;
 /* verilator lint_on UNUSEDSIGNAL */
 assign {raw_pasid, raw_pasid_en, raw_mask} = ram_rd_entry[ENTRY_WIDTH-1:ENTRY_WIDTH-22];
-assign byp_early_sel = byp1_reg;
+assign byp_sel = byp2_reg;
 assign {byp_early_pasid, byp_early_pasid_en, byp_early_mask} = byp1_fields[ENTRY_WIDTH-1:ENTRY_WIDTH-22];
 
 ims_ram_sdp #(
