@@ -44,6 +44,7 @@ module ims_axi_wr_master #(
     input  wire                    replay_cand,
     input  wire                    direct_msg,
     input  wire                    replay_msg,
+    input  wire                    cand_msg,      // direct_msg || replay_msg
     input  wire [63:0]             msg_addr,
     input  wire [31:0]             msg_data,
 
@@ -77,8 +78,10 @@ module ims_axi_wr_master #(
 );
 
 wire        direct_fifo_valid;
+wire        direct_fifo_valid_next;
 wire [95:0] direct_fifo_head;
 wire        replay_fifo_valid;
+wire        replay_fifo_valid_next;
 wire [95:0] replay_fifo_head;
 
 ims_fifo #(
@@ -91,6 +94,7 @@ ims_fifo #(
     .in_valid(direct_msg),
     .in_data({msg_addr, msg_data}),
     .out_valid(direct_fifo_valid),
+    .out_valid_next(direct_fifo_valid_next),
     .out_data(direct_fifo_head),
     .out_pop_if_in(direct_pop_if_msg),
     .out_pop_if_no_in(direct_pop_no_msg)
@@ -106,6 +110,7 @@ ims_fifo #(
     .in_valid(replay_msg),
     .in_data({msg_addr, msg_data}),
     .out_valid(replay_fifo_valid),
+    .out_valid_next(replay_fifo_valid_next),
     .out_data(replay_fifo_head),
     .out_pop_if_in(replay_pop_if_msg),
     .out_pop_if_no_in(replay_pop_no_msg)
@@ -126,15 +131,21 @@ wire pick_replay_fifo = locked_reg ? locked_replay_reg
                       : (replay_fifo_valid && (!direct_fifo_valid || !last_replay_reg));
 
 wire        cur_replay = bypass ? replay_cand : pick_replay_fifo;
-wire        cur_valid  = !bypass || direct_msg || replay_msg;
-wire [95:0] cur_msg    = bypass ? {msg_addr, msg_data}
-                       : (pick_replay_fifo ? replay_fifo_head : direct_fifo_head);
+wire        cur_valid  = !bypass || cand_msg;
+// The AWADDR/WDATA mux (96 bits) takes its select from its own flop, a copy
+// of "a queue holds a message" (its complement is `bypass`), so the wide
+// fan-out stays off the control logic.
+// The same for the queue choice: pick_replay_data_reg is pick_replay_fifo,
+// registered from its next-state terms.
+reg         queued_reg;
+reg         pick_replay_data_reg;
+wire [95:0] cur_msg    = !queued_reg ? {msg_addr, msg_data}
+                       : (pick_replay_data_reg ? replay_fifo_head : direct_fifo_head);
 
 // Everything below is formed for both values of the late decision ("if
 // msg": the candidate is a message) from flops and the AXI inputs, and the
 // decision only chooses at the end.  While bypassing nothing is half done
 // (aw_done/w_done are 0).
-wire cand_msg = direct_msg || replay_msg;
 
 wire both_ready      = m_axi_awready && m_axi_wready;
 wire queue_complete  = !bypass && (aw_done_reg || m_axi_awready) && (w_done_reg || m_axi_wready);
@@ -178,21 +189,30 @@ assign m_axi_bready  = bready_reg && !rst;
 
 wire unused_bid = ^m_axi_bid;
 
+wire locked_next      = cand_msg ? locked_if_msg : locked_no_msg;
+wire last_replay_next = complete ? cur_replay : last_replay_reg;
+wire pick_replay_next = locked_next ? cur_replay
+                      : (replay_fifo_valid_next && (!direct_fifo_valid_next || !last_replay_next));
+
 always @(posedge clk) begin
     // (no message on the bus: locked_* is "not locked", nothing changes)
-    locked_reg        <= cand_msg ? locked_if_msg : locked_no_msg;
+    locked_reg        <= locked_next;
     locked_replay_reg <= cur_replay;
-    aw_done_reg       <= (cand_msg ? locked_if_msg : locked_no_msg) && aw_done_if_busy;
-    w_done_reg        <= (cand_msg ? locked_if_msg : locked_no_msg) && w_done_if_busy;
+    aw_done_reg       <= locked_next && aw_done_if_busy;
+    w_done_reg        <= locked_next && w_done_if_busy;
     if (complete) begin
         last_replay_reg <= cur_replay;
     end
+    queued_reg           <= direct_fifo_valid_next || replay_fifo_valid_next;
+    pick_replay_data_reg <= pick_replay_next;
 
     ev_sent    <= complete;
     ev_wr_err  <= m_axi_bvalid && m_axi_bready && m_axi_bresp != 2'b00;
     bready_reg <= 1'b1;
 
     if (rst) begin
+        queued_reg      <= 1'b0;
+        pick_replay_data_reg <= 1'b0;
         locked_reg      <= 1'b0;
         last_replay_reg <= 1'b0;
         aw_done_reg     <= 1'b0;

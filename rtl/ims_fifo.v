@@ -34,6 +34,7 @@ module ims_fifo #(
     input  wire [WIDTH-1:0] in_data,
 
     output wire             out_valid,
+    output wire             out_valid_next,   // out_valid after this edge
     output wire [WIDTH-1:0] out_data,
     // the pop, given separately for both values of the late in_valid
     // (so in_valid is the last choice before every flop)
@@ -70,6 +71,8 @@ wire [DEPTH-1:0] occ_if_no_in = out_pop_if_no_in ? occ_shrunk : occ_reg;
 wire [ADDR_WIDTH-1:0] rd_ptr_inc = rd_ptr_reg + 1'b1;
 wire [ADDR_WIDTH-1:0] rd_ptr_if_in    = out_pop_if_in ? rd_ptr_inc : rd_ptr_reg;
 wire [ADDR_WIDTH-1:0] rd_ptr_if_no_in = out_pop_if_no_in ? rd_ptr_inc : rd_ptr_reg;
+
+assign out_valid_next = in_valid ? occ_if_in[0] : occ_if_no_in[0];
 
 always @(posedge clk) begin
     if (in_write) begin

@@ -92,6 +92,7 @@ module ims_msg_pipe #(
     output wire                       replay_cand,
     output wire                       direct_msg,
     output wire                       replay_msg,
+    output wire                       cand_msg,     // direct_msg || replay_msg
     output reg  [63:0]                msg_addr,
     output reg  [31:0]                msg_data,
     input  wire                       direct_pop,
@@ -659,32 +660,38 @@ always @* begin
     endcase
 end
 
-// byte-lane merge of a slot write
-wire [31:0] d_merged = {
-    d_wstrb_reg[3] ? d_wdata_reg[31:24] : d_dword_value[31:24],
-    d_wstrb_reg[2] ? d_wdata_reg[23:16] : d_dword_value[23:16],
-    d_wstrb_reg[1] ? d_wdata_reg[15:8]  : d_dword_value[15:8],
-    d_wstrb_reg[0] ? d_wdata_reg[7:0]   : d_dword_value[7:0]
-};
+// Byte-lane merge of a slot write: a bit of the entry takes the written
+// value when its dword is the one addressed and its byte lane is strobed,
+// else keeps the stored value (the stored value *is* the old dword, so no
+// dword mux is needed on the write path).
+wire [3:0] d_lane_dw0 = (d_dword_reg == 2'd0) ? d_wstrb_reg : 4'd0;
+wire [3:0] d_lane_dw1 = (d_dword_reg == 2'd1) ? d_wstrb_reg : 4'd0;
+wire [3:0] d_lane_dw2 = (d_dword_reg == 2'd2) ? d_wstrb_reg : 4'd0;
+wire [3:0] d_lane_dw3 = (d_dword_reg == 2'd3) ? d_wstrb_reg : 4'd0;
+
+function [31:0] lane_merge(input [3:0] lanes, input [31:0] wdata, input [31:0] old);
+    integer l;
+    begin
+        for (l = 0; l < 4; l = l + 1) begin
+            lane_merge[8*l +: 8] = lanes[l] ? wdata[8*l +: 8] : old[8*l +: 8];
+        end
+    end
+endfunction
+
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] d_addr_lo_merged = lane_merge(d_lane_dw0, d_wdata_reg, {d_addr_lo_reg, 2'b00});
+wire [31:0] d_ctrl_merged    = lane_merge(d_lane_dw3, d_wdata_reg,
+                                          {d_pasid_reg, 8'd0, d_pasid_en_reg, 2'b00, d_mask_reg});
+/* verilator lint_on UNUSEDSIGNAL */
 
 always @* begin
     slot_we          = d_valid_reg && d_kind_reg == OP_SLOT_WR;
-    slot_wr_addr_lo  = d_addr_lo_reg;
-    slot_wr_addr_hi  = d_addr_hi_reg;
-    slot_wr_data     = d_data_reg;
-    slot_wr_mask     = d_mask_reg;
-    slot_wr_pasid_en = d_pasid_en_reg;
-    slot_wr_pasid    = d_pasid_reg;
-    case (d_dword_reg)
-        2'd0: slot_wr_addr_lo = d_merged[31:2];
-        2'd1: slot_wr_addr_hi = d_merged;
-        2'd2: slot_wr_data    = d_merged;
-        default: begin
-            slot_wr_mask     = d_merged[0];
-            slot_wr_pasid_en = d_merged[3];
-            slot_wr_pasid    = d_merged[31:12];
-        end
-    endcase
+    slot_wr_addr_lo  = d_addr_lo_merged[31:2];
+    slot_wr_addr_hi  = lane_merge(d_lane_dw1, d_wdata_reg, d_addr_hi_reg);
+    slot_wr_data     = lane_merge(d_lane_dw2, d_wdata_reg, d_data_reg);
+    slot_wr_mask     = d_ctrl_merged[0];
+    slot_wr_pasid_en = d_ctrl_merged[3];
+    slot_wr_pasid    = d_ctrl_merged[31:12];
 end
 
 // pending bit population, only to know whether a scan can find anything
@@ -722,6 +729,13 @@ assign direct_cand = c_trig_reg;
 assign replay_cand = c_cand_reg;
 assign direct_msg  = t_msg;
 assign replay_msg  = c_fire;
+// either, written out flat so it is two gate levels from stage C's flops:
+// the 4-bit groups of the compare and the replay term, then one 5-input OR
+wire c_pasid_lo   = &c_pasid_eq_reg[3:0];
+wire c_pasid_mid  = &c_pasid_eq_reg[7:4];
+wire c_pasid_hi_q = &c_pasid_eq_reg[9:8] && c_ok_cmp_msg_reg;
+wire c_fire_now   = c_fire_gate_reg && (c_wfwd_bit_reg ? w_new_pend_reg : st_slot_bit);
+assign cand_msg    = c_ok_pre_msg_reg || (c_pasid_lo && c_pasid_mid && c_pasid_hi_q) || c_fire_now;
 
 reg trig_nomsg_reg;   // trigger resolved without a direct message
 reg cand_nomsg_reg;   // candidate check that did not replay
@@ -756,11 +770,7 @@ end
 // replay scanner
 // --------------------------------------------------------------------------
 
-localparam REPLAY_CREDIT_WIDTH = $clog2(REPLAY_FIFO_DEPTH + 1);
-localparam DIRECT_CREDIT_WIDTH = $clog2(DIRECT_FIFO_DEPTH + 1);
 
-reg [REPLAY_CREDIT_WIDTH-1:0] replay_inflight_reg;
-reg [DIRECT_CREDIT_WIDTH-1:0] direct_inflight_reg;
 
 // registered: the compare of the counter's next value, so the scanner's
 // op_valid (and through it the issue choice) starts at a flop
@@ -813,42 +823,50 @@ always @(posedge clk) begin
     replay_pop_reg <= replay_pop && !rst;
 end
 
-// Counts without this cycle's new op (flops only); the op that may take a
-// credit now (trig_go / cand_go, late: they depend on the s_irq_valid port)
-// only chooses between two precomputed results.
-wire [REPLAY_CREDIT_WIDTH-1:0] replay_inflight_base =
-    replay_inflight_reg - {{(REPLAY_CREDIT_WIDTH-1){1'b0}}, cand_nomsg_reg}
-                        - {{(REPLAY_CREDIT_WIDTH-1){1'b0}}, replay_pop_reg};
-wire [REPLAY_CREDIT_WIDTH-1:0] replay_inflight_inc = replay_inflight_base + 1'b1;
+wire direct_ok_if_trig;
+wire direct_ok_no_trig;
+wire replay_ok_if_cand;
+wire replay_ok_no_cand;
 
-wire [DIRECT_CREDIT_WIDTH-1:0] direct_inflight_base =
-    direct_inflight_reg - {{(DIRECT_CREDIT_WIDTH-1){1'b0}}, trig_nomsg_reg}
-                        - {{(DIRECT_CREDIT_WIDTH-1){1'b0}}, direct_pop_reg};
-wire [DIRECT_CREDIT_WIDTH-1:0] direct_inflight_inc = direct_inflight_base + 1'b1;
+// every accepted trigger holds a direct-queue credit until it is resolved
+// without a message or its message has left on the AXI bus
+ims_credit #(
+    .DEPTH(DIRECT_FIFO_DEPTH)
+) direct_credit_inst (
+    .clk(clk),
+    .rst(rst),
+    .take(trig_go),
+    .ret_a(trig_nomsg_reg),
+    .ret_b(direct_pop_reg),
+    .ok_if_take(direct_ok_if_trig),
+    .ok_if_no_take(direct_ok_no_trig)
+);
 
-// one more trigger / candidate may be accepted next cycle only if it still
-// has a FIFO slot
-wire direct_ok_base = {{(32-DIRECT_CREDIT_WIDTH){1'b0}}, direct_inflight_base} < DIRECT_FIFO_DEPTH;
-wire direct_ok_inc  = {{(32-DIRECT_CREDIT_WIDTH){1'b0}}, direct_inflight_inc} < DIRECT_FIFO_DEPTH;
-wire replay_ok_base = {{(32-REPLAY_CREDIT_WIDTH){1'b0}}, replay_inflight_base} < REPLAY_FIFO_DEPTH;
-wire replay_ok_inc  = {{(32-REPLAY_CREDIT_WIDTH){1'b0}}, replay_inflight_inc} < REPLAY_FIFO_DEPTH;
+// every candidate check taken holds a replay-queue credit likewise
+ims_credit #(
+    .DEPTH(REPLAY_FIFO_DEPTH)
+) replay_credit_inst (
+    .clk(clk),
+    .rst(rst),
+    .take(cand_go),
+    .ret_a(cand_nomsg_reg),
+    .ret_b(replay_pop_reg),
+    .ok_if_take(replay_ok_if_cand),
+    .ok_if_no_take(replay_ok_no_cand)
+);
 
 // After a trigger, a held maintenance op gets the next cycle (triggers and
 // maintenance alternate, neither starves).
-wire ready_if_trig   = !busy_reg && direct_ok_inc && !mt_valid_reg;
-wire ready_if_idle   = !busy_reg && direct_ok_base;
+wire ready_if_trig = !busy_reg && direct_ok_if_trig && !mt_valid_reg;
+wire ready_no_trig = !busy_reg && direct_ok_no_trig;
 
 always @(posedge clk) begin
-    replay_inflight_reg <= cand_go ? replay_inflight_inc : replay_inflight_base;
-    cand_credit_ok_reg  <= cand_go ? replay_ok_inc : replay_ok_base;
-    direct_inflight_reg <= trig_go ? direct_inflight_inc : direct_inflight_base;
-    s_irq_ready_reg     <= trig_go ? ready_if_trig : ready_if_idle;
+    cand_credit_ok_reg <= cand_go ? replay_ok_if_cand : replay_ok_no_cand;
+    s_irq_ready_reg    <= trig_go ? ready_if_trig : ready_no_trig;
 
     if (rst) begin
-        replay_inflight_reg <= 0;
-        cand_credit_ok_reg  <= 1'b1;
-        direct_inflight_reg <= 0;
-        s_irq_ready_reg     <= 1'b0;
+        cand_credit_ok_reg <= 1'b1;
+        s_irq_ready_reg    <= 1'b0;
     end
 end
 

@@ -132,6 +132,7 @@ wire        direct_cand;
 wire        replay_cand;
 wire        direct_msg;
 wire        replay_msg;
+wire        cand_msg;
 wire [63:0] msg_addr;
 wire [31:0] msg_data;
 wire        direct_pop;
@@ -225,6 +226,7 @@ ims_msg_pipe #(
     .replay_cand(replay_cand),
     .direct_msg(direct_msg),
     .replay_msg(replay_msg),
+    .cand_msg(cand_msg),
     .msg_addr(msg_addr),
     .msg_data(msg_data),
     .direct_pop(direct_pop),
@@ -242,6 +244,7 @@ ims_axi_wr_master #(
     .replay_cand(replay_cand),
     .direct_msg(direct_msg),
     .replay_msg(replay_msg),
+    .cand_msg(cand_msg),
     .msg_addr(msg_addr),
     .msg_data(msg_data),
     .direct_pop(direct_pop),
