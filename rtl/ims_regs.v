@@ -12,13 +12,14 @@
  *
  * Timing structure: every output towards the pipeline (op_*, ctrl_*) and the
  * AXI-Lite response data come straight from flops, and the pipeline's late
- * op_ready only feeds op_valid's own flop.  The captured address is decoded
- * in the cycle after its handshake (the decode stays off the input ports),
- * and a register read first selects its register into a flop, then the
- * response register picks that or the pipeline's read data.  This costs one
- * cycle of response latency on every access: a register write or read
- * answers 3 / 2 edges after its last address or data handshake (was 2 / 1),
- * a slot or PENDING access waits one edge longer before its op is offered.
+ * op_ready only selects op_valid's next value.  Addresses are sorted into
+ * zones at the handshake and classified one edge later; a register read
+ * selects its register into two flops (one AND-OR level pair each), then the
+ * response register picks that or the pipeline's read data.  Response
+ * latency, counted from the AR handshake or the later of AW and W:
+ *   register write: applied 2 edges later, BVALID 3 edges later (was 1 / 2)
+ *   register read:  RVALID 3 edges later (was 1)
+ *   slot / PENDING: op offered 2 edges later (was 1), response as before
  *
  * Write visibility: BVALID rises one edge after the edge that updated the
  * register or wrote the slot RAM, so every trigger accepted after BVALID
@@ -190,14 +191,15 @@ localparam [2:0]
     WR_IDLE = 3'd0,   // collecting AW and W
     WR_REG  = 3'd1,   // register (or SLVERR) write: applied here; CTRL waits out a scan
     WR_BDLY = 3'd2,   // register updated on the last edge, BVALID on the next
-    WR_OP   = 3'd3,   // slot write: op offered once no scan is running
-    WR_WAIT = 3'd4,   // slot write op offered or in the pipeline
-    WR_RESP = 3'd5;
+    WR_SCAN = 3'd3,   // slot write waiting for the running scan to finish
+    WR_OP   = 3'd4,   // slot write op wanted, offered when no read op is outstanding
+    WR_WAIT = 3'd5,   // slot write op offered or in the pipeline
+    WR_RESP = 3'd6;
 
 reg [2:0]    wr_state_reg;
 reg          aw_held_reg;
 reg [ADDR_HI:2] aw_addr_reg;
-reg [2:0]    aw_zone_reg;
+reg [2:0]       aw_zone_reg;
 reg          w_held_reg;
 reg [31:0]   w_data_reg;
 reg [3:0]    w_strb_reg;
@@ -220,10 +222,12 @@ assign s_axil_bresp   = bresp_reg;
 // that the previous write requested has finished: every replay owed by that write is
 // then sent before its slot can be masked again (held back, a later pend-set of the same
 // slot would merge into the owed replay's pending bit and one message would be lost).
-// scan_busy is taken from a flop: only this block's writes request scans (CTRL writes
-// here, slot CTRL writes in the pipeline), and the previous write's scan is busy before
-// its BVALID, several edges before the next write leaves WR_IDLE, so a one-edge-old
-// scan_busy never lets a write through early.
+// scan_busy is taken from a flop and checked once, before the write is applied or its
+// op wanted: only this block's writes request scans (CTRL writes here, slot CTRL writes
+// in the pipeline) and one write is handled at a time, and the previous write's scan is
+// busy before its BVALID, several edges before the next write leaves WR_IDLE; so a
+// one-edge-old scan_busy never lets a write through early, and once it is seen low it
+// stays low until this write itself requests a scan.
 reg  scan_busy_reg;
 wire wr_apply = wr_state_reg == WR_REG && !(scan_busy_reg && wr_is_ctrl_reg);
 
@@ -239,7 +243,7 @@ assign ctrl_scan_req = ctrl_scan_req_reg;
 localparam [2:0]
     RD_IDLE = 3'd0,
     RD_DEC  = 3'd1,   // address held, being decoded
-    RD_SEL  = 3'd2,   // register selected (rd_var_reg, rd_const_reg)
+    RD_SEL  = 3'd2,   // register being selected (rd_var_a_reg, rd_var_b_reg)
     RD_ANS  = 3'd3,   // answer a register (or SLVERR) read
     RD_OP   = 3'd4,   // slot / PENDING read op offered when the op slot is free
     RD_WAIT = 3'd5,   // read op offered or in the pipeline
@@ -247,7 +251,7 @@ localparam [2:0]
 
 reg [2:0]    rd_state_reg;
 reg [ADDR_HI:2] ar_addr_reg;
-reg [2:0]    ar_zone_reg;
+reg [2:0]       ar_zone_reg;
 reg [7:0]    rd_select_reg;      // reg_select of the address, taken at the AR handshake
 reg [31:0]   rdata_reg;
 reg [1:0]    rresp_reg;
@@ -256,7 +260,7 @@ reg [1:0]    rresp_reg;
 reg        rd_is_reg_reg;
 // the selected register in two parts, each one AND-OR level pair deep;
 // taken in RD_SEL, two edges after the AR handshake, because a counter
-// adds an event two edges after its ev_* pulse (ev_*_reg, then the add):
+// adds an event two edges after its ev_* pulse (ev_reg, then the add):
 // the value read counts every event up to the AR handshake
 reg [31:0] rd_var_a_reg;
 reg [31:0] rd_var_b_reg;
@@ -270,7 +274,7 @@ assign s_axil_rresp   = rresp_reg;
 // pipeline op (only one outstanding)
 // --------------------------------------------------------------------------
 
-// The op fields are loaded from the write while it offers its op and from the
+// The op fields are loaded from the write while it is in WR_OP and from the
 // read otherwise, on every edge without an op outstanding; a read op is
 // therefore offered only when the write does not (write first).
 reg                     op_active_reg;   // offered or in the pipeline, until rsp_valid
@@ -278,9 +282,9 @@ reg                     op_valid_reg;
 reg [1:0]               op_kind_reg;
 reg [SLOT_WIDTH+3:2]    op_addr_reg;
 
-wire wr_op_offer = wr_state_reg == WR_OP && !scan_busy_reg;
-wire wr_op_start = wr_op_offer && !op_active_reg;
-wire rd_op_start = rd_state_reg == RD_OP && !wr_op_offer && !op_active_reg;
+wire wr_op_want  = wr_state_reg == WR_OP;
+wire wr_op_start = wr_op_want && !op_active_reg;
+wire rd_op_start = rd_state_reg == RD_OP && !wr_op_want && !op_active_reg;
 
 assign op_valid = op_valid_reg;
 assign op_kind  = op_kind_reg;
@@ -292,15 +296,21 @@ assign op_wstrb = w_strb_reg;
 
 always @(posedge clk) begin
     // ---------------- write ----------------
-    if (s_axil_awvalid && s_axil_awready) begin
-        aw_held_reg <= 1'b1;
+    // the address and data registers follow the ports until their handshake
+    // (enabled by a flop alone: the handshake logic stays off 40 enables)
+    if (!aw_held_reg) begin
         aw_addr_reg <= s_axil_awaddr[ADDR_HI:2];
         aw_zone_reg <= zone(s_axil_awaddr);
     end
-    if (s_axil_wvalid && s_axil_wready) begin
-        w_held_reg <= 1'b1;
+    if (!w_held_reg) begin
         w_data_reg <= s_axil_wdata;
         w_strb_reg <= s_axil_wstrb;
+    end
+    if (s_axil_awvalid && s_axil_awready) begin
+        aw_held_reg <= 1'b1;
+    end
+    if (s_axil_wvalid && s_axil_wready) begin
+        w_held_reg <= 1'b1;
     end
 
     wr_is_reg_reg   <= aw_zone_reg[ZONE_REGS] && reg_listed(aw_addr_reg[5:2]);
@@ -313,7 +323,7 @@ always @(posedge clk) begin
     case (wr_state_reg)
         WR_IDLE: begin
             if (aw_held_reg && w_held_reg) begin
-                wr_state_reg <= aw_zone_reg[ZONE_SLOT] ? WR_OP : WR_REG;
+                wr_state_reg <= !aw_zone_reg[ZONE_SLOT] ? WR_REG : (scan_busy_reg ? WR_SCAN : WR_OP);
             end
         end
         WR_REG: begin
@@ -324,6 +334,11 @@ always @(posedge clk) begin
         end
         WR_BDLY: begin
             wr_state_reg <= WR_RESP;
+        end
+        WR_SCAN: begin
+            if (!scan_busy_reg) begin
+                wr_state_reg <= WR_OP;
+            end
         end
         WR_OP: begin
             bresp_reg <= RESP_OKAY;
@@ -367,13 +382,16 @@ always @(posedge clk) begin
                       ({32{rd_select_reg[RSEL_STAT]}}   & {busy, 27'd0, status_reg}) |
                       reg_const(ar_addr_reg[5:2]);
 
+    if (rd_state_reg == RD_IDLE) begin
+        ar_addr_reg   <= s_axil_araddr[ADDR_HI:2];
+        ar_zone_reg   <= zone(s_axil_araddr);
+        rd_select_reg <= reg_select(s_axil_araddr[5:2]);
+    end
+
     case (rd_state_reg)
         RD_IDLE: begin
             if (s_axil_arvalid && s_axil_arready) begin
-                ar_addr_reg   <= s_axil_araddr[ADDR_HI:2];
-                ar_zone_reg   <= zone(s_axil_araddr);
-                rd_select_reg <= reg_select(s_axil_araddr[5:2]);
-                rd_state_reg  <= RD_DEC;
+                rd_state_reg <= RD_DEC;
             end
         end
         RD_DEC: begin
@@ -408,8 +426,8 @@ always @(posedge clk) begin
 
     // ---------------- pipeline op ----------------
     if (!op_active_reg) begin
-        op_kind_reg <= wr_op_offer ? OPK_SLOT_WR : (ar_zone_reg[ZONE_PEND] ? OPK_PEND_RD : OPK_SLOT_RD);
-        op_addr_reg <= wr_op_offer ? aw_addr_reg[SLOT_WIDTH+3:2] : ar_addr_reg[SLOT_WIDTH+3:2];
+        op_kind_reg <= wr_op_want ? OPK_SLOT_WR : (ar_zone_reg[ZONE_PEND] ? OPK_PEND_RD : OPK_SLOT_RD);
+        op_addr_reg <= wr_op_want ? aw_addr_reg[SLOT_WIDTH+3:2] : ar_addr_reg[SLOT_WIDTH+3:2];
     end
     // op_ready arrives late in the cycle: it only selects op_valid's next value
     op_valid_reg  <= op_valid_reg ? !op_ready : (wr_op_start || rd_op_start);
