@@ -10,6 +10,17 @@
  * accesses are answered while BUSY (so STATUS.BUSY can be polled); slot and
  * PENDING accesses wait in the pipeline until initialisation has finished.
  *
+ * Timing structure: every output towards the pipeline (op_*, ctrl_*) and the
+ * AXI-Lite response data come straight from flops, and the pipeline's late
+ * op_ready only selects op_valid's next value.  Addresses are sorted into
+ * zones at the handshake and classified one edge later; a register read
+ * selects its register into two flops (one AND-OR level pair each), then the
+ * response register picks that or the pipeline's read data.  Response
+ * latency, counted from the AR handshake or the later of AW and W:
+ *   register write: applied 2 edges later, BVALID 3 edges later (was 1 / 2)
+ *   register read:  RVALID 3 edges later (was 1)
+ *   slot / PENDING: op offered 2 edges later (was 1), response as before
+ *
  * Write visibility: BVALID rises one edge after the edge that updated the
  * register or wrote the slot RAM, so every trigger accepted after BVALID
  * uses the new value.
@@ -74,45 +85,45 @@ module ims_regs #(
 );
 
 localparam AW = AXIL_ADDR_WIDTH;
+// held address bits: the op fields (slot, dword, PENDING word) and the register offset
+localparam ADDR_HI = (SLOT_WIDTH + 3 > 5) ? SLOT_WIDTH + 3 : 5;
 
 localparam [1:0] RESP_OKAY = 2'b00, RESP_SLVERR = 2'b10;
 
 localparam [1:0] OPK_SLOT_RD = 2'd0, OPK_SLOT_WR = 2'd1, OPK_PEND_RD = 2'd2;
 
-// address classes
-localparam [2:0]
-    DEC_ERR  = 3'd0,   // unlisted: SLVERR
-    DEC_RO   = 3'd1,   // read-only register (write ignored, OKAY)
-    DEC_CTRL = 3'd2,
-    DEC_STAT = 3'd3,
-    DEC_PEND = 3'd4,   // PENDING[k], k < PEND_WORDS
-    DEC_SLOT = 3'd5;   // slot dword, slot < NUM_SLOTS
+// Address zones, decoded from the address port at the handshake; the register
+// offset (bits 5:2) inside the register zone is classified one edge later.
+// Bits 1:0 are never decoded: byte lanes come from WSTRB (spec section 4).
+localparam ZONE_REGS = 0,   // offsets 0x000..0x03c
+           ZONE_PEND = 1,   // PENDING[k], k < PEND_WORDS
+           ZONE_SLOT = 2;   // slot dword, slot < NUM_SLOTS
 
-function [2:0] decode;
+function [2:0] zone;
     input [AW-1:0] addr;
-    reg [31:0] off;
     reg [31:0] slot;
     reg [31:0] word;
     begin
-        off  = {{(33-AW){1'b0}}, addr[AW-2:2], 2'b00};
         slot = {{(37-AW){1'b0}}, addr[AW-2:4]};
         word = {22'd0, addr[11:2]};
-        decode = DEC_ERR;
-        if (addr[AW-1]) begin
-            if (slot < NUM_SLOTS) decode = DEC_SLOT;
-        end else if (off[31:12] == 20'd1) begin
-            if (word < PEND_WORDS) decode = DEC_PEND;
-        end else begin
-            case (off)
-                32'h000, 32'h004, 32'h008,
-                32'h020, 32'h024, 32'h028, 32'h02c, 32'h030, 32'h034: decode = DEC_RO;
-                32'h010: decode = DEC_CTRL;
-                32'h014: decode = DEC_STAT;
-                default: decode = DEC_ERR;
-            endcase
-        end
+        zone[ZONE_REGS] = !addr[AW-1] && addr[AW-2:6] == 0;
+        zone[ZONE_PEND] = !addr[AW-1] && addr[AW-2:12] == 1 && word < PEND_WORDS;
+        zone[ZONE_SLOT] = addr[AW-1] && slot < NUM_SLOTS;
     end
 endfunction
+
+// offsets (bits 5:2) of the register zone that hold a register; the rest answer SLVERR
+function reg_listed;
+    input [3:0] word;
+    begin
+        case (word)
+            4'h0, 4'h1, 4'h2, 4'h4, 4'h5, 4'h8, 4'h9, 4'ha, 4'hb, 4'hc, 4'hd: reg_listed = 1'b1;
+            default: reg_listed = 1'b0;
+        endcase
+    end
+endfunction
+
+localparam [3:0] WORD_CTRL = 4'h4, WORD_STAT = 4'h5;
 
 // --------------------------------------------------------------------------
 // registers
@@ -128,28 +139,46 @@ reg [31:0] cnt_drop_pasid_reg;
 reg [31:0] cnt_drop_disabled_reg;
 reg [31:0] cnt_wr_err_reg;
 
+localparam EV_SENT = 0, EV_PENDED = 1, EV_DROP_RANGE = 2, EV_DROP_PASID = 3,
+           EV_DROP_DISABLED = 4, EV_WR_ERR = 5;
+reg [5:0]  ev_reg;
+
 assign ctrl_enable    = ctrl_enable_reg;
 assign ctrl_func_mask = ctrl_func_mask_reg;
 
 // bit0 RANGE_ERR, bit1 PASID_ERR, bit2 WRITE_ERR, bit3 DISABLED_DROP
 wire [3:0] status_set = {ev_drop_disabled, ev_wr_err, ev_drop_pasid, ev_drop_range};
 
-function [31:0] reg_value;
-    input [3:0] word;   // offset bits 5:2, the decode has checked the rest
+// read values of the constant registers (ID, VERSION, NUM_SLOTS), 0 elsewhere
+function [31:0] reg_const;
+    input [3:0] word;   // offset bits 5:2, the decode checks the rest
     begin
         case (word)
-            4'h0:    reg_value = 32'h494D5331;
-            4'h1:    reg_value = 32'h00010000;
-            4'h2:    reg_value = NUM_SLOTS;
-            4'h4:    reg_value = {30'd0, ctrl_func_mask_reg, ctrl_enable_reg};
-            4'h5:    reg_value = {busy, 27'd0, status_reg};
-            4'h8:    reg_value = cnt_sent_reg;
-            4'h9:    reg_value = cnt_pended_reg;
-            4'ha:    reg_value = cnt_drop_range_reg;
-            4'hb:    reg_value = cnt_drop_pasid_reg;
-            4'hc:    reg_value = cnt_drop_disabled_reg;
-            4'hd:    reg_value = cnt_wr_err_reg;
-            default: reg_value = 32'd0;
+            4'h0:    reg_const = 32'h494D5331;
+            4'h1:    reg_const = 32'h00010000;
+            4'h2:    reg_const = NUM_SLOTS;
+            default: reg_const = 32'd0;
+        endcase
+    end
+endfunction
+
+// read selects of the variable registers, one-hot by offset bits 5:2
+localparam RSEL_CTRL = 0, RSEL_STAT = 1, RSEL_CNT = 2;   // RSEL_CNT + 0..5: 0x020..0x034
+
+function [7:0] reg_select;
+    input [3:0] word;
+    begin
+        reg_select = 8'd0;
+        case (word)
+            4'h4:    reg_select[RSEL_CTRL] = 1'b1;
+            4'h5:    reg_select[RSEL_STAT] = 1'b1;
+            4'h8:    reg_select[RSEL_CNT + 0] = 1'b1;
+            4'h9:    reg_select[RSEL_CNT + 1] = 1'b1;
+            4'ha:    reg_select[RSEL_CNT + 2] = 1'b1;
+            4'hb:    reg_select[RSEL_CNT + 3] = 1'b1;
+            4'hc:    reg_select[RSEL_CNT + 4] = 1'b1;
+            4'hd:    reg_select[RSEL_CNT + 5] = 1'b1;
+            default: reg_select = 8'd0;
         endcase
     end
 endfunction
@@ -158,26 +187,34 @@ endfunction
 // write channel
 // --------------------------------------------------------------------------
 
-localparam [1:0] WR_IDLE = 2'd0, WR_OP = 2'd1, WR_WAIT = 2'd2, WR_RESP = 2'd3;
+localparam [2:0]
+    WR_IDLE = 3'd0,   // collecting AW and W
+    WR_REG  = 3'd1,   // register (or SLVERR) write: applied here; CTRL waits out a scan
+    WR_BDLY = 3'd2,   // register updated on the last edge, BVALID on the next
+    WR_SCAN = 3'd3,   // slot write waiting for the running scan to finish
+    WR_OP   = 3'd4,   // slot write op wanted, offered when no read op is outstanding
+    WR_WAIT = 3'd5,   // slot write op offered or in the pipeline
+    WR_RESP = 3'd6;
 
-reg [1:0]    wr_state_reg;
+reg [2:0]    wr_state_reg;
 reg          aw_held_reg;
-reg [AW-1:0] aw_addr_reg;
+reg [ADDR_HI:2] aw_addr_reg;
+reg [2:0]       aw_zone_reg;
 reg          w_held_reg;
 reg [31:0]   w_data_reg;
 reg [3:0]    w_strb_reg;
-reg          bvalid_reg;
-reg          bdelay_reg;   // register updated, BVALID on the next edge
 reg [1:0]    bresp_reg;
 
-// address class decoded when the address is captured, so the decode stays
-// off the path from these registers into the pipeline's RAM address mux
-reg  [2:0] wr_dec_reg;
-wire [2:0] wr_dec = wr_dec_reg;
+// decoded from the held AW address and W data on every edge; valid from the
+// edge after both handshakes, which is when the channel leaves WR_IDLE
+reg       wr_is_reg_reg;         // a register, RO included (not SLVERR)
+reg       wr_is_ctrl_reg;
+reg       wr_ctrl_we_reg;        // CTRL write with byte 0 enabled
+reg [3:0] wr_stat_clr_reg;       // STATUS bits this write clears
 
 assign s_axil_awready = !rst && wr_state_reg == WR_IDLE && !aw_held_reg;
 assign s_axil_wready  = !rst && wr_state_reg == WR_IDLE && !w_held_reg;
-assign s_axil_bvalid  = bvalid_reg && !rst;
+assign s_axil_bvalid  = !rst && wr_state_reg == WR_RESP;
 assign s_axil_bresp   = bresp_reg;
 
 // A scan decides each candidate with the CTRL and slot MASK values at check time, so a
@@ -185,102 +222,138 @@ assign s_axil_bresp   = bresp_reg;
 // that the previous write requested has finished: every replay owed by that write is
 // then sent before its slot can be masked again (held back, a later pend-set of the same
 // slot would merge into the owed replay's pending bit and one message would be lost).
-wire wr_hold  = scan_busy && (wr_dec == DEC_CTRL || wr_dec == DEC_SLOT);
-wire wr_start = wr_state_reg == WR_IDLE && aw_held_reg && w_held_reg && !bdelay_reg && !wr_hold;
-wire wr_reg_apply = wr_start && wr_dec != DEC_SLOT;
-wire ctrl_write = wr_reg_apply && wr_dec == DEC_CTRL;
-wire stat_write = wr_reg_apply && wr_dec == DEC_STAT;
+// scan_busy is taken from a flop and checked once, before the write is applied or its
+// op wanted: only this block's writes request scans (CTRL writes here, slot CTRL writes
+// in the pipeline) and one write is handled at a time, and the previous write's scan is
+// busy before its BVALID, several edges before the next write leaves WR_IDLE; so a
+// one-edge-old scan_busy never lets a write through early, and once it is seen low it
+// stays low until this write itself requests a scan.
+reg  scan_busy_reg;
+wire wr_apply = wr_state_reg == WR_REG && !(scan_busy_reg && wr_is_ctrl_reg);
 
-// a CTRL write can make pending slots eligible (ENABLE set, FUNC_MASK clear)
-assign ctrl_scan_req = ctrl_write;
+// a CTRL write can make pending slots eligible (ENABLE set, FUNC_MASK clear);
+// requested from a flop, so the scanner samples it one edge after CTRL changed
+reg ctrl_scan_req_reg;
+assign ctrl_scan_req = ctrl_scan_req_reg;
 
 // --------------------------------------------------------------------------
 // read channel
 // --------------------------------------------------------------------------
 
-localparam [1:0] RD_IDLE = 2'd0, RD_OP = 2'd1, RD_WAIT = 2'd2, RD_RESP = 2'd3;
+localparam [2:0]
+    RD_IDLE = 3'd0,
+    RD_DEC  = 3'd1,   // address held, being decoded
+    RD_SEL  = 3'd2,   // register being selected (rd_var_a_reg, rd_var_b_reg)
+    RD_ANS  = 3'd3,   // answer a register (or SLVERR) read
+    RD_OP   = 3'd4,   // slot / PENDING read op offered when the op slot is free
+    RD_WAIT = 3'd5,   // read op offered or in the pipeline
+    RD_RESP = 3'd6;
 
-reg [1:0]    rd_state_reg;
-reg          ar_held_reg;
-reg [AW-1:0] ar_addr_reg;
+reg [2:0]    rd_state_reg;
+reg [ADDR_HI:2] ar_addr_reg;
+reg [2:0]       ar_zone_reg;
+reg [7:0]    rd_select_reg;      // reg_select of the address, taken at the AR handshake
 reg [31:0]   rdata_reg;
 reg [1:0]    rresp_reg;
 
-reg  [2:0] rd_dec_reg;
-wire [2:0] rd_dec = rd_dec_reg;
+// decoded from the held AR address on every edge, valid from RD_SEL
+reg        rd_is_reg_reg;
+// the selected register in two parts, each one AND-OR level pair deep;
+// taken in RD_SEL, two edges after the AR handshake, because a counter
+// adds an event two edges after its ev_* pulse (ev_reg, then the add):
+// the value read counts every event up to the AR handshake
+reg [31:0] rd_var_a_reg;
+reg [31:0] rd_var_b_reg;
 
-assign s_axil_arready = !rst && rd_state_reg == RD_IDLE && !ar_held_reg;
-assign s_axil_rvalid  = rd_state_reg == RD_RESP && !rst;
+assign s_axil_arready = !rst && rd_state_reg == RD_IDLE;
+assign s_axil_rvalid  = !rst && rd_state_reg == RD_RESP;
 assign s_axil_rdata   = rdata_reg;
 assign s_axil_rresp   = rresp_reg;
 
 // --------------------------------------------------------------------------
-// pipeline op (write first; only one outstanding)
+// pipeline op (only one outstanding)
 // --------------------------------------------------------------------------
 
-wire op_outstanding = wr_state_reg == WR_WAIT || rd_state_reg == RD_WAIT;
-wire wr_op_valid = wr_state_reg == WR_OP;
-wire rd_op_valid = rd_state_reg == RD_OP;
+// The op fields are loaded from the write while it is in WR_OP and from the
+// read otherwise, on every edge without an op outstanding; a read op is
+// therefore offered only when the write does not (write first).
+reg                     op_active_reg;   // offered or in the pipeline, until rsp_valid
+reg                     op_valid_reg;
+reg [1:0]               op_kind_reg;
+reg [SLOT_WIDTH+3:2]    op_addr_reg;
 
-/* verilator lint_off UNUSEDSIGNAL */
-wire [AW-1:0] op_addr = wr_op_valid ? aw_addr_reg : ar_addr_reg;
-/* verilator lint_on UNUSEDSIGNAL */
+wire wr_op_want  = wr_state_reg == WR_OP;
+wire wr_op_start = wr_op_want && !op_active_reg;
+wire rd_op_start = rd_state_reg == RD_OP && !wr_op_want && !op_active_reg;
 
-assign op_valid = !op_outstanding && (wr_op_valid || rd_op_valid);
-assign op_kind  = wr_op_valid ? OPK_SLOT_WR : (rd_dec == DEC_PEND ? OPK_PEND_RD : OPK_SLOT_RD);
-assign op_slot  = op_addr[SLOT_WIDTH+3:4];
-assign op_dword = op_addr[3:2];
-assign op_word  = op_addr[WORD_WIDTH+1:2];
+assign op_valid = op_valid_reg;
+assign op_kind  = op_kind_reg;
+assign op_slot  = op_addr_reg[SLOT_WIDTH+3:4];
+assign op_dword = op_addr_reg[3:2];
+assign op_word  = op_addr_reg[WORD_WIDTH+1:2];
 assign op_wdata = w_data_reg;
 assign op_wstrb = w_strb_reg;
 
-wire wr_op_go = op_valid && op_ready && wr_op_valid;
-wire rd_op_go = op_valid && op_ready && !wr_op_valid;
-
 always @(posedge clk) begin
     // ---------------- write ----------------
-    if (s_axil_awvalid && s_axil_awready) begin
-        aw_held_reg <= 1'b1;
-        aw_addr_reg <= s_axil_awaddr;
-        wr_dec_reg  <= decode(s_axil_awaddr);
+    // the address and data registers follow the ports until their handshake
+    // (enabled by a flop alone: the handshake logic stays off 40 enables)
+    if (!aw_held_reg) begin
+        aw_addr_reg <= s_axil_awaddr[ADDR_HI:2];
+        aw_zone_reg <= zone(s_axil_awaddr);
     end
-    if (s_axil_wvalid && s_axil_wready) begin
-        w_held_reg <= 1'b1;
+    if (!w_held_reg) begin
         w_data_reg <= s_axil_wdata;
         w_strb_reg <= s_axil_wstrb;
     end
+    if (s_axil_awvalid && s_axil_awready) begin
+        aw_held_reg <= 1'b1;
+    end
+    if (s_axil_wvalid && s_axil_wready) begin
+        w_held_reg <= 1'b1;
+    end
 
-    bdelay_reg <= 1'b0;
+    wr_is_reg_reg   <= aw_zone_reg[ZONE_REGS] && reg_listed(aw_addr_reg[5:2]);
+    wr_is_ctrl_reg  <= aw_zone_reg[ZONE_REGS] && aw_addr_reg[5:2] == WORD_CTRL;
+    wr_ctrl_we_reg  <= aw_zone_reg[ZONE_REGS] && aw_addr_reg[5:2] == WORD_CTRL && w_strb_reg[0];
+    wr_stat_clr_reg <= (aw_zone_reg[ZONE_REGS] && aw_addr_reg[5:2] == WORD_STAT && w_strb_reg[0]) ?
+                       w_data_reg[3:0] : 4'd0;
+    scan_busy_reg   <= scan_busy;
 
     case (wr_state_reg)
         WR_IDLE: begin
-            if (bdelay_reg) begin
-                bvalid_reg   <= 1'b1;
-                wr_state_reg <= WR_RESP;
-            end else if (wr_start) begin
-                bresp_reg <= wr_dec == DEC_ERR ? RESP_SLVERR : RESP_OKAY;
-                if (wr_dec == DEC_SLOT) begin
-                    wr_state_reg <= WR_OP;
-                end else begin
-                    bdelay_reg <= 1'b1;
-                end
+            if (aw_held_reg && w_held_reg) begin
+                wr_state_reg <= !aw_zone_reg[ZONE_SLOT] ? WR_REG : (scan_busy_reg ? WR_SCAN : WR_OP);
+            end
+        end
+        WR_REG: begin
+            bresp_reg <= (wr_is_reg_reg || aw_zone_reg[ZONE_PEND]) ? RESP_OKAY : RESP_SLVERR;
+            if (wr_apply) begin
+                wr_state_reg <= WR_BDLY;
+            end
+        end
+        WR_BDLY: begin
+            wr_state_reg <= WR_RESP;
+        end
+        WR_SCAN: begin
+            if (!scan_busy_reg) begin
+                wr_state_reg <= WR_OP;
             end
         end
         WR_OP: begin
-            if (wr_op_go) begin
+            bresp_reg <= RESP_OKAY;
+            if (wr_op_start) begin
                 wr_state_reg <= WR_WAIT;
             end
         end
         WR_WAIT: begin
             // rsp_valid: the slot RAM was written on the previous edge
             if (rsp_valid) begin
-                bvalid_reg   <= 1'b1;
                 wr_state_reg <= WR_RESP;
             end
         end
         default: begin
             if (s_axil_bready) begin
-                bvalid_reg   <= 1'b0;
                 aw_held_reg  <= 1'b0;
                 w_held_reg   <= 1'b0;
                 wr_state_reg <= WR_IDLE;
@@ -288,35 +361,52 @@ always @(posedge clk) begin
         end
     endcase
 
-    if (ctrl_write && w_strb_reg[0]) begin
+    if (wr_apply && wr_ctrl_we_reg) begin
         ctrl_enable_reg    <= w_data_reg[0];
         ctrl_func_mask_reg <= w_data_reg[1];
     end
+    ctrl_scan_req_reg <= wr_apply && wr_is_ctrl_reg;
 
     // a new error event wins over a write-1-to-clear of the same bit
-    status_reg <= (status_reg & ~((stat_write && w_strb_reg[0]) ? w_data_reg[3:0] : 4'd0)) | status_set;
+    status_reg <= (status_reg & ~(wr_apply ? wr_stat_clr_reg : 4'd0)) | status_set;
 
     // ---------------- read ----------------
-    if (s_axil_arvalid && s_axil_arready) begin
-        ar_held_reg <= 1'b1;
-        ar_addr_reg <= s_axil_araddr;
-        rd_dec_reg  <= decode(s_axil_araddr);
+    rd_is_reg_reg  <= ar_zone_reg[ZONE_REGS] && reg_listed(ar_addr_reg[5:2]);
+    rd_var_a_reg   <= ({32{rd_select_reg[RSEL_CNT+0]}}  & cnt_sent_reg) |
+                      ({32{rd_select_reg[RSEL_CNT+1]}}  & cnt_pended_reg) |
+                      ({32{rd_select_reg[RSEL_CNT+2]}}  & cnt_drop_range_reg) |
+                      ({32{rd_select_reg[RSEL_CNT+3]}}  & cnt_drop_pasid_reg);
+    rd_var_b_reg   <= ({32{rd_select_reg[RSEL_CNT+4]}}  & cnt_drop_disabled_reg) |
+                      ({32{rd_select_reg[RSEL_CNT+5]}}  & cnt_wr_err_reg) |
+                      ({32{rd_select_reg[RSEL_CTRL]}}   & {30'd0, ctrl_func_mask_reg, ctrl_enable_reg}) |
+                      ({32{rd_select_reg[RSEL_STAT]}}   & {busy, 27'd0, status_reg}) |
+                      reg_const(ar_addr_reg[5:2]);
+
+    if (rd_state_reg == RD_IDLE) begin
+        ar_addr_reg   <= s_axil_araddr[ADDR_HI:2];
+        ar_zone_reg   <= zone(s_axil_araddr);
+        rd_select_reg <= reg_select(s_axil_araddr[5:2]);
     end
 
     case (rd_state_reg)
         RD_IDLE: begin
-            if (ar_held_reg) begin
-                if (rd_dec == DEC_SLOT || rd_dec == DEC_PEND) begin
-                    rd_state_reg <= RD_OP;
-                end else begin
-                    rdata_reg    <= rd_dec == DEC_ERR ? 32'd0 : reg_value(ar_addr_reg[5:2]);
-                    rresp_reg    <= rd_dec == DEC_ERR ? RESP_SLVERR : RESP_OKAY;
-                    rd_state_reg <= RD_RESP;
-                end
+            if (s_axil_arvalid && s_axil_arready) begin
+                rd_state_reg <= RD_DEC;
             end
         end
+        RD_DEC: begin
+            rd_state_reg <= (ar_zone_reg[ZONE_SLOT] || ar_zone_reg[ZONE_PEND]) ? RD_OP : RD_SEL;
+        end
+        RD_SEL: begin
+            rd_state_reg <= RD_ANS;
+        end
+        RD_ANS: begin
+            rdata_reg    <= rd_is_reg_reg ? (rd_var_a_reg | rd_var_b_reg) : 32'd0;
+            rresp_reg    <= rd_is_reg_reg ? RESP_OKAY : RESP_SLVERR;
+            rd_state_reg <= RD_RESP;
+        end
         RD_OP: begin
-            if (rd_op_go) begin
+            if (rd_op_start) begin
                 rd_state_reg <= RD_WAIT;
             end
         end
@@ -329,31 +419,43 @@ always @(posedge clk) begin
         end
         default: begin
             if (s_axil_rready) begin
-                ar_held_reg  <= 1'b0;
                 rd_state_reg <= RD_IDLE;
             end
         end
     endcase
 
+    // ---------------- pipeline op ----------------
+    if (!op_active_reg) begin
+        op_kind_reg <= wr_op_want ? OPK_SLOT_WR : (ar_zone_reg[ZONE_PEND] ? OPK_PEND_RD : OPK_SLOT_RD);
+        op_addr_reg <= wr_op_want ? aw_addr_reg[SLOT_WIDTH+3:2] : ar_addr_reg[SLOT_WIDTH+3:2];
+    end
+    // op_ready arrives late in the cycle: it only selects op_valid's next value
+    op_valid_reg  <= op_valid_reg ? !op_ready : (wr_op_start || rd_op_start);
+    op_active_reg <= op_active_reg ? !rsp_valid : (wr_op_start || rd_op_start);
+
     // ---------------- counters ----------------
-    cnt_sent_reg          <= cnt_sent_reg + {31'd0, ev_sent};
-    cnt_pended_reg        <= cnt_pended_reg + {31'd0, ev_pended};
-    cnt_drop_range_reg    <= cnt_drop_range_reg + {31'd0, ev_drop_range};
-    cnt_drop_pasid_reg    <= cnt_drop_pasid_reg + {31'd0, ev_drop_pasid};
-    cnt_drop_disabled_reg <= cnt_drop_disabled_reg + {31'd0, ev_drop_disabled};
-    cnt_wr_err_reg        <= cnt_wr_err_reg + {31'd0, ev_wr_err};
+    // the events are registered here first, so each counter's carry chain
+    // starts at a flop beside it rather than in the pipeline or write master
+    ev_reg                <= {ev_wr_err, ev_drop_disabled, ev_drop_pasid, ev_drop_range, ev_pended, ev_sent};
+    cnt_sent_reg          <= cnt_sent_reg + {31'd0, ev_reg[EV_SENT]};
+    cnt_pended_reg        <= cnt_pended_reg + {31'd0, ev_reg[EV_PENDED]};
+    cnt_drop_range_reg    <= cnt_drop_range_reg + {31'd0, ev_reg[EV_DROP_RANGE]};
+    cnt_drop_pasid_reg    <= cnt_drop_pasid_reg + {31'd0, ev_reg[EV_DROP_PASID]};
+    cnt_drop_disabled_reg <= cnt_drop_disabled_reg + {31'd0, ev_reg[EV_DROP_DISABLED]};
+    cnt_wr_err_reg        <= cnt_wr_err_reg + {31'd0, ev_reg[EV_WR_ERR]};
 
     if (rst) begin
         wr_state_reg          <= WR_IDLE;
         aw_held_reg           <= 1'b0;
         w_held_reg            <= 1'b0;
-        bvalid_reg            <= 1'b0;
-        bdelay_reg            <= 1'b0;
         bresp_reg             <= RESP_OKAY;
+        ctrl_scan_req_reg     <= 1'b0;
         rd_state_reg          <= RD_IDLE;
-        ar_held_reg           <= 1'b0;
         rdata_reg             <= 32'd0;
         rresp_reg             <= RESP_OKAY;
+        op_active_reg         <= 1'b0;
+        op_valid_reg          <= 1'b0;
+        ev_reg                <= 6'd0;
         ctrl_enable_reg       <= 1'b0;
         ctrl_func_mask_reg    <= 1'b0;
         status_reg            <= 4'd0;

@@ -76,8 +76,8 @@ MUTANTS = [
     Mutant(
         name="cnt_sent_saturates",
         rtl_file="ims_regs.v",
-        original="cnt_sent_reg          <= cnt_sent_reg + {31'd0, ev_sent};",
-        replacement="cnt_sent_reg          <= (&cnt_sent_reg) ? cnt_sent_reg : cnt_sent_reg + {31'd0, ev_sent};",
+        original="cnt_sent_reg          <= cnt_sent_reg + {31'd0, ev_reg[EV_SENT]};",
+        replacement="cnt_sent_reg          <= (&cnt_sent_reg) ? cnt_sent_reg : cnt_sent_reg + {31'd0, ev_reg[EV_SENT]};",
         tests=("counter_wrap",),
         rule="§2 counters are 32-bit and wrap",
         expect="CNT_SENT",
@@ -85,8 +85,8 @@ MUTANTS = [
     Mutant(
         name="axil_low_addr_bits_decoded",
         rtl_file="ims_regs.v",
-        original="off  = {{(33-AW){1'b0}}, addr[AW-2:2], 2'b00};",
-        replacement="off  = {{(33-AW){1'b0}}, addr[AW-2:0]};",
+        original="zone[ZONE_REGS] = !addr[AW-1] && addr[AW-2:6] == 0;",
+        replacement="zone[ZONE_REGS] = !addr[AW-1] && addr[AW-2:6] == 0 && addr[1:0] == 2'b00;",
         tests=("reg_identity", "reg_ctrl_bits"),
         rule="§4 byte lanes: the low two address bits of an AXI-Lite access are ignored",
         expect="RESP",
