@@ -80,6 +80,9 @@ module ims_axi_wr_master #(
 wire        direct_fifo_valid;
 wire        direct_fifo_valid_next;
 wire [95:0] direct_fifo_head;
+wire        bypass_taken;
+wire        direct_head_pop;
+wire        replay_head_pop;
 wire        replay_fifo_valid;
 wire        replay_fifo_valid_next;
 wire [95:0] replay_fifo_head;
@@ -92,12 +95,12 @@ ims_fifo #(
     .rst(rst),
     .in_write(direct_cand),
     .in_valid(direct_msg),
+    .in_taken(bypass_taken),
     .in_data({msg_addr, msg_data}),
     .out_valid(direct_fifo_valid),
     .out_valid_next(direct_fifo_valid_next),
     .out_data(direct_fifo_head),
-    .out_pop_if_in(direct_pop_if_msg),
-    .out_pop_if_no_in(direct_pop_no_msg)
+    .out_pop(direct_head_pop)
 );
 
 ims_fifo #(
@@ -108,12 +111,12 @@ ims_fifo #(
     .rst(rst),
     .in_write(replay_cand),
     .in_valid(replay_msg),
+    .in_taken(bypass_taken),
     .in_data({msg_addr, msg_data}),
     .out_valid(replay_fifo_valid),
     .out_valid_next(replay_fifo_valid_next),
     .out_data(replay_fifo_head),
-    .out_pop_if_in(replay_pop_if_msg),
-    .out_pop_if_no_in(replay_pop_no_msg)
+    .out_pop(replay_head_pop)
 );
 
 reg locked_reg;          // a queue head is on the bus, queue choice fixed
@@ -142,32 +145,27 @@ reg         pick_replay_data_reg;
 wire [95:0] cur_msg    = !queued_reg ? {msg_addr, msg_data}
                        : (pick_replay_data_reg ? replay_fifo_head : direct_fifo_head);
 
-// Everything below is formed for both values of the late decision ("if
-// msg": the candidate is a message) from flops and the AXI inputs, and the
-// decision only chooses at the end.  While bypassing nothing is half done
-// (aw_done/w_done are 0).
+// The late decision (cand_msg and the two *_msg) meets only single flops
+// and the AXI valid outputs: the queues take it through their commit flop.
+// While bypassing nothing is half done (aw_done/w_done are 0).
+wire both_ready     = m_axi_awready && m_axi_wready;
+wire queue_complete = !bypass && (aw_done_reg || m_axi_awready) && (w_done_reg || m_axi_wready);
+// the candidate on the bus completes this cycle if it is a message
+assign bypass_taken = bypass && both_ready;
 
-wire both_ready      = m_axi_awready && m_axi_wready;
-wire queue_complete  = !bypass && (aw_done_reg || m_axi_awready) && (w_done_reg || m_axi_wready);
+assign direct_head_pop = !pick_replay_fifo && queue_complete;
+assign replay_head_pop = pick_replay_fifo && queue_complete;
 
-wire direct_pop_if_msg = bypass ? (direct_cand && both_ready) : (!pick_replay_fifo && queue_complete);
-wire replay_pop_if_msg = bypass ? (replay_cand && both_ready) : (pick_replay_fifo && queue_complete);
-wire direct_pop_no_msg = !pick_replay_fifo && queue_complete;
-wire replay_pop_no_msg = pick_replay_fifo && queue_complete;
+// credit returns: a queue head left, or a message went straight through
+assign direct_pop = direct_head_pop || (direct_msg && bypass_taken);
+assign replay_pop = replay_head_pop || (replay_msg && bypass_taken);
 
-assign direct_pop = cand_msg ? direct_pop_if_msg : direct_pop_no_msg;
-assign replay_pop = cand_msg ? replay_pop_if_msg : replay_pop_no_msg;
-
-wire complete_if_msg = bypass ? both_ready : queue_complete;
-wire complete_no_msg = queue_complete;
-wire complete        = cand_msg ? complete_if_msg : complete_no_msg;
+wire complete = queue_complete || (cand_msg && bypass_taken);
 
 // next lock / handshake state: a message on the bus that did not complete
 // stays, with the channels that have handshaken remembered
 wire aw_done_if_busy = aw_done_reg || m_axi_awready;
 wire w_done_if_busy  = w_done_reg || m_axi_wready;
-wire locked_if_msg   = !complete_if_msg;
-wire locked_no_msg   = !bypass && !queue_complete;
 
 // Device Bufferable: an interrupt write must reach its target as exactly
 // one unmodified DWORD write (non-modifiable), but like a PCIe MSI it is
@@ -189,7 +187,7 @@ assign m_axi_bready  = bready_reg && !rst;
 
 wire unused_bid = ^m_axi_bid;
 
-wire locked_next      = cand_msg ? locked_if_msg : locked_no_msg;
+wire locked_next      = bypass ? (cand_msg && !both_ready) : !queue_complete;
 wire last_replay_next = complete ? cur_replay : last_replay_reg;
 wire pick_replay_next = locked_next ? cur_replay
                       : (replay_fifo_valid_next && (!direct_fifo_valid_next || !last_replay_next));

@@ -6,18 +6,16 @@
  * live in distributed RAM / flops and the head is visible combinationally.
  *
  * Timing: the pipeline decides whether a message exists late in the cycle
- * (ims_msg_pipe stage C), so the push is split in two.  in_write (from a
- * flop) writes the candidate entry at the tail on every cycle it is high;
- * in_valid (late) only decides whether the tail pointer moves past it.  An
- * entry written but not committed is overwritten by the next candidate.
+ * (ims_msg_pipe stage C).  So the push is split: in_write (from a flop)
+ * writes the candidate entry at the tail on every cycle it is high, and the
+ * late in_valid (a message) / in_taken (the consumer took it straight off
+ * the input this cycle) only set one flop, commit_reg: "the entry written
+ * last cycle stays".  Pointers and occupancy follow commit_reg and the pop
+ * of the head (out_pop, which must not depend on in_valid) a cycle later,
+ * from flops.  The entry not committed is overwritten by the next candidate.
  * The producer holds a credit for every candidate, so the tail slot is
  * never the head of a full FIFO.  Occupancy is a thermometer code (one flop
- * per entry, "more than k entries"), so out_valid is a flop and the next
- * occupancy is one gate level after push / pop.
- *
- * Bypass: out_pop in a cycle where the FIFO is empty but in_valid is high
- * consumes the entry being pushed (the consumer took it straight from
- * in_data), so the push never depends on the consumer.
+ * per entry, "more than k entries").
  */
 
 `default_nettype none
@@ -29,17 +27,15 @@ module ims_fifo #(
     input  wire             clk,
     input  wire             rst,
 
-    input  wire             in_write,
-    input  wire             in_valid,
+    input  wire             in_write,   // early: a candidate is on in_data
+    input  wire             in_valid,   // late: it is a message
+    input  wire             in_taken,   // late: ... and the consumer took it from in_data
     input  wire [WIDTH-1:0] in_data,
 
-    output wire             out_valid,
+    output wire             out_valid,  // from flops
     output wire             out_valid_next,   // out_valid after this edge
     output wire [WIDTH-1:0] out_data,
-    // the pop, given separately for both values of the late in_valid
-    // (so in_valid is the last choice before every flop)
-    input  wire             out_pop_if_in,
-    input  wire             out_pop_if_no_in
+    input  wire             out_pop     // the head (out_valid) leaves
 );
 
 localparam DEPTH = 1 << ADDR_WIDTH;
@@ -53,40 +49,40 @@ end
 
 reg [WIDTH-1:0] mem [0:DEPTH-1];
 
-reg [ADDR_WIDTH-1:0] wr_ptr_reg;
+reg [ADDR_WIDTH-1:0] wr_ptr_reg;   // one past the last committed entry
 reg [ADDR_WIDTH-1:0] rd_ptr_reg;
-// occ_reg[k]: the FIFO holds more than k entries
+reg                  commit_reg;   // the entry at wr_ptr_reg was committed last cycle
+// occ_reg[k]: more than k entries, not counting commit_reg's
 reg [DEPTH-1:0]      occ_reg;
 
-assign out_valid = occ_reg[0];
+wire [ADDR_WIDTH-1:0] tail = wr_ptr_reg + {{(ADDR_WIDTH-1){1'b0}}, commit_reg};
+
+wire commit_next = in_valid && !in_taken;
+wire occ0_next   = (commit_reg && !out_pop) ? 1'b1 : (out_pop && !commit_reg) ? occ_reg[1] : occ_reg[0];
+
+assign out_valid      = occ_reg[0] || commit_reg;
+assign out_valid_next = occ0_next || commit_next;
 assign out_data  = mem[rd_ptr_reg];
-
-wire out_pop = in_valid ? out_pop_if_in : out_pop_if_no_in;
-
-// a pop with the FIFO empty takes the entry being pushed: occupancy unchanged
-wire [DEPTH-1:0] occ_grown  = {occ_reg[DEPTH-2:0], 1'b1};
-wire [DEPTH-1:0] occ_shrunk = {1'b0, occ_reg[DEPTH-1:1]};
-wire [DEPTH-1:0] occ_if_in    = out_pop_if_in ? occ_reg : occ_grown;
-wire [DEPTH-1:0] occ_if_no_in = out_pop_if_no_in ? occ_shrunk : occ_reg;
-wire [ADDR_WIDTH-1:0] rd_ptr_inc = rd_ptr_reg + 1'b1;
-wire [ADDR_WIDTH-1:0] rd_ptr_if_in    = out_pop_if_in ? rd_ptr_inc : rd_ptr_reg;
-wire [ADDR_WIDTH-1:0] rd_ptr_if_no_in = out_pop_if_no_in ? rd_ptr_inc : rd_ptr_reg;
-
-assign out_valid_next = in_valid ? occ_if_in[0] : occ_if_no_in[0];
 
 always @(posedge clk) begin
     if (in_write) begin
-        mem[wr_ptr_reg] <= in_data;
+        mem[tail] <= in_data;
     end
-    if (in_valid) begin
-        wr_ptr_reg <= wr_ptr_reg + 1'b1;
+    wr_ptr_reg <= tail;
+    commit_reg <= commit_next;
+    if (out_pop) begin
+        rd_ptr_reg <= rd_ptr_reg + 1'b1;
     end
-    rd_ptr_reg <= in_valid ? rd_ptr_if_in : rd_ptr_if_no_in;
-    occ_reg    <= in_valid ? occ_if_in : occ_if_no_in;
+    if (commit_reg && !out_pop) begin
+        occ_reg <= {occ_reg[DEPTH-2:0], 1'b1};
+    end else if (out_pop && !commit_reg) begin
+        occ_reg <= {1'b0, occ_reg[DEPTH-1:1]};
+    end
 
     if (rst) begin
         wr_ptr_reg <= 0;
         rd_ptr_reg <= 0;
+        commit_reg <= 1'b0;
         occ_reg    <= 0;
     end
 end
@@ -100,7 +96,7 @@ always @(posedge clk) begin
         if (in_write && occ_reg[DEPTH-1]) begin
             $fatal(1, "ims_fifo: candidate written into a full FIFO (credit error) (%m)");
         end
-        if (out_pop && !occ_reg[0] && !in_valid) begin
+        if (out_pop && !out_valid) begin
             $fatal(1, "ims_fifo: pop from an empty FIFO (%m)");
         end
     end

@@ -438,14 +438,33 @@ always @(posedge clk) begin
     b_byp_pasid_ok_reg <= r_byp_pasid_ok;
 end
 
-// contract section 4: rule 1 (range), rule 2 (ENABLE) from flops
-wire b_passed   = b_trig && !b_range_err_reg && ctrl_enable;
+// The rule terms that do not depend on the slot entry are registered beside
+// the RAM read, so that after the RAM only one gate level is left.  ENABLE
+// and FUNC_MASK are sampled on the edge after the trigger was accepted (a
+// CTRL write answered before the trigger was accepted has landed by then).
+reg b_passed_reg;     // a trigger that passed rules 1 (range) and 2 (ENABLE)
+reg b_enable_reg;
+reg b_func_mask_reg;
+reg b_cand_ok_reg;    // a candidate check with ENABLE = 1 and FUNC_MASK = 0
+
+always @(posedge clk) begin
+    b_passed_reg    <= r_valid_reg && r_kind_reg == OP_TRIG && !r_range_err_reg && ctrl_enable;
+    b_enable_reg    <= ctrl_enable;
+    b_func_mask_reg <= ctrl_func_mask;
+    b_cand_ok_reg   <= r_valid_reg && r_kind_reg == OP_CAND && ctrl_enable && !ctrl_func_mask;
+    if (rst) begin
+        b_passed_reg  <= 1'b0;
+        b_cand_ok_reg <= 1'b0;
+    end
+end
+
+wire b_passed   = b_passed_reg;
 wire b_mask_eff = b_byp_sel ? b_byp_mask_reg : s_raw_mask;
 // rule 3 without the compare: PASID check passes outright / needs the compare
 wire b_ok_pre   = b_passed && (b_byp_sel ? b_byp_pasid_ok_reg : !s_raw_pasid_en);
 wire b_ok_cmp   = b_passed && !b_byp_sel && s_raw_pasid_en && b_pasid_valid_reg;
 // rules 4 / 5 gates
-wire b_msg_gate  = !b_mask_eff && !ctrl_func_mask;
+wire b_msg_gate  = !b_mask_eff && !b_func_mask_reg;
 
 reg  [9:0]  c_pasid_eq_reg;       // 2-bit slices of slot.PASID == trigger PASID
 reg         c_ok_pre_msg_reg;     // passes rule 3 without the compare, rule 5
@@ -470,8 +489,8 @@ always @(posedge clk) begin
     c_drop_pre_reg    <= b_passed && !b_ok_pre && !b_ok_cmp;
     c_drop_cmp_reg    <= b_ok_cmp;
     c_range_reg       <= b_trig && b_range_err_reg;
-    c_disabled_reg    <= b_trig && !b_range_err_reg && !ctrl_enable;
-    c_fire_gate_reg   <= b_cand && !b_mask_eff && ctrl_enable && !ctrl_func_mask;
+    c_disabled_reg    <= b_trig && !b_range_err_reg && !b_enable_reg;
+    c_fire_gate_reg   <= b_cand_ok_reg && !b_mask_eff;
 end
 
 // op fields into stage C
@@ -519,6 +538,11 @@ end
 // --------------------------------------------------------------------------
 
 wire c_pasid_match = &c_pasid_eq_reg;
+// the compare in 4-bit groups: the flat forms below (cand_msg, the new
+// pending bit) are two gate levels from stage C's flops
+wire c_pasid_lo    = &c_pasid_eq_reg[3:0];
+wire c_pasid_mid   = &c_pasid_eq_reg[7:4];
+wire c_pasid_hi    = &c_pasid_eq_reg[9:8];
 
 // contract section 4, rules in order (range and ENABLE were settled in B)
 wire t_msg        = c_ok_pre_msg_reg  || (c_ok_cmp_msg_reg  && c_pasid_match);
@@ -559,7 +583,9 @@ always @(posedge clk) begin
     w_bits_reg      <= pend_bits;
     w_mask_bits_reg <= pend_mask_bits;
     w_onehot_reg    <= c_onehot_reg;
-    w_new_pend_reg  <= t_pend || (pend_bit && !(c_fire || c_clear_reg));
+    // t_pend || (pend_bit && !(c_fire || c_clear_reg)), written flat
+    w_new_pend_reg  <= c_ok_pre_pend_reg || (c_pasid_lo && c_pasid_mid && c_pasid_hi && c_ok_cmp_pend_reg) ||
+                       (pend_bit && !c_fire_gate_reg && !c_clear_reg);
     w_mask_we_reg   <= c_ctrl_reg;
     w_mask_val_reg  <= c_mask_val_reg;
     // forwarding for the op entering stage C now (the op entering W is ahead of it)
@@ -731,9 +757,7 @@ assign direct_msg  = t_msg;
 assign replay_msg  = c_fire;
 // either, written out flat so it is two gate levels from stage C's flops:
 // the 4-bit groups of the compare and the replay term, then one 5-input OR
-wire c_pasid_lo   = &c_pasid_eq_reg[3:0];
-wire c_pasid_mid  = &c_pasid_eq_reg[7:4];
-wire c_pasid_hi_q = &c_pasid_eq_reg[9:8] && c_ok_cmp_msg_reg;
+wire c_pasid_hi_q = c_pasid_hi && c_ok_cmp_msg_reg;
 wire c_fire_now   = c_fire_gate_reg && (c_wfwd_bit_reg ? w_new_pend_reg : st_slot_bit);
 assign cand_msg    = c_ok_pre_msg_reg || (c_pasid_lo && c_pasid_mid && c_pasid_hi_q) || c_fire_now;
 

@@ -57,9 +57,9 @@ MUTANTS = [
         name="disabled_before_range",
         rtl_file="ims_msg_pipe.v",
         original=("    c_range_reg       <= b_trig && b_range_err_reg;\n"
-                  "    c_disabled_reg    <= b_trig && !b_range_err_reg && !ctrl_enable;"),
+                  "    c_disabled_reg    <= b_trig && !b_range_err_reg && !b_enable_reg;"),
         replacement=("    c_range_reg       <= b_trig && b_range_err_reg && ctrl_enable;\n"
-                     "    c_disabled_reg    <= b_trig && !ctrl_enable;"),
+                     "    c_disabled_reg    <= b_trig && !b_enable_reg;"),
         tests=("drop_range",),
         rule="§4 rule order: rule 1 (index >= NUM_SLOTS) applies before rule 2 (ENABLE = 0)",
         expect="CNT_DROP_RANGE",
@@ -67,7 +67,7 @@ MUTANTS = [
     Mutant(
         name="func_mask_ignored",
         rtl_file="ims_msg_pipe.v",
-        original="wire b_msg_gate  = !b_mask_eff && !ctrl_func_mask;",
+        original="wire b_msg_gate  = !b_mask_eff && !b_func_mask_reg;",
         replacement="wire b_msg_gate  = !b_mask_eff;",
         tests=("pend_by_func_mask_and_clear_replay",),
         rule="§4 rule 4: CTRL.FUNC_MASK = 1 pends the trigger instead of sending it",
