@@ -26,11 +26,11 @@
  *
  * Word reads are issued back to back, so empty words cost one cycle each
  * (32 non-pending slots per cycle).  A word read's result is registered, and
- * loaded into rem_*_reg if its epoch is current; whether it had set bits
- * is registered too (hit_reg) and acted on one edge later: candidate mode
- * (cand_busy_reg), the epoch bit flips, so the word reads already issued
- * behind the word are squashed when they come back (each carries the epoch
- * it was issued in), and the pointer is rewound to the word.  Its bits are
+ * loaded into rem_*_reg if its epoch is current.  If it had set bits, the
+ * epoch bit flips on that edge, so the word reads already issued behind the
+ * word are squashed when they come back (each carries the epoch it was
+ * issued in), and one edge later (hit_reg) the scanner enters candidate
+ * mode (cand_busy_reg) and rewinds the pointer to the word.  Its bits are
  * checked lowest first, one candidate per cycle; after the last one is
  * issued the word reads go on from the next word.
  *
@@ -173,8 +173,9 @@ end
 wire [WORD_WIDTH+4:0] cand_slot_full = {ptr_reg[WORD_WIDTH-1:0], cur_bit_reg};
 /* verilator lint_on UNUSEDSIGNAL */
 
-// word_valid_reg and cur_valid_reg are only set while active_reg is (a word
-// read presented while hit_reg is high would be squashed anyway)
+// word_valid_reg and cur_valid_reg are only set while active_reg is.  No
+// word read is taken while hit_reg is high: the epoch has flipped already,
+// so it would not be squashed, and the pointer is about to be rewound.
 assign op_valid   = (word_valid_reg && !hit_reg) || (cur_valid_reg && cand_credit_ok);
 assign op_is_cand = cand_busy_reg;
 assign op_word    = ptr_reg[WORD_WIDTH-1:0];
@@ -197,11 +198,12 @@ always @(posedge clk) begin
 end
 
 // A result of the current epoch only arrives in word mode, when all candidate
-// stages are empty, and is loaded into rem as it is: whether the word has
-// candidates is acted on one edge later (hit_reg), so the OR over its bits
-// feeds one flop.  The result behind a hit is dropped like a stale one (that
-// word is read again after the rewind).
-wire res_use = res_valid_reg && res_tag_reg == epoch_reg && !hit_reg;
+// stages are empty, and is loaded into rem as it is.  Whether the word has
+// candidates (hit) only feeds two flops: the epoch flips on that edge, so
+// the results behind the word are stale from the next cycle on (those words
+// are read again after the rewind), and hit_reg, which is acted on one edge
+// later.
+wire res_use = res_valid_reg && res_tag_reg == epoch_reg;
 
 // the OR over the result's bits as a tree of 4-input ORs, kept as nets so
 // that synthesis does not make it a chain of LUTs
@@ -216,6 +218,7 @@ always @* begin
         res_bits_or16[k] = |res_bits_or4[4*k +: 4];
     end
 end
+wire hit = res_use && (|res_bits_or16);
 
 // A request is taken up when no scan runs; the scan starts, or is skipped,
 // one edge later from pend_any sampled on the take-up edge (scan_req and
@@ -285,7 +288,10 @@ always @(posedge clk) begin
         rem_hi_reg   <= res_bits_reg[31:16];
         rem_word_reg <= res_word_reg;
     end
-    hit_reg <= res_use && (|res_bits_or16);
+    hit_reg <= hit;
+    if (hit) begin
+        epoch_reg <= !epoch_reg;
+    end
 
     if (ptr_ce) begin
         if (hit_reg) begin
@@ -301,9 +307,6 @@ always @(posedge clk) begin
             word_valid_reg <= ptr_next_in_range;
         end
         cand_busy_reg <= hit_reg;
-    end
-    if (hit_reg) begin
-        epoch_reg <= !epoch_reg;
     end
 
     scan_req_reg <= scan_req;
