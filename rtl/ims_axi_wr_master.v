@@ -78,13 +78,13 @@ module ims_axi_wr_master #(
 );
 
 wire        direct_fifo_valid;
-wire        direct_fifo_valid_next;
+wire        direct_fifo_occ_next;
 wire [95:0] direct_fifo_head;
 wire        bypass_taken;
 wire        direct_head_pop;
 wire        replay_head_pop;
 wire        replay_fifo_valid;
-wire        replay_fifo_valid_next;
+wire        replay_fifo_occ_next;
 wire [95:0] replay_fifo_head;
 
 ims_fifo #(
@@ -98,7 +98,7 @@ ims_fifo #(
     .in_taken(bypass_taken),
     .in_data({msg_addr, msg_data}),
     .out_valid(direct_fifo_valid),
-    .out_valid_next(direct_fifo_valid_next),
+    .occ_next(direct_fifo_occ_next),
     .out_data(direct_fifo_head),
     .out_pop(direct_head_pop)
 );
@@ -114,7 +114,7 @@ ims_fifo #(
     .in_taken(bypass_taken),
     .in_data({msg_addr, msg_data}),
     .out_valid(replay_fifo_valid),
-    .out_valid_next(replay_fifo_valid_next),
+    .occ_next(replay_fifo_occ_next),
     .out_data(replay_fifo_head),
     .out_pop(replay_head_pop)
 );
@@ -160,12 +160,29 @@ assign replay_head_pop = pick_replay_fifo && queue_complete;
 assign direct_pop = direct_head_pop || (direct_msg && bypass_taken);
 assign replay_pop = replay_head_pop || (replay_msg && bypass_taken);
 
-wire complete = queue_complete || (cand_msg && bypass_taken);
+// Next state for both values of the late cand_msg, from flops and the AXI
+// inputs; cand_msg only chooses (one gate after it).
+wire complete_if_msg = queue_complete || bypass_taken;
+wire complete        = cand_msg ? complete_if_msg : queue_complete;
 
-// next lock / handshake state: a message on the bus that did not complete
-// stays, with the channels that have handshaken remembered
+wire locked_if_msg = bypass ? !both_ready : !queue_complete;
+wire locked_no_msg = !bypass && !queue_complete;
+
 wire aw_done_if_busy = aw_done_reg || m_axi_awready;
 wire w_done_if_busy  = w_done_reg || m_axi_wready;
+
+wire last_if_msg = complete_if_msg ? cur_replay : last_replay_reg;
+wire last_no_msg = queue_complete ? cur_replay : last_replay_reg;
+
+// queue contents after this edge (a message not taken from the bus is committed)
+wire direct_held_if_msg = direct_fifo_occ_next || (direct_cand && !bypass_taken);
+wire replay_held_if_msg = replay_fifo_occ_next || (replay_cand && !bypass_taken);
+wire queued_if_msg = direct_held_if_msg || replay_held_if_msg;
+wire queued_no_msg = direct_fifo_occ_next || replay_fifo_occ_next;
+wire pick_if_msg = locked_if_msg ? cur_replay
+                 : (replay_held_if_msg && (!direct_held_if_msg || !last_if_msg));
+wire pick_no_msg = locked_no_msg ? cur_replay
+                 : (replay_fifo_occ_next && (!direct_fifo_occ_next || !last_no_msg));
 
 // Device Bufferable: an interrupt write must reach its target as exactly
 // one unmodified DWORD write (non-modifiable), but like a PCIe MSI it is
@@ -187,23 +204,14 @@ assign m_axi_bready  = bready_reg && !rst;
 
 wire unused_bid = ^m_axi_bid;
 
-wire locked_next      = bypass ? (cand_msg && !both_ready) : !queue_complete;
-wire last_replay_next = complete ? cur_replay : last_replay_reg;
-wire pick_replay_next = locked_next ? cur_replay
-                      : (replay_fifo_valid_next && (!direct_fifo_valid_next || !last_replay_next));
-
 always @(posedge clk) begin
-    // (no message on the bus: locked_* is "not locked", nothing changes)
-    locked_reg        <= locked_next;
-    locked_replay_reg <= cur_replay;
-    aw_done_reg       <= locked_next && aw_done_if_busy;
-    w_done_reg        <= locked_next && w_done_if_busy;
-    if (complete) begin
-        last_replay_reg <= cur_replay;
-    end
-    queued_reg           <= direct_fifo_valid_next || replay_fifo_valid_next;
-    pick_replay_data_reg <= pick_replay_next;
-
+    locked_reg           <= cand_msg ? locked_if_msg : locked_no_msg;
+    locked_replay_reg    <= cur_replay;
+    aw_done_reg          <= cand_msg ? (locked_if_msg && aw_done_if_busy) : (locked_no_msg && aw_done_if_busy);
+    w_done_reg           <= cand_msg ? (locked_if_msg && w_done_if_busy) : (locked_no_msg && w_done_if_busy);
+    last_replay_reg      <= cand_msg ? last_if_msg : last_no_msg;
+    queued_reg           <= cand_msg ? queued_if_msg : queued_no_msg;
+    pick_replay_data_reg <= cand_msg ? pick_if_msg : pick_no_msg;
     ev_sent    <= complete;
     ev_wr_err  <= m_axi_bvalid && m_axi_bready && m_axi_bresp != 2'b00;
     bready_reg <= 1'b1;

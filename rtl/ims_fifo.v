@@ -33,7 +33,8 @@ module ims_fifo #(
     input  wire [WIDTH-1:0] in_data,
 
     output wire             out_valid,  // from flops
-    output wire             out_valid_next,   // out_valid after this edge
+    output wire             occ_next,   // after this edge, entries other than the one
+                                        // committed now (early: no in_valid in it)
     output wire [WIDTH-1:0] out_data,
     input  wire             out_pop     // the head (out_valid) leaves
 );
@@ -60,8 +61,8 @@ wire [ADDR_WIDTH-1:0] tail = wr_ptr_reg + {{(ADDR_WIDTH-1){1'b0}}, commit_reg};
 wire commit_next = in_valid && !in_taken;
 wire occ0_next   = (commit_reg && !out_pop) ? 1'b1 : (out_pop && !commit_reg) ? occ_reg[1] : occ_reg[0];
 
-assign out_valid      = occ_reg[0] || commit_reg;
-assign out_valid_next = occ0_next || commit_next;
+assign out_valid = occ_reg[0] || commit_reg;
+assign occ_next  = occ0_next;
 assign out_data  = mem[rd_ptr_reg];
 
 always @(posedge clk) begin
