@@ -301,7 +301,6 @@ reg [SLOT_WIDTH-1:0] b_slot_reg;
 reg [WORD_WIDTH-1:0] b_word_reg;
 reg [4:0]            b_bit_reg;
 reg                  b_range_err_reg;
-reg                  b_pasid_valid_reg;
 reg [19:0]           b_pasid_reg;
 reg [1:0]            b_dword_reg;
 reg [31:0]           b_wdata_reg;
@@ -328,7 +327,6 @@ always @(posedge clk) begin
     b_word_reg        <= r_word_reg;
     b_bit_reg         <= r_bit_reg;
     b_range_err_reg   <= r_range_err_reg;
-    b_pasid_valid_reg <= r_pasid_valid_reg;
     b_pasid_reg       <= r_pasid_reg;
     b_dword_reg       <= r_dword_reg;
     b_wdata_reg       <= r_wdata_reg;
@@ -430,11 +428,9 @@ wire b_wr   = b_valid_reg && b_kind_reg == OP_SLOT_WR;
 // bypass entry's own PASID test was made in stage R (from flops), so the
 // bypass mux costs the compare no gate level.
 wire r_byp_pasid_ok = !r_byp_pasid_en || (r_pasid_valid_reg && r_pasid_reg == r_byp_pasid);
-reg  b_byp_mask_reg;
 reg  b_byp_pasid_ok_reg;
 
 always @(posedge clk) begin
-    b_byp_mask_reg     <= r_byp_mask;
     b_byp_pasid_ok_reg <= r_byp_pasid_ok;
 end
 
@@ -442,29 +438,43 @@ end
 // the RAM read, so that after the RAM only one gate level is left.  ENABLE
 // and FUNC_MASK are sampled on the edge after the trigger was accepted (a
 // CTRL write answered before the trigger was accepted has landed by then).
-reg b_passed_reg;     // a trigger that passed rules 1 (range) and 2 (ENABLE)
+// The terms are combined with the op's own flags ahead, for each of the
+// cases the RAM word can still decide (bp_*: the trigger passed rules 1 and
+// 2, combined with FUNC_MASK, pasid_valid and the bypass entry's tests).
+wire r_passed  = r_valid_reg && r_kind_reg == OP_TRIG && !r_range_err_reg && ctrl_enable;
+wire r_trig_fm = ctrl_func_mask;   // FUNC_MASK as rule 4 sees it
+
 reg b_enable_reg;
-reg b_func_mask_reg;
 reg b_cand_ok_reg;    // a candidate check with ENABLE = 1 and FUNC_MASK = 0
+reg bp_pass_reg;      // passed rules 1, 2
+reg bp_msg_reg;       // ... and FUNC_MASK = 0
+reg bp_fm_reg;        // ... and FUNC_MASK = 1
+reg bp_msg_pv_reg;    // ... FUNC_MASK = 0, pasid_valid
+reg bp_fm_pv_reg;     // ... FUNC_MASK = 1, pasid_valid
+reg bp_pv_reg;        // ... pasid_valid
+reg bp_nopv_reg;      // ... no pasid_valid
+reg bp_byp_msg_reg;   // bypass entry: unmasked, FUNC_MASK = 0 (PASID test apart)
+reg bp_byp_pend_reg;  // bypass entry: masked or FUNC_MASK = 1 (PASID test apart)
+reg bp_cand_byp_reg;  // candidate check, bypass entry unmasked
 
 always @(posedge clk) begin
-    b_passed_reg    <= r_valid_reg && r_kind_reg == OP_TRIG && !r_range_err_reg && ctrl_enable;
     b_enable_reg    <= ctrl_enable;
-    b_func_mask_reg <= ctrl_func_mask;
     b_cand_ok_reg   <= r_valid_reg && r_kind_reg == OP_CAND && ctrl_enable && !ctrl_func_mask;
+    bp_pass_reg     <= r_passed;
+    bp_msg_reg      <= r_passed && !r_trig_fm;
+    bp_fm_reg       <= r_passed && r_trig_fm;
+    bp_msg_pv_reg   <= r_passed && !r_trig_fm && r_pasid_valid_reg;
+    bp_fm_pv_reg    <= r_passed && r_trig_fm && r_pasid_valid_reg;
+    bp_pv_reg       <= r_passed && r_pasid_valid_reg;
+    bp_nopv_reg     <= r_passed && !r_pasid_valid_reg;
+    bp_byp_msg_reg  <= r_passed && !r_trig_fm && !r_byp_mask;
+    bp_byp_pend_reg <= r_passed && (r_trig_fm || r_byp_mask);
+    bp_cand_byp_reg <= r_valid_reg && r_kind_reg == OP_CAND && ctrl_enable && !ctrl_func_mask && !r_byp_mask;
     if (rst) begin
-        b_passed_reg  <= 1'b0;
         b_cand_ok_reg <= 1'b0;
+        bp_pass_reg   <= 1'b0;
     end
 end
-
-wire b_passed   = b_passed_reg;
-wire b_mask_eff = b_byp_sel ? b_byp_mask_reg : s_raw_mask;
-// rule 3 without the compare: PASID check passes outright / needs the compare
-wire b_ok_pre   = b_passed && (b_byp_sel ? b_byp_pasid_ok_reg : !s_raw_pasid_en);
-wire b_ok_cmp   = b_passed && !b_byp_sel && s_raw_pasid_en && b_pasid_valid_reg;
-// rules 4 / 5 gates
-wire b_msg_gate  = !b_mask_eff && !b_func_mask_reg;
 
 reg  [9:0]  c_pasid_eq_reg;       // 2-bit slices of slot.PASID == trigger PASID
 reg         c_ok_pre_msg_reg;     // passes rule 3 without the compare, rule 5
@@ -482,15 +492,26 @@ always @(posedge clk) begin
     for (k = 0; k < 10; k = k + 1) begin
         c_pasid_eq_reg[k] <= s_raw_pasid[2*k +: 2] == b_pasid_reg[2*k +: 2];
     end
-    c_ok_pre_msg_reg  <= b_ok_pre && b_msg_gate;
-    c_ok_cmp_msg_reg  <= b_ok_cmp && b_msg_gate;
-    c_ok_pre_pend_reg <= b_ok_pre && !b_msg_gate;
-    c_ok_cmp_pend_reg <= b_ok_cmp && !b_msg_gate;
-    c_drop_pre_reg    <= b_passed && !b_ok_pre && !b_ok_cmp;
-    c_drop_cmp_reg    <= b_ok_cmp;
+    // one gate after the RAM word (s_raw_pasid_en, s_raw_mask) each
+    if (b_byp_sel) begin
+        c_ok_pre_msg_reg  <= bp_byp_msg_reg && b_byp_pasid_ok_reg;
+        c_ok_cmp_msg_reg  <= 1'b0;
+        c_ok_pre_pend_reg <= bp_byp_pend_reg && b_byp_pasid_ok_reg;
+        c_ok_cmp_pend_reg <= 1'b0;
+        c_drop_pre_reg    <= bp_pass_reg && !b_byp_pasid_ok_reg;
+        c_drop_cmp_reg    <= 1'b0;
+        c_fire_gate_reg   <= bp_cand_byp_reg;
+    end else begin
+        c_ok_pre_msg_reg  <= bp_msg_reg && !s_raw_pasid_en && !s_raw_mask;
+        c_ok_cmp_msg_reg  <= bp_msg_pv_reg && s_raw_pasid_en && !s_raw_mask;
+        c_ok_pre_pend_reg <= !s_raw_pasid_en && (bp_fm_reg || (bp_msg_reg && s_raw_mask));
+        c_ok_cmp_pend_reg <= s_raw_pasid_en && (bp_fm_pv_reg || (bp_msg_pv_reg && s_raw_mask));
+        c_drop_pre_reg    <= bp_nopv_reg && s_raw_pasid_en;
+        c_drop_cmp_reg    <= bp_pv_reg && s_raw_pasid_en;
+        c_fire_gate_reg   <= b_cand_ok_reg && !s_raw_mask;
+    end
     c_range_reg       <= b_trig && b_range_err_reg;
     c_disabled_reg    <= b_trig && !b_range_err_reg && !b_enable_reg;
-    c_fire_gate_reg   <= b_cand_ok_reg && !b_mask_eff;
 end
 
 // op fields into stage C

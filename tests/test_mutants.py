@@ -67,8 +67,8 @@ MUTANTS = [
     Mutant(
         name="func_mask_ignored",
         rtl_file="ims_msg_pipe.v",
-        original="wire b_msg_gate  = !b_mask_eff && !b_func_mask_reg;",
-        replacement="wire b_msg_gate  = !b_mask_eff;",
+        original="wire r_trig_fm = ctrl_func_mask;   // FUNC_MASK as rule 4 sees it",
+        replacement="wire r_trig_fm = 1'b0;",
         tests=("pend_by_func_mask_and_clear_replay",),
         rule="§4 rule 4: CTRL.FUNC_MASK = 1 pends the trigger instead of sending it",
         expect="FUNC_MASK",
