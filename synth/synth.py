@@ -374,11 +374,29 @@ def count_cells(cells: dict, target: Target) -> tuple:
 
 
 def module_cells(stat: dict, module: str) -> dict:
+    """Cells by type of `module` including the modules it instantiates that synthesis kept as
+    separate modules (keep_hierarchy), each counted once per instance."""
     mods = stat.get("modules", {})
-    entry = mods.get("\\" + module) or mods.get(module)
-    if entry is None:
-        raise RuntimeError(f"module {module} not in yosys stat: {sorted(mods)}")
-    return entry.get("num_cells_by_type", {})
+
+    def entry(name: str):
+        return mods.get("\\" + name) or mods.get(name) or mods.get(name.lstrip("\\"))
+
+    def flat(name: str, depth: int = 0) -> dict:
+        ent = entry(name)
+        if ent is None:
+            raise RuntimeError(f"module {name} not in yosys stat: {sorted(mods)}")
+        if depth > 16:
+            raise RuntimeError(f"module hierarchy below {module} too deep (recursive?)")
+        out: dict = {}
+        for cell, count in ent.get("num_cells_by_type", {}).items():
+            if entry(cell) is not None:
+                for sub, n in flat(cell, depth + 1).items():
+                    out[sub] = out.get(sub, 0) + count * n
+            else:
+                out[cell] = out.get(cell, 0) + count
+        return out
+
+    return flat(module)
 
 
 # ----------------------------------------------------------------------------- nextpnr
