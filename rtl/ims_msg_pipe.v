@@ -559,14 +559,14 @@ end
 // --------------------------------------------------------------------------
 
 wire c_pasid_match = &c_pasid_eq_reg;
-// the compare in 4-bit groups: the flat forms below (cand_msg, the new
-// pending bit) are two gate levels from stage C's flops
+// the compare in 4-bit groups: the new pending bit below is written flat, two
+// gate levels from stage C's flops
 wire c_pasid_lo    = &c_pasid_eq_reg[3:0];
 wire c_pasid_mid   = &c_pasid_eq_reg[7:4];
 wire c_pasid_hi    = &c_pasid_eq_reg[9:8];
 
 // contract section 4, rules in order (range and ENABLE were settled in B)
-wire t_msg        = c_ok_pre_msg_reg  || (c_ok_cmp_msg_reg  && c_pasid_match);
+wire t_msg;          // from ims_msg_decide below
 wire t_pend       = c_ok_pre_pend_reg || (c_ok_cmp_pend_reg && c_pasid_match);
 wire t_pasid_drop = c_drop_pre_reg    || (c_drop_cmp_reg    && !c_pasid_match);
 
@@ -587,7 +587,21 @@ wire [31:0] pend_mask_bits = (c_wfwd_mask_sel & {32{w_mask_val_reg}}) | (~c_wfwd
 wire        pend_bit       = c_wfwd_bit_reg ? w_new_pend_reg : st_slot_bit;
 
 // replay candidate: still pending and now eligible
-wire c_fire = c_fire_gate_reg && pend_bit;
+wire c_fire;
+wire c_msg;
+
+ims_msg_decide decide_inst (
+    .ok_pre_msg(c_ok_pre_msg_reg),
+    .ok_cmp_msg(c_ok_cmp_msg_reg),
+    .pasid_eq(c_pasid_eq_reg),
+    .fire_gate(c_fire_gate_reg),
+    .wfwd_bit(c_wfwd_bit_reg),
+    .w_new_pend(w_new_pend_reg),
+    .st_slot_bit(st_slot_bit),
+    .direct_msg(t_msg),
+    .replay_msg(c_fire),
+    .cand_msg(c_msg)
+);
 
 wire [31:0] w_wr_bits      = (w_bits_reg & ~w_onehot_reg) | (w_new_pend_reg ? w_onehot_reg : 32'd0);
 wire [31:0] w_wr_mask_bits = !w_mask_we_reg ? w_mask_bits_reg :
@@ -776,11 +790,7 @@ assign direct_cand = c_trig_reg;
 assign replay_cand = c_cand_reg;
 assign direct_msg  = t_msg;
 assign replay_msg  = c_fire;
-// either, written out flat so it is two gate levels from stage C's flops:
-// the 4-bit groups of the compare and the replay term, then one 5-input OR
-wire c_pasid_hi_q = c_pasid_hi && c_ok_cmp_msg_reg;
-wire c_fire_now   = c_fire_gate_reg && (c_wfwd_bit_reg ? w_new_pend_reg : st_slot_bit);
-assign cand_msg    = c_ok_pre_msg_reg || (c_pasid_lo && c_pasid_mid && c_pasid_hi_q) || c_fire_now;
+assign cand_msg    = c_msg;
 
 reg trig_nomsg_reg;   // trigger resolved without a direct message
 reg cand_nomsg_reg;   // candidate check that did not replay
