@@ -8,20 +8,27 @@
  *
  * The pipeline's stage C hands over a message candidate (direct_cand /
  * replay_cand, address and data: flops) and, late in the same cycle,
- * whether it really is a message (direct_msg / replay_msg: the end of the
- * trigger decision).  Only a few gates may follow those late signals, so:
- *  - the candidate is written into its queue's tail unconditionally and the
- *    late signal only commits it (ims_fifo);
+ * whether it really is a message (cand_msg, the end of the trigger
+ * decision; with the candidate's kind it says which queue, so direct_msg /
+ * replay_msg are only checked in simulation).  Only one gate may follow
+ * cand_msg, so:
+ *  - the candidate is written into its queue's tail unconditionally and
+ *    cand_msg only commits it (ims_fifo);
  *  - when both queues are empty the candidate itself is on the bus (AWVALID
  *    rises right after the edge that registered it: trigger at edge N,
  *    AWVALID sampled high at N+3); which source drives AWADDR/WDATA is
- *    chosen from flops only (queue occupancy, lock, last served), never
- *    from the late decision;
- *  - otherwise the bus shows a queue head: the queue it was taken from stays
- *    locked until both AW and W have handshaken (AXI forbids changing
- *    AWADDR/WDATA while VALID waits).  A message on the bus that did not
- *    complete in its first cycle is in its queue by the next one, so "both
- *    queues empty" also means "nothing locked".
+ *    chosen from flops only, never from the late decision;
+ *  - otherwise the bus shows a queue head, which stays until both AW and W
+ *    have handshaken (AXI forbids changing AWADDR/WDATA while VALID waits).
+ *    A message on the bus that did not complete in its first cycle is in its
+ *    queue by the next one, so "both queues empty" also means "nothing
+ *    half done";
+ *  - every flop that must see the decision at the next edge (queued, queue
+ *    choice, the queues' commit) takes it as the last mux between two next
+ *    values formed from flops and the AXI ready inputs; the rest follows a
+ *    cycle later from those flops (queue occupancy, the held-message count)
+ *    or from cand_msg registered (credit return and ev_sent of a message
+ *    that went straight through: one edge later than for a queued one).
  * A candidate arriving while the other queue holds messages waits one cycle
  * in its queue, so alternation is decided among queued messages only.
  *
@@ -77,14 +84,18 @@ module ims_axi_wr_master #(
     output wire                    m_axi_bready
 );
 
+localparam TOTAL_DEPTH = (1 << DIRECT_FIFO_ADDR_WIDTH) + (1 << REPLAY_FIFO_ADDR_WIDTH);
+
 wire        direct_fifo_valid;
-wire        direct_fifo_occ_next;
+wire        direct_fifo_more;
+wire        direct_fifo_newest;
 wire [95:0] direct_fifo_head;
 wire        bypass_taken;
 wire        direct_head_pop;
 wire        replay_head_pop;
 wire        replay_fifo_valid;
-wire        replay_fifo_occ_next;
+wire        replay_fifo_more;
+wire        replay_fifo_newest;
 wire [95:0] replay_fifo_head;
 
 ims_fifo #(
@@ -94,11 +105,12 @@ ims_fifo #(
     .clk(clk),
     .rst(rst),
     .in_write(direct_cand),
-    .in_valid(direct_msg),
+    .in_valid(cand_msg),
     .in_taken(bypass_taken),
     .in_data({msg_addr, msg_data}),
     .out_valid(direct_fifo_valid),
-    .occ_next(direct_fifo_occ_next),
+    .out_more(direct_fifo_more),
+    .out_newest(direct_fifo_newest),
     .out_data(direct_fifo_head),
     .out_pop(direct_head_pop)
 );
@@ -110,79 +122,90 @@ ims_fifo #(
     .clk(clk),
     .rst(rst),
     .in_write(replay_cand),
-    .in_valid(replay_msg),
+    .in_valid(cand_msg),
     .in_taken(bypass_taken),
     .in_data({msg_addr, msg_data}),
     .out_valid(replay_fifo_valid),
-    .occ_next(replay_fifo_occ_next),
+    .out_more(replay_fifo_more),
+    .out_newest(replay_fifo_newest),
     .out_data(replay_fifo_head),
     .out_pop(replay_head_pop)
 );
 
-reg locked_reg;          // a queue head is on the bus, queue choice fixed
-reg locked_replay_reg;   // ... and it is the replay queue's head
-reg last_replay_reg;     // last completed message was a replay
-reg aw_done_reg;
-reg w_done_reg;
-reg bready_reg;
+// Messages held in both queues together.  "A queue holds a message" is a
+// flop (queued_reg, its complement is the bypass condition) whose next value
+// is one mux on the late cand_msg.  The count itself is kept as a
+// thermometer of the messages other than the one committed at the last edge
+// (older_reg[k]: more than k), which follows that commit a cycle later, from
+// the queues' commit flops, like the queues' own occupancy.
+reg  [TOTAL_DEPTH-1:0] older_reg;
+reg                    queued_reg;
+wire queued    = queued_reg;
+wire newest    = direct_fifo_newest || replay_fifo_newest;
+wire held_more = older_reg[1] || (older_reg[0] && newest);   // two or more
+reg  pick_replay_reg;    // the queue head on the bus is the replay queue's
+// AW / W of the queue head on the bus have handshaken (meaningful only while
+// queued: set from the AXI inputs alone while bypassing, so that they do not
+// wait for the late decision)
+reg  aw_done_reg;
+reg  w_done_reg;
+reg  bready_reg;
 
-// the candidate goes straight to the bus only when nothing is queued
-wire bypass = !direct_fifo_valid && !replay_fifo_valid;
-
-// queue heads: alternate when both wait (from flops only)
-wire pick_replay_fifo = locked_reg ? locked_replay_reg
-                      : (replay_fifo_valid && (!direct_fifo_valid || !last_replay_reg));
-
-wire        cur_replay = bypass ? replay_cand : pick_replay_fifo;
-wire        cur_valid  = !bypass || cand_msg;
-// The AWADDR/WDATA mux (96 bits) takes its select from its own flop, a copy
-// of "a queue holds a message" (its complement is `bypass`), so the wide
-// fan-out stays off the control logic.
-// The same for the queue choice: pick_replay_data_reg is pick_replay_fifo,
-// registered from its next-state terms.
-reg         queued_reg;
+// The AWADDR/WDATA mux (96 bits) takes its selects from their own copies of
+// queued_reg and pick_replay_reg, so the wide fan-out stays off the
+// control logic.
+reg         queued_data_reg;
 reg         pick_replay_data_reg;
-wire [95:0] cur_msg    = !queued_reg ? {msg_addr, msg_data}
+wire [95:0] cur_msg    = !queued_data_reg ? {msg_addr, msg_data}
                        : (pick_replay_data_reg ? replay_fifo_head : direct_fifo_head);
 
-// The late decision (cand_msg and the two *_msg) meets only single flops
-// and the AXI valid outputs: the queues take it through their commit flop.
-// While bypassing nothing is half done (aw_done/w_done are 0).
-wire both_ready     = m_axi_awready && m_axi_wready;
-wire queue_complete = !bypass && (aw_done_reg || m_axi_awready) && (w_done_reg || m_axi_wready);
-// the candidate on the bus completes this cycle if it is a message
-assign bypass_taken = bypass && both_ready;
+// The queue head on the bus completes this cycle if both channels are (or
+// were) ready; the candidate, if it is a message, if both are ready now.
+wire aw_ok          = aw_done_reg || m_axi_awready;
+wire w_ok           = w_done_reg || m_axi_wready;
+wire head_complete  = aw_ok && w_ok;
+wire queue_complete = queued && head_complete;
+wire bypass_ready   = m_axi_awready && m_axi_wready;
+assign bypass_taken = !queued && bypass_ready;
 
-assign direct_head_pop = !pick_replay_fifo && queue_complete;
-assign replay_head_pop = pick_replay_fifo && queue_complete;
+assign direct_head_pop = queue_complete && !pick_replay_reg;
+assign replay_head_pop = queue_complete && pick_replay_reg;
 
-// credit returns: a queue head left, or a message went straight through
-assign direct_pop = direct_head_pop || (direct_msg && bypass_taken);
-assign replay_pop = replay_head_pop || (replay_msg && bypass_taken);
+// Credit returns: a queue head left, or (a cycle later, so that the late
+// cand_msg meets one flop here) a message went straight through.  The cycle
+// after a bypass nothing is queued, so the two never coincide.
+reg msg_reg;             // cand_msg, registered
+reg bypass_direct_reg;   // a direct candidate was on the bus and taken
+reg bypass_replay_reg;   // ... a replay candidate
+assign direct_pop = direct_head_pop || (bypass_direct_reg && msg_reg);
+assign replay_pop = replay_head_pop || (bypass_replay_reg && msg_reg);
 
 // Next state for both values of the late cand_msg, from flops and the AXI
-// inputs; cand_msg only chooses (one gate after it).
-wire complete_if_msg = queue_complete || bypass_taken;
-wire complete        = cand_msg ? complete_if_msg : queue_complete;
+// inputs (at most two gates); cand_msg only chooses (one gate after it).
+wire queued_if_msg = queued || !bypass_ready;
+wire queued_no_msg = queued && (!head_complete || held_more);
 
-wire locked_if_msg = bypass ? !both_ready : !queue_complete;
-wire locked_no_msg = !bypass && !queue_complete;
+wire [TOTAL_DEPTH+1:0] older_ext = {1'b0, older_reg, 1'b1};
+wire [TOTAL_DEPTH-1:0] older_next = (newest && !queue_complete) ? older_ext[TOTAL_DEPTH-1:0]
+                                  : (!newest && queue_complete) ? older_ext[TOTAL_DEPTH+1:2]
+                                  : older_reg;
 
-wire aw_done_if_busy = aw_done_reg || m_axi_awready;
-wire w_done_if_busy  = w_done_reg || m_axi_wready;
+// Queue choice: a head stays on the bus until it completes (AXI forbids
+// changing AWADDR/WDATA while VALID waits); after a completion the other
+// queue is served if it holds a message, so the two alternate when both
+// wait.  A candidate that does not complete straight from the bus is
+// locked as the head of its own queue.
+wire replay_only_if_msg = replay_cand && !direct_fifo_valid;
+wire replay_any_if_msg  = replay_cand || replay_fifo_valid;
+wire replay_only_no_msg = replay_fifo_more && !direct_fifo_valid;
+wire pick_if_msg = !queued ? replay_cand
+                 : !head_complete ? pick_replay_reg
+                 : (pick_replay_reg ? replay_only_if_msg : replay_any_if_msg);
+wire pick_no_msg = !queue_complete ? pick_replay_reg
+                 : (pick_replay_reg ? replay_only_no_msg : replay_fifo_valid);
 
-wire last_if_msg = complete_if_msg ? cur_replay : last_replay_reg;
-wire last_no_msg = queue_complete ? cur_replay : last_replay_reg;
-
-// queue contents after this edge (a message not taken from the bus is committed)
-wire direct_held_if_msg = direct_fifo_occ_next || (direct_cand && !bypass_taken);
-wire replay_held_if_msg = replay_fifo_occ_next || (replay_cand && !bypass_taken);
-wire queued_if_msg = direct_held_if_msg || replay_held_if_msg;
-wire queued_no_msg = direct_fifo_occ_next || replay_fifo_occ_next;
-wire pick_if_msg = locked_if_msg ? cur_replay
-                 : (replay_held_if_msg && (!direct_held_if_msg || !last_if_msg));
-wire pick_no_msg = locked_no_msg ? cur_replay
-                 : (replay_fifo_occ_next && (!direct_fifo_occ_next || !last_no_msg));
+wire aw_done_next = queued ? (!head_complete && aw_ok) : (m_axi_awready && !m_axi_wready);
+wire w_done_next  = queued ? (!head_complete && w_ok)  : (m_axi_wready && !m_axi_awready);
 
 // Device Bufferable: an interrupt write must reach its target as exactly
 // one unmodified DWORD write (non-modifiable), but like a PCIe MSI it is
@@ -195,39 +218,63 @@ assign m_axi_awburst = 2'b01;
 assign m_axi_awlock  = 1'b0;
 assign m_axi_awcache = 4'b0001;
 assign m_axi_awprot  = 3'b010;
-assign m_axi_awvalid = cur_valid && !aw_done_reg && !rst;
+assign m_axi_awvalid = (queued ? !aw_done_reg : cand_msg) && !rst;
 assign m_axi_wdata   = cur_msg[31:0];
 assign m_axi_wstrb   = 4'hf;
 assign m_axi_wlast   = 1'b1;
-assign m_axi_wvalid  = cur_valid && !w_done_reg && !rst;
+assign m_axi_wvalid  = (queued ? !w_done_reg : cand_msg) && !rst;
 assign m_axi_bready  = bready_reg && !rst;
 
-wire unused_bid = ^m_axi_bid;
+wire unused_inputs = ^{m_axi_bid, direct_fifo_more};
 
 always @(posedge clk) begin
-    locked_reg           <= cand_msg ? locked_if_msg : locked_no_msg;
-    locked_replay_reg    <= cur_replay;
-    aw_done_reg          <= cand_msg ? (locked_if_msg && aw_done_if_busy) : (locked_no_msg && aw_done_if_busy);
-    w_done_reg           <= cand_msg ? (locked_if_msg && w_done_if_busy) : (locked_no_msg && w_done_if_busy);
-    last_replay_reg      <= cand_msg ? last_if_msg : last_no_msg;
+    older_reg            <= older_next;
     queued_reg           <= cand_msg ? queued_if_msg : queued_no_msg;
+    queued_data_reg      <= cand_msg ? queued_if_msg : queued_no_msg;
+    pick_replay_reg      <= cand_msg ? pick_if_msg : pick_no_msg;
     pick_replay_data_reg <= cand_msg ? pick_if_msg : pick_no_msg;
-    ev_sent    <= complete;
+    aw_done_reg          <= aw_done_next;
+    w_done_reg           <= w_done_next;
+    msg_reg              <= cand_msg;
+    bypass_direct_reg    <= direct_cand && bypass_taken;
+    bypass_replay_reg    <= replay_cand && bypass_taken;
+    // as the credit returns, a bypass completion is counted a cycle late
+    ev_sent    <= queue_complete || ((bypass_direct_reg || bypass_replay_reg) && msg_reg);
     ev_wr_err  <= m_axi_bvalid && m_axi_bready && m_axi_bresp != 2'b00;
     bready_reg <= 1'b1;
 
     if (rst) begin
-        queued_reg      <= 1'b0;
+        older_reg            <= 0;
+        queued_reg           <= 1'b0;
+        queued_data_reg      <= 1'b0;
+        pick_replay_reg      <= 1'b0;
         pick_replay_data_reg <= 1'b0;
-        locked_reg      <= 1'b0;
-        last_replay_reg <= 1'b0;
-        aw_done_reg     <= 1'b0;
-        w_done_reg      <= 1'b0;
-        ev_sent         <= 1'b0;
-        ev_wr_err       <= 1'b0;
-        bready_reg      <= 1'b0;
+        aw_done_reg          <= 1'b0;
+        w_done_reg           <= 1'b0;
+        msg_reg              <= 1'b0;
+        bypass_direct_reg    <= 1'b0;
+        bypass_replay_reg    <= 1'b0;
+        ev_sent              <= 1'b0;
+        ev_wr_err            <= 1'b0;
+        bready_reg           <= 1'b0;
     end
 end
+
+`ifndef SYNTHESIS
+// The queues and the credit returns take the late decision as cand_msg and
+// the candidate's kind (a flop): one op per cycle is in stage C.
+always @(posedge clk) begin
+    if (!rst) begin
+        if (direct_cand && replay_cand) begin
+            $fatal(1, "ims_axi_wr_master: direct and replay candidate in one cycle (%m)");
+        end
+        if (cand_msg != ((direct_msg && direct_cand) || (replay_msg && replay_cand)) ||
+            (direct_msg && !direct_cand) || (replay_msg && !replay_cand)) begin
+            $fatal(1, "ims_axi_wr_master: cand_msg does not match direct_msg / replay_msg (%m)");
+        end
+    end
+end
+`endif
 
 endmodule
 

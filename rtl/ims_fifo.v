@@ -28,13 +28,13 @@ module ims_fifo #(
     input  wire             rst,
 
     input  wire             in_write,   // early: a candidate is on in_data
-    input  wire             in_valid,   // late: it is a message
+    input  wire             in_valid,   // late: it is a message (ignored without in_write)
     input  wire             in_taken,   // late: ... and the consumer took it from in_data
     input  wire [WIDTH-1:0] in_data,
 
-    output wire             out_valid,  // from flops
-    output wire             occ_next,   // after this edge, entries other than the one
-                                        // committed now (early: no in_valid in it)
+    output wire             out_valid,  // one gate from flops: at least one entry
+    output wire             out_more,   // ... at least two entries
+    output wire             out_newest, // flop: one of them is the entry committed last edge
     output wire [WIDTH-1:0] out_data,
     input  wire             out_pop     // the head (out_valid) leaves
 );
@@ -58,11 +58,11 @@ reg [DEPTH-1:0]      occ_reg;
 
 wire [ADDR_WIDTH-1:0] tail = wr_ptr_reg + {{(ADDR_WIDTH-1){1'b0}}, commit_reg};
 
-wire commit_next = in_valid && !in_taken;
-wire occ0_next   = (commit_reg && !out_pop) ? 1'b1 : (out_pop && !commit_reg) ? occ_reg[1] : occ_reg[0];
+wire commit_next = in_write && in_valid && !in_taken;
 
 assign out_valid = occ_reg[0] || commit_reg;
-assign occ_next  = occ0_next;
+assign out_more  = occ_reg[1] || (occ_reg[0] && commit_reg);
+assign out_newest = commit_reg;
 assign out_data  = mem[rd_ptr_reg];
 
 always @(posedge clk) begin
@@ -91,9 +91,6 @@ end
 `ifndef SYNTHESIS
 always @(posedge clk) begin
     if (!rst) begin
-        if (in_valid && !in_write) begin
-            $fatal(1, "ims_fifo: in_valid without in_write (%m)");
-        end
         if (in_write && occ_reg[DEPTH-1]) begin
             $fatal(1, "ims_fifo: candidate written into a full FIFO (credit error) (%m)");
         end
