@@ -140,6 +140,7 @@ end
 // --------------------------------------------------------------------------
 
 reg s_irq_ready_reg;
+reg s_irq_ready_iss_reg;   // the same, for the RAM address choice only
 
 assign s_irq_ready = s_irq_ready_reg && !rst;
 
@@ -269,8 +270,19 @@ end
 
 wire                  iss_valid = trig_go || mt_go;
 wire [2:0]            iss_kind  = trig_go ? OP_TRIG : mt_kind_reg;
-wire [SLOT_WIDTH-1:0] iss_slot  = trig_go ? trig_slot : mt_slot_reg;
-wire [WORD_WIDTH-1:0] iss_word  = trig_go ? trig_word : mt_word_reg;
+wire [SLOT_WIDTH-1:0] iss_slot;
+wire [WORD_WIDTH-1:0] iss_word;
+
+// the RAM read address, from a copy of s_irq_ready_reg of its own (fan-out)
+ims_issue_mux #(
+    .WIDTH(SLOT_WIDTH + WORD_WIDTH)
+) issue_mux_inst (
+    .valid(s_irq_valid),
+    .ready(s_irq_ready_iss_reg),
+    .trig({trig_slot, trig_word}),
+    .held({mt_slot_reg, mt_word_reg}),
+    .out({iss_slot, iss_word})
+);
 
 /* verilator lint_off UNUSEDSIGNAL */
 wire [SLOT_WIDTH+4:0] iss_slot_ext = {5'd0, iss_slot};
@@ -415,7 +427,7 @@ ims_slot_store #(
 // After the BRAM output register only one or two gate levels fit before a
 // flop (the RAM's clock-to-out and its routing take most of the cycle), so
 // stage B does not decide anything: it registers the entry, the PASID
-// compare as ten 2-bit equalities, and every other term of the rules
+// compare as seven 3-bit equalities, and every other term of the rules
 // already combined with the op's flops.  Stage C decides from flops.
 
 wire [31:0] b_bit_onehot = 32'd1 << b_bit_reg;
@@ -476,7 +488,10 @@ always @(posedge clk) begin
     end
 end
 
-reg  [9:0]  c_pasid_eq_reg;       // 2-bit slices of slot.PASID == trigger PASID
+// 3-bit slices (the last 2-bit) of slot.PASID == trigger PASID: a 3-bit
+// compare is one 6-input LUT (a slice's wide-LUT mux, no general routing
+// inside), and seven flops let the decision after them be 4-input gates
+reg  [6:0]  c_pasid_eq_reg;
 reg         c_ok_pre_msg_reg;     // passes rule 3 without the compare, rule 5
 reg         c_ok_cmp_msg_reg;     // passes rule 3 iff the PASIDs match, rule 5
 reg         c_ok_pre_pend_reg;    // ... rule 4
@@ -489,9 +504,10 @@ reg         c_fire_gate_reg;      // candidate check: eligible if still pending
 
 integer k;
 always @(posedge clk) begin
-    for (k = 0; k < 10; k = k + 1) begin
-        c_pasid_eq_reg[k] <= s_raw_pasid[2*k +: 2] == b_pasid_reg[2*k +: 2];
+    for (k = 0; k < 6; k = k + 1) begin
+        c_pasid_eq_reg[k] <= s_raw_pasid[3*k +: 3] == b_pasid_reg[3*k +: 3];
     end
+    c_pasid_eq_reg[6] <= s_raw_pasid[19:18] == b_pasid_reg[19:18];
     // one gate after the RAM word (s_raw_pasid_en, s_raw_mask) each
     if (b_byp_sel) begin
         c_ok_pre_msg_reg  <= bp_byp_msg_reg && b_byp_pasid_ok_reg;
@@ -559,11 +575,10 @@ end
 // --------------------------------------------------------------------------
 
 wire c_pasid_match = &c_pasid_eq_reg;
-// the compare in 4-bit groups: the new pending bit below is written flat, two
+// the compare in two groups: the new pending bit below is written flat, two
 // gate levels from stage C's flops
 wire c_pasid_lo    = &c_pasid_eq_reg[3:0];
-wire c_pasid_mid   = &c_pasid_eq_reg[7:4];
-wire c_pasid_hi    = &c_pasid_eq_reg[9:8];
+wire c_pasid_hi    = &c_pasid_eq_reg[6:4];
 
 // contract section 4, rules in order (range and ENABLE were settled in B)
 wire t_msg;          // from ims_msg_decide below
@@ -619,7 +634,7 @@ always @(posedge clk) begin
     w_mask_bits_reg <= pend_mask_bits;
     w_onehot_reg    <= c_onehot_reg;
     // t_pend || (pend_bit && !(c_fire || c_clear_reg)), written flat
-    w_new_pend_reg  <= c_ok_pre_pend_reg || (c_pasid_lo && c_pasid_mid && c_pasid_hi && c_ok_cmp_pend_reg) ||
+    w_new_pend_reg  <= c_ok_pre_pend_reg || (c_pasid_lo && c_pasid_hi && c_ok_cmp_pend_reg) ||
                        (pend_bit && !c_fire_gate_reg && !c_clear_reg);
     w_mask_we_reg   <= c_ctrl_reg;
     w_mask_val_reg  <= c_mask_val_reg;
@@ -915,13 +930,40 @@ ims_credit #(
 wire ready_if_trig = !busy_reg && direct_ok_if_trig && !mt_valid_reg;
 wire ready_no_trig = !busy_reg && direct_ok_no_trig;
 
+// the accept term folded into the choice itself (one gate of the port)
+wire s_irq_ready_next;
+ims_issue_mux #(
+    .WIDTH(1)
+) ready_mux_inst (
+    .valid(s_irq_valid),
+    .ready(s_irq_ready_reg),
+    .trig(ready_if_trig),
+    .held(ready_no_trig),
+    .out(s_irq_ready_next)
+);
+
+// s_irq_ready_reg and its copy are kept apart (synthesis would merge them)
+(* keep *)
+always @(posedge clk) begin
+    s_irq_ready_reg <= s_irq_ready_next;
+    if (rst) begin
+        s_irq_ready_reg <= 1'b0;
+    end
+end
+
+(* keep *)
+always @(posedge clk) begin
+    s_irq_ready_iss_reg <= s_irq_ready_next;
+    if (rst) begin
+        s_irq_ready_iss_reg <= 1'b0;
+    end
+end
+
 always @(posedge clk) begin
     cand_credit_ok_reg <= cand_go ? replay_ok_if_cand : replay_ok_no_cand;
-    s_irq_ready_reg    <= trig_go ? ready_if_trig : ready_no_trig;
 
     if (rst) begin
         cand_credit_ok_reg <= 1'b1;
-        s_irq_ready_reg    <= 1'b0;
     end
 end
 
