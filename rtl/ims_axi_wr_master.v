@@ -227,12 +227,35 @@ assign m_axi_bready  = bready_reg && !rst;
 
 wire unused_inputs = ^{m_axi_bid, direct_fifo_more};
 
+// The late decision as the last gate before the queue state flops (a kept
+// module; rst is folded into the two choices, not a reset of the flops,
+// so nothing follows the choice).  The data-mux copies are flops of their
+// own (kept: synthesis would merge identical flops).
+wire queued_next;
+wire pick_replay_next;
+ims_late_mux #(
+    .WIDTH(2)
+) late_state_inst (
+    .sel(cand_msg),
+    .if_sel({queued_if_msg && !rst, pick_if_msg && !rst}),
+    .if_not({queued_no_msg && !rst, pick_no_msg && !rst}),
+    .out({queued_next, pick_replay_next})
+);
+
+(* keep *)
+always @(posedge clk) begin
+    queued_reg      <= queued_next;
+    pick_replay_reg <= pick_replay_next;
+end
+
+(* keep *)
+always @(posedge clk) begin
+    queued_data_reg      <= queued_next;
+    pick_replay_data_reg <= pick_replay_next;
+end
+
 always @(posedge clk) begin
     older_reg            <= older_next;
-    queued_reg           <= cand_msg ? queued_if_msg : queued_no_msg;
-    queued_data_reg      <= cand_msg ? queued_if_msg : queued_no_msg;
-    pick_replay_reg      <= cand_msg ? pick_if_msg : pick_no_msg;
-    pick_replay_data_reg <= cand_msg ? pick_if_msg : pick_no_msg;
     aw_done_reg          <= aw_done_next;
     w_done_reg           <= w_done_next;
     msg_reg              <= cand_msg;
@@ -245,10 +268,6 @@ always @(posedge clk) begin
 
     if (rst) begin
         older_reg            <= 0;
-        queued_reg           <= 1'b0;
-        queued_data_reg      <= 1'b0;
-        pick_replay_reg      <= 1'b0;
-        pick_replay_data_reg <= 1'b0;
         aw_done_reg          <= 1'b0;
         w_done_reg           <= 1'b0;
         msg_reg              <= 1'b0;

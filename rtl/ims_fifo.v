@@ -58,7 +58,16 @@ reg [DEPTH-1:0]      occ_reg;
 
 wire [ADDR_WIDTH-1:0] tail = wr_ptr_reg + {{(ADDR_WIDTH-1){1'b0}}, commit_reg};
 
-wire commit_next = in_write && in_valid && !in_taken;
+// in_valid (late) as the last gate before commit_reg
+wire commit_next;
+ims_late_mux #(
+    .WIDTH(1)
+) commit_mux_inst (
+    .sel(in_valid),
+    .if_sel(in_write && !in_taken),
+    .if_not(1'b0),
+    .out(commit_next)
+);
 
 assign out_valid = occ_reg[0] || commit_reg;
 assign out_more  = occ_reg[1] || (occ_reg[0] && commit_reg);

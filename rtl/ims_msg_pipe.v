@@ -927,8 +927,10 @@ ims_credit #(
 
 // After a trigger, a held maintenance op gets the next cycle (triggers and
 // maintenance alternate, neither starves).
-wire ready_if_trig = !busy_reg && direct_ok_if_trig && !mt_valid_reg;
-wire ready_no_trig = !busy_reg && direct_ok_no_trig;
+// (rst is folded in here rather than as the flops' reset: the choice below
+// then is the last gate before them)
+wire ready_if_trig = !rst && !busy_reg && direct_ok_if_trig && !mt_valid_reg;
+wire ready_no_trig = !rst && !busy_reg && direct_ok_no_trig;
 
 // the accept term folded into the choice itself (one gate of the port)
 wire s_irq_ready_next;
@@ -946,17 +948,11 @@ ims_issue_mux #(
 (* keep *)
 always @(posedge clk) begin
     s_irq_ready_reg <= s_irq_ready_next;
-    if (rst) begin
-        s_irq_ready_reg <= 1'b0;
-    end
 end
 
 (* keep *)
 always @(posedge clk) begin
     s_irq_ready_iss_reg <= s_irq_ready_next;
-    if (rst) begin
-        s_irq_ready_iss_reg <= 1'b0;
-    end
 end
 
 always @(posedge clk) begin
