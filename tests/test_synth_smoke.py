@@ -132,11 +132,31 @@ def test_slot_table_in_flops_fails_storage(tmp_path):
     assert re.search(r"^check storage ecp5 NUM_SLOTS=32: FAIL", out, re.M), out
 
 
-def test_fmax_goal_check_fails_below_goal():
+def load_synth_module():
     spec = importlib.util.spec_from_file_location("ims_synth_script", SYNTH)
     synth_mod = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = synth_mod   # dataclasses look their module up by name
     spec.loader.exec_module(synth_mod)
+    return synth_mod
+
+
+def test_kept_submodules_are_counted_per_instance():
+    """The RTL keeps a few tiny modules as their own hierarchy (keep_hierarchy); their cells
+    must count in ims_top's resources, once per instance, through any depth."""
+    synth_mod = load_synth_module()
+    stat = {"modules": {
+        "\\ims_top": {"num_cells_by_type": {"LUT4": 10, "TRELLIS_FF": 4, "ims_late_mux": 3,
+                                              "$paramod\\ims_issue_mux\\WIDTH=1": 2}},
+        "\\ims_late_mux": {"num_cells_by_type": {"LUT4": 1}},
+        "$paramod\\ims_issue_mux\\WIDTH=1": {"num_cells_by_type": {"LUT4": 2, "ims_late_mux": 1}},
+    }}
+    cells = synth_mod.module_cells(stat, "ims_top")
+    # 10 own + 3 x 1 + 2 x (2 + 1 x 1)
+    assert cells == {"LUT4": 19, "TRELLIS_FF": 4}, cells
+
+
+def test_fmax_goal_check_fails_below_goal():
+    synth_mod = load_synth_module()
     slow = synth_mod.Result("ecp5", synth_mod.FMAX_GOAL_SLOTS, lut=1, ff=1, bram=1,
                             fmax=synth_mod.FMAX_GOAL_MHZ - 0.01)
     fast = synth_mod.Result("ecp5", synth_mod.FMAX_GOAL_SLOTS, lut=1, ff=1, bram=1,
