@@ -8,13 +8,16 @@
  * produces op requests.
  *
  * A scan is requested (scan_req) on every write that can make a pending slot
- * eligible: slot CTRL dword writes and CTRL register writes.  scan_req is
- * sampled on the edge the write lands (scan_busy is high from that edge);
- * the request is pending one edge later, taken up (pend_any sampled) when
- * no scan runs, and the scan starts one edge after that, so its first word
- * read is issued at least four edges after the write and sees (through the
- * pending store's forwarding) every pend-set of a trigger that looked the
- * slot up before the write.  A request during a scan queues one complete
+ * eligible: slot CTRL dword writes and CTRL register writes.  scan_req
+ * comes from ims_regs one edge after a CTRL register write lands, and from
+ * ims_msg_pipe's stage B for a slot CTRL write (before the slot and pending
+ * RAMs take it; the word reads that follow see it through forwarding).
+ * scan_busy is high from the edge scan_req is sampled; the request is
+ * pending one edge later, taken up (pend_any sampled) when no scan runs, and
+ * the scan starts one edge after that, so its first word read is issued at
+ * least four edges after the request and sees (through the pending store's
+ * forwarding) every pend-set of a trigger that looked the slot up before
+ * the write.  A request during a scan queues one complete
  * rescan.  A scan is skipped when nothing can be replayed (pend_any low on
  * the take-up edge: no pending bit set, or ENABLE = 0 or FUNC_MASK = 1),
  * which keeps configuration writes from stealing trigger cycles in the
