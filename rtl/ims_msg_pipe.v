@@ -4,28 +4,27 @@
  * Every op that touches the slot RAM or the pending RAM goes through this
  * one pipeline, one op per clock:
  *
- *   issue (edge N)  : choose one op: a trigger (s_irq handshake), a register
- *                     op from ims_regs (slot read, slot write RMW, PENDING
- *                     read) or a scanner op (pending word read, candidate
- *                     check); present its slot / pending word to both RAMs.
+ *   issue (edge N)  : a trigger straight from the s_irq handshake, else the
+ *                     head of a two-entry queue of register ops (slot read,
+ *                     slot write RMW, PENDING read) and scanner ops (pending
+ *                     word read, candidate check); its slot / pending word
+ *                     address both RAMs.
  *   stage R (N..N+1): the RAMs read (BRAM register at N, output register at
- *                     N+1; nothing but flops after the BRAM clock-to-out).
- *   stage B (N+1..N+2): decide the contract's rule for a trigger, check a
- *                     replay candidate.  On edge N+2 register the pending
- *                     write-back (stage W, in the RAM at N+3), the outcome
- *                     (stage C) and register ops' slot data (stage D).
- *   stage D (N+2..N+3): register ops from flops: slot dword value, a slot
- *                     write's byte-lane merge (slot RAM write at N+3), the
- *                     AXI-Lite response.
- *   stage C (N+2..) : message {addr, data} to the write master (which puts
- *                     it on the bus at once when its queue is empty),
- *                     counter / status events, register read data.
+ *                     N+1); the rule terms that do not depend on the slot
+ *                     are combined with the op's flags.
+ *   stage B (N+1..N+2): one gate after the RAM word: the PASID compare in
+ *                     seven slices and the per-case rule flops; the pending
+ *                     store registers the word / bit as of this op.
+ *   stage C (N+2..N+3): decide (ims_msg_decide, two gates from flops): the
+ *                     write master has the candidate {addr, data} from flops
+ *                     and puts it on the bus at once when its queues are
+ *                     empty; the pending bit / word as of this op; events.
+ *   stage D (= C)   : register ops from flops: slot dword value, a slot
+ *                     write's byte-lane merge, the AXI-Lite response.
+ *   stage W (N+3..N+4): the pending write-back (in the RAM at N+4).
  *
- * A trigger accepted at edge N has m_axi_awvalid high right after edge N+2
- * (first sampled high at edge N+3).  The logic after the BRAM output
- * register is the 20-bit PASID compare and a few gates (the slot store's
- * bypass mux is folded into them); it is the design's critical path, as the
- * N+3 latency leaves it exactly one cycle.
+ * A trigger accepted at edge N has m_axi_awvalid high once the stage-C
+ * decision settles after edge N+2 (first sampled high at edge N+3).
  *
  * Sharing: triggers win the issue slot when s_irq_ready is high; when any
  * other op waits and a trigger took the slot, s_irq_ready drops for the next
@@ -380,7 +379,7 @@ reg [19:0]           slot_wr_pasid;
 // stage W: the pending write-back, registered on edge N+3 from stage C and
 // written into the RAM on edge N+4.  It holds the word stage C saw and the
 // one slot it changes (pending bit: new value; MASK copy: only on a slot
-// CTRL write).  Declared here: the issue stage's forwarding compares use it.
+// CTRL write).  Declared ahead of stage C, which forwards from it.
 reg                  w_we_reg;
 reg [WORD_WIDTH-1:0] w_word_reg;
 reg [SLOT_WIDTH-1:0] w_slot_reg;
@@ -575,10 +574,6 @@ end
 // --------------------------------------------------------------------------
 
 wire c_pasid_match = &c_pasid_eq_reg;
-// the compare in two groups: the new pending bit below is written flat, two
-// gate levels from stage C's flops
-wire c_pasid_lo    = &c_pasid_eq_reg[3:0];
-wire c_pasid_hi    = &c_pasid_eq_reg[6:4];
 
 // contract section 4, rules in order (range and ENABLE were settled in B)
 wire t_msg;          // from ims_msg_decide below
@@ -633,9 +628,9 @@ always @(posedge clk) begin
     w_bits_reg      <= pend_bits;
     w_mask_bits_reg <= pend_mask_bits;
     w_onehot_reg    <= c_onehot_reg;
-    // t_pend || (pend_bit && !(c_fire || c_clear_reg)), written flat
-    w_new_pend_reg  <= c_ok_pre_pend_reg || (c_pasid_lo && c_pasid_hi && c_ok_cmp_pend_reg) ||
-                       (pend_bit && !c_fire_gate_reg && !c_clear_reg);
+    // set by a rule-4 trigger, else kept unless replayed (c_fire =
+    // c_fire_gate_reg && pend_bit) or cleared
+    w_new_pend_reg  <= t_pend || (pend_bit && !c_fire_gate_reg && !c_clear_reg);
     w_mask_we_reg   <= c_ctrl_reg;
     w_mask_val_reg  <= c_mask_val_reg;
     // forwarding for the op entering stage C now (the op entering W is ahead of it)

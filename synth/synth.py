@@ -22,7 +22,7 @@ Where the numbers come from (same rules on both targets, so rows are comparable)
   BRAM counts DP16KD (ECP5) or SB_RAM40_4K (iCE40).
 * Fmax: nextpnr's achieved frequency for clk after routing, the median over three fixed placer
   seeds (PNR_SEEDS; reruns give the same numbers).  One seed against another moves this design
-  by up to +-8 MHz on ECP5, so a single seed would let noise pass for a design change; each
+  by 10-25 MHz on ECP5 (up to 13 %), so a single seed would let noise pass for a design change; each
   seed's figure is printed on its own line, and the reported critical path is the median
   seed's.
 
