@@ -4,8 +4,9 @@ Each mutant breaks one rule of the contract (../shared/spec/ims-block.md) with a
 text edit of a copy of rtl/*.v. The copy is built in its own directory
 (sim_build/icarus/ims_top-NUM_SLOTS=64-mutant-<name>) and only the directed tests aimed at that
 rule run (Icarus, NUM_SLOTS=64, seed 1, both traffic patterns). A mutant counts as caught only
-when one of those tests fails with a message naming what the mutant broke; a build error or a
-simulator crash does not count. The control test runs the unmodified copy through the same
+when one of those tests fails with a message naming what the mutant broke, or when one of the
+RTL's own simulation assertions ($fatal) stops the run with such a message; a build error or
+any other simulator crash does not count. The control test runs the unmodified copy through the same
 path and the same filters and must pass, so a broken harness cannot make every mutant "caught".
 
 When the RTL is rewritten and a mutant's text no longer occurs exactly once, the test fails
@@ -109,6 +110,15 @@ MUTANTS = [
         rule="§4 reset: while rst is high all ready outputs are low (not only after a reset edge)",
         expect="s_irq_ready",
     ),
+    Mutant(
+        name="direct_credit_one_too_many",
+        rtl_file="ims_msg_pipe.v",
+        original="    .DEPTH(DIRECT_FIFO_DEPTH)\n) direct_credit_inst (",
+        replacement="    .DEPTH(DIRECT_FIFO_DEPTH + 1)\n) direct_credit_inst (",
+        tests=("no_loss_under_backpressure",),
+        rule="§4 no trigger lost: s_irq_ready falls before the direct queue can overflow",
+        expect="candidate written into a full FIFO",
+    ),
 ]
 
 
@@ -147,6 +157,16 @@ def run_directed(sources: list[Path], variant: str, tests: tuple[str, ...]) -> s
                        test_filter=filter_regex(tests), seed=SEED, check=False)
 
 
+def rtl_assertions_fired(variant: str) -> list[str]:
+    """The $fatal lines of the RTL's simulation assertions in the run's simulator log."""
+    log = (sim_mod.build_dir_for(SIM, PARAMS, False, variant=variant) / "runs" /
+           f"{DIRECTED.rsplit('.', 1)[-1]}-all-{SEED}" / "sim.log")
+    if not log.exists():
+        return []
+    return [line.strip() for line in log.read_text(errors="replace").splitlines()
+            if line.startswith("FATAL:")]
+
+
 def reproduce_hint(variant: str) -> str:
     return (f"build dir {sim_mod.build_dir_for(SIM, PARAMS, False, variant=variant)}; "
             f"rerun: .venv/bin/python -m pytest tests/test_mutants.py -k {variant.removeprefix('mutant-')}")
@@ -157,7 +177,15 @@ def test_mutant_is_caught(mutant: Mutant, tmp_path: Path):
     sources = copy_rtl(tmp_path / "rtl")
     apply_mutant(sources, mutant)
     variant = f"mutant-{mutant.name}"
-    res = run_directed(sources, variant, mutant.tests)
+    try:
+        res = run_directed(sources, variant, mutant.tests)
+    except RuntimeError as exc:
+        # the simulator stopped: caught only if an RTL assertion stopped it, naming the rule
+        fatal = rtl_assertions_fired(variant)
+        assert any(mutant.expect in line for line in fatal), (
+            f"mutant {mutant.name}: the simulator stopped ({exc}) without an RTL assertion naming "
+            f"{mutant.expect!r}; assertions: {fatal}; {reproduce_hint(variant)}")
+        return
     wanted = selected_names(mutant.tests)
     failed = dict(res.failed)
     ran = set(res.passed) | set(failed) | set(res.skipped)
