@@ -8,6 +8,7 @@
 # Knobs (any target): SIM=icarus|verilator  NUM_SLOTS=n  IRQ_INDEX_WIDTH=n  AXIL_ADDR_WIDTH=n
 #                     AXI_ID_WIDTH=n  SEED=n  TEST=name  SEEDS=n  JOBS=n
 #                     ECP5_SPEED=6|7|8 (synth only; default 6, the grade the timing goal is for)
+#                     PNR_SEEDS=n (synth only; odd, placer seeds 1..n, median reported; default 3)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -68,7 +69,7 @@ waves: $(STAMP)
 	$(PY) -m tests.waves --test $(TEST) --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED))
 
 synth: $(SYNTH_STAMP)
-	$(PY) synth/synth.py $(if $(NUM_SLOTS),--slots $(NUM_SLOTS)) $(if $(ECP5_SPEED),--ecp5-speed $(ECP5_SPEED))
+	$(PY) synth/synth.py $(if $(NUM_SLOTS),--slots $(NUM_SLOTS)) $(if $(ECP5_SPEED),--ecp5-speed $(ECP5_SPEED)) $(if $(PNR_SEEDS),--pnr-seeds $(PNR_SEEDS))
 
 synth-quick: $(SYNTH_STAMP)
 	$(PY) synth/synth.py --quick

@@ -22,7 +22,7 @@ Where the numbers come from (same rules on both targets, so rows are comparable)
   way nextpnr's "Total LUT4s" counts them); on iCE40 SB_LUT4. FF counts flip-flop cells.
   BRAM counts DP16KD (ECP5) or SB_RAM40_4K (iCE40).
 * Fmax: nextpnr's achieved frequency for clk after routing, the median over three fixed placer
-  seeds (PNR_SEEDS; reruns give the same numbers).  One seed against another moves this design
+  seeds (PNR_SEEDS, or 1..N with --pnr-seeds N; reruns give the same numbers).  One seed against another moves this design
   by 10-25 MHz on ECP5 (up to 13 %), so a single seed would let noise pass for a design change; each
   seed's figure is printed on its own line, and the reported critical path is the median
   seed's.
@@ -486,17 +486,16 @@ def run_pnr_seed(target: Target, build: Path, seed: int) -> tuple:
     return (min(achieved) if achieved else None), report, ""
 
 
-def run_pnr(target: Target, build: Path) -> tuple:
+def run_pnr(target: Target, build: Path, seeds: tuple = PNR_SEEDS) -> tuple:
     """(median fmax MHz or None, critical-path summary of the median seed, error text,
-    {seed: fmax}).  The seeds run side by side."""
-    with ThreadPoolExecutor(max_workers=len(PNR_SEEDS)) as pool:
-        runs = dict(zip(PNR_SEEDS, pool.map(lambda sd: run_pnr_seed(target, build, sd),
-                                            PNR_SEEDS)))
+    {seed: fmax}).  Up to three seeds run side by side."""
+    with ThreadPoolExecutor(max_workers=min(len(seeds), 3)) as pool:
+        runs = dict(zip(seeds, pool.map(lambda sd: run_pnr_seed(target, build, sd), seeds)))
     failed = [err for fmax, _, err in runs.values() if fmax is None]
     if failed:
         return None, None, failed[0], {}
-    per_seed = {sd: runs[sd][0] for sd in PNR_SEEDS}
-    median_seed = sorted(PNR_SEEDS, key=lambda sd: per_seed[sd])[len(PNR_SEEDS) // 2]
+    per_seed = {sd: runs[sd][0] for sd in seeds}
+    median_seed = sorted(seeds, key=lambda sd: per_seed[sd])[len(seeds) // 2]
     report = runs[median_seed][1]
     # the median seed's report is the build's report (tools and tests read build/report.json)
     (build / "report.json").write_text(json.dumps(report))
@@ -510,18 +509,18 @@ def run_pnr(target: Target, build: Path) -> tuple:
 # ----------------------------------------------------------------------------- one run
 
 def synthesise(target: Target, slots: int, rtl_dir: Path, top: str, quick: bool,
-               build_root: Path = BUILD_ROOT) -> Result:
+               build_root: Path = BUILD_ROOT, seeds: tuple = PNR_SEEDS) -> Result:
     grade = f"s{target.grade}" if target.grade else ""
     build = build_root / f"{target.name}{grade}-{slots}{'-quick' if quick else ''}"
     build.mkdir(parents=True, exist_ok=True)
     # Concurrent runs of the same configuration (pytest -n, make synth-quick) take turns.
     with open(build / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _synthesise(target, slots, rtl_dir, top, quick, build)
+        return _synthesise(target, slots, rtl_dir, top, quick, build, seeds)
 
 
 def _synthesise(target: Target, slots: int, rtl_dir: Path, top: str, quick: bool,
-                build: Path) -> Result:
+                build: Path, seeds: tuple = PNR_SEEDS) -> Result:
     t0 = time.monotonic()
     res = Result(target.name, slots, grade=target.grade)
     for stale in ("netlist.json", "stat.json", "memories.txt", "report.json", "critical_path.json"):
@@ -553,7 +552,7 @@ def _synthesise(target: Target, slots: int, rtl_dir: Path, top: str, quick: bool
             return res
         if quick:
             return res
-        res.fmax, res.critical, err, res.fmax_seeds = run_pnr(target, build)
+        res.fmax, res.critical, err, res.fmax_seeds = run_pnr(target, build, seeds)
         if res.fmax is None:
             placement = re.search(r"[Uu]nable to place|not enough|too many|no BELs|"
                                   r"failed to place", err or "")
@@ -712,6 +711,13 @@ def parse_slots(text: str) -> list:
     return slots
 
 
+def parse_seed_count(text: str) -> int:
+    n = int(text)
+    if n < 1 or n > 15 or n % 2 == 0:
+        raise argparse.ArgumentTypeError(f"--pnr-seeds must be odd, 1 .. 15 (a median seed), got {n}")
+    return n
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--target", choices=["ecp5", "ice40", "all"], default="all")
@@ -729,6 +735,10 @@ def main(argv=None) -> int:
     ap.add_argument("--ecp5-speed", type=int, choices=ECP5_SPEEDS, default=ECP5_DEFAULT_SPEED,
                     help=f"ECP5 speed grade for place and route (default {ECP5_DEFAULT_SPEED}, "
                          "the slowest; the timing goal is stated for it)")
+    ap.add_argument("--pnr-seeds", type=parse_seed_count, default=len(PNR_SEEDS),
+                    help=f"place and route with placer seeds 1..N and report the median (odd N, "
+                         f"default {len(PNR_SEEDS)}); more seeds to judge an RTL change "
+                         "against placement noise")
     ap.add_argument("--allow-fmax-miss", action="store_true",
                     help="still print the fmax FAIL verdict but do not fail the exit status "
                          "for it (storage/scaling failures and tool crashes still do)")
@@ -745,7 +755,8 @@ def main(argv=None) -> int:
         for n in slots:
             target = ecp5_at_speed(args.ecp5_speed) if name == "ecp5" else TARGETS[name]
             res = synthesise(target, n, args.rtl_dir.resolve(), args.top, args.quick,
-                             args.build_root.resolve())
+                             args.build_root.resolve(),
+                             tuple(range(1, args.pnr_seeds + 1)))
             results.append(res)
             print(res.line(), flush=True)
             if res.grade:

@@ -184,3 +184,11 @@ def test_ecp5_speed_grade_is_named_and_kept_apart():
     assert "speed grade" not in verdicts[0].line(), verdicts[0].line()
     assert "speed grade 8" in verdicts[1].line(), verdicts[1].line()
     assert "goal stated for grade 6" in verdicts[1].line(), verdicts[1].line()
+
+
+def test_pnr_seed_count_must_give_a_median_seed():
+    synth_mod = load_synth_module()
+    assert synth_mod.parse_seed_count("9") == 9
+    for bad in ("0", "4", "17"):
+        with pytest.raises(Exception, match="odd"):
+            synth_mod.parse_seed_count(bad)
