@@ -68,6 +68,7 @@ import json
 import math
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -378,6 +379,7 @@ class Result:
     fmax_seeds: dict = field(default_factory=dict)   # placer seed -> MHz
     seconds: float = 0.0
     grade: int | None = None    # ECP5 speed grade when not the default one
+    slow: list = field(default_factory=list)   # slow_registers() of the timing goal's run
 
     def line(self) -> str:
         if self.lut is None:
@@ -465,6 +467,43 @@ def summarise_critical_path(report: dict, sources_prefix: str = "rtl/") -> dict 
     }
 
 
+def register_group(cell: str) -> str:
+    """The RTL register an endpoint cell was mapped from: mapping suffixes and bit indices
+    stripped (msg_pipe_inst.c_pasid_eq_reg_TRELLIS_FF_Q_3 -> msg_pipe_inst.c_pasid_eq_reg)."""
+    return re.sub(r"_(?:TRELLIS|LUT4|PFUMX|L6MUX|CCU2C|SB_).*$|\[\d+\]$|_\d+$", "", cell)
+
+
+def slow_registers(reports: dict, period_ns: float, most: int = 15) -> list:
+    """The registers (endpoint groups) whose data arrives later than period_ns in at least one
+    placer seed, from nextpnr's detailed net timings: [{register, arrivals {seed: worst ns},
+    bits, misses, rtl}], most-missed and slowest first.  With the slow paths spread over many
+    registers, this says more about what limits Fmax than one critical path does."""
+    groups: dict = {}
+    for seed, report in reports.items():
+        for net in report.get("detailed_net_timings", []):
+            for ep in net.get("endpoints", []):
+                delay = ep.get("delay")
+                arrival = max(delay) if isinstance(delay, list) else delay
+                if arrival is None:
+                    continue
+                g = groups.setdefault(register_group(ep["cell"]),
+                                      {"arrivals": {}, "cells": set(), "rtl": []})
+                g["arrivals"][seed] = max(g["arrivals"].get(seed, 0.0), arrival)
+                if arrival > period_ns:
+                    g["cells"].add(ep["cell"])
+                for src in net.get("sources", []):
+                    if src.startswith("rtl/") and src not in g["rtl"] and len(g["rtl"]) < 2:
+                        g["rtl"].append(src)
+    slow = []
+    for name, g in groups.items():
+        misses = sum(1 for a in g["arrivals"].values() if a > period_ns)
+        if misses:
+            slow.append({"register": name, "arrivals": g["arrivals"], "bits": len(g["cells"]),
+                         "misses": misses, "rtl": g["rtl"]})
+    slow.sort(key=lambda r: (-r["misses"], -statistics.median(r["arrivals"].values())))
+    return slow[:most]
+
+
 def run_pnr_seed(target: Target, build: Path, seed: int) -> tuple:
     """(fmax MHz or None, nextpnr report or None, error text) of one placer seed, run in its
     own directory build/seed<seed>."""
@@ -488,12 +527,12 @@ def run_pnr_seed(target: Target, build: Path, seed: int) -> tuple:
 
 def run_pnr(target: Target, build: Path, seeds: tuple = PNR_SEEDS) -> tuple:
     """(median fmax MHz or None, critical-path summary of the median seed, error text,
-    {seed: fmax}).  Up to three seeds run side by side."""
+    {seed: fmax}, {seed: report}).  Up to three seeds run side by side."""
     with ThreadPoolExecutor(max_workers=min(len(seeds), 3)) as pool:
         runs = dict(zip(seeds, pool.map(lambda sd: run_pnr_seed(target, build, sd), seeds)))
     failed = [err for fmax, _, err in runs.values() if fmax is None]
     if failed:
-        return None, None, failed[0], {}
+        return None, None, failed[0], {}, {}
     per_seed = {sd: runs[sd][0] for sd in seeds}
     median_seed = sorted(seeds, key=lambda sd: per_seed[sd])[len(seeds) // 2]
     report = runs[median_seed][1]
@@ -503,7 +542,7 @@ def run_pnr(target: Target, build: Path, seeds: tuple = PNR_SEEDS) -> tuple:
     if crit is not None:
         crit["seed"] = median_seed
         (build / "critical_path.json").write_text(json.dumps(crit, indent=1))
-    return per_seed[median_seed], crit, "", per_seed
+    return per_seed[median_seed], crit, "", per_seed, {sd: runs[sd][1] for sd in seeds}
 
 
 # ----------------------------------------------------------------------------- one run
@@ -552,7 +591,9 @@ def _synthesise(target: Target, slots: int, rtl_dir: Path, top: str, quick: bool
             return res
         if quick:
             return res
-        res.fmax, res.critical, err, res.fmax_seeds = run_pnr(target, build, seeds)
+        res.fmax, res.critical, err, res.fmax_seeds, reports = run_pnr(target, build, seeds)
+        if target.name == "ecp5" and slots == FMAX_GOAL_SLOTS and reports:
+            res.slow = slow_registers(reports, 1000.0 / FMAX_GOAL_MHZ)
         if res.fmax is None:
             placement = re.search(r"[Uu]nable to place|not enough|too many|no BELs|"
                                   r"failed to place", err or "")
@@ -703,6 +744,21 @@ def critical_lines(res: Result) -> list:
     return lines
 
 
+def slow_lines(res: Result) -> list:
+    if not res.slow:
+        return []
+    period = 1000.0 / FMAX_GOAL_MHZ
+    seeds = sorted(res.fmax_seeds)
+    lines = [f"slow registers {res.target} NUM_SLOTS={res.slots}: {len(res.slow)} registers "
+             f"whose data arrives after {period:.2f} ns (the goal's period) in some placer "
+             f"seed; worst arrival per seed {' / '.join(str(s) for s in seeds)}:"]
+    for r in res.slow:
+        arrivals = " / ".join(f"{r['arrivals'].get(s, 0.0):.2f}" for s in seeds)
+        rtl = f"  ({', '.join(r['rtl'])})" if r["rtl"] else ""
+        lines.append(f"  {r['register']}: {arrivals} ns, {r['bits']} bit(s) late{rtl}")
+    return lines
+
+
 def parse_slots(text: str) -> list:
     slots = [int(s) for s in text.split(",") if s.strip()]
     for n in slots:
@@ -777,7 +833,7 @@ def main(argv=None) -> int:
     for v in verdicts:
         print(v.line())
     for r in results:
-        for line in critical_lines(r):
+        for line in critical_lines(r) + slow_lines(r):
             print(line)
     elapsed = time.monotonic() - t_start
     build_root = args.build_root.resolve()

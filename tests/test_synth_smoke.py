@@ -192,3 +192,32 @@ def test_pnr_seed_count_must_give_a_median_seed():
     for bad in ("0", "4", "17"):
         with pytest.raises(Exception, match="odd"):
             synth_mod.parse_seed_count(bad)
+
+
+def test_slow_registers_grouped_over_seeds():
+    synth_mod = load_synth_module()
+    assert synth_mod.register_group("msg_pipe_inst.c_pasid_eq_reg_TRELLIS_FF_Q_3") == \
+        "msg_pipe_inst.c_pasid_eq_reg"
+    assert synth_mod.register_group("wr_master_inst.queued_reg_TRELLIS_FF_Q") == \
+        "wr_master_inst.queued_reg"
+
+    def report(arrivals):
+        # one net per endpoint, as nextpnr writes them: delay = [min, max] arrival in ns
+        return {"detailed_net_timings": [
+            {"net": f"n{i}", "sources": [f"rtl/x.v:{i}.1-{i}.5"],
+             "endpoints": [{"cell": cell, "port": "DI", "delay": [0.5, a]}]}
+            for i, (cell, a) in enumerate(arrivals)]}
+    reports = {
+        1: report([("a_reg_TRELLIS_FF_Q", 5.3), ("a_reg_TRELLIS_FF_Q_1", 5.1),
+                   ("b_reg_TRELLIS_FF_Q", 4.0), ("c_reg_TRELLIS_FF_Q", 5.6)]),
+        2: report([("a_reg_TRELLIS_FF_Q", 5.2), ("b_reg_TRELLIS_FF_Q", 5.05),
+                   ("c_reg_TRELLIS_FF_Q", 4.9)]),
+    }
+    slow = synth_mod.slow_registers(reports, 5.0)
+    # a misses in both seeds (two bits late), c and b in one each; c is slower than b
+    assert [r["register"] for r in slow] == ["a_reg", "c_reg", "b_reg"], slow
+    assert slow[0]["misses"] == 2 and slow[0]["bits"] == 2, slow[0]
+    assert slow[0]["arrivals"] == {1: 5.3, 2: 5.2}, slow[0]
+    assert slow[0]["rtl"] == ["rtl/x.v:0.1-0.5", "rtl/x.v:1.1-1.5"], slow[0]
+    # nothing late: nothing listed
+    assert synth_mod.slow_registers(reports, 6.0) == []
