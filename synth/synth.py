@@ -149,6 +149,11 @@ TARGETS = {
 }
 
 
+def is_goal_run(target_name: str, slots: int) -> bool:
+    """The run the timing goal is judged on (and its slow registers listed for)."""
+    return target_name == "ecp5" and slots == FMAX_GOAL_SLOTS
+
+
 def ecp5_at_speed(speed: int) -> Target:
     """The ECP5 target at another speed grade: its own build directories (ecp5s<grade>-<n>),
     and the grade named in the device column and in the fmax check."""
@@ -425,6 +430,11 @@ def module_cells(stat: dict, module: str) -> dict:
 
 # ----------------------------------------------------------------------------- nextpnr
 
+# The suffixes technology mapping appends to a cell's RTL signal name: cells after mapping are
+# named <instance path>.<signal>_<primitive suffixes>.
+MAPPING_SUFFIX = r"_(?:TRELLIS|LUT4|DO[AB]\d|DI[AB]?\d*_|CCU2C|PFUMX|L6MUX|SB_|DFFLC|RAM\b)"
+
+
 def summarise_critical_path(report: dict, sources_prefix: str = "rtl/") -> dict | None:
     paths = report.get("critical_paths") or []
     if not paths:
@@ -443,14 +453,12 @@ def summarise_critical_path(report: dict, sources_prefix: str = "rtl/") -> dict 
             for src in s.get("sources", []):
                 if src.startswith(sources_prefix) and src not in rtl_lines:
                     rtl_lines.append(src)
-    # Cells after mapping are named <instance path>.<signal>_<primitive suffixes>; the stem
-    # names the RTL signal a LUT or FF was derived from (ABC names a LUT after one of the
-    # signals it feeds, so read the stems as "logic around", not an exact netlist).
+    # The stem names the RTL signal a LUT or FF was derived from (ABC names a LUT after one of
+    # the signals it feeds, so read the stems as "logic around", not an exact netlist).
     stems = []
     for s in segs:
         cell = s.get("to", {}).get("cell", "")
-        stem = re.split(r"_(?:TRELLIS|LUT4|DO[AB]\d|DI[AB]?\d*_|CCU2C|PFUMX|L6MUX|SB_|DFFLC|RAM\b)",
-                        cell)[0]
+        stem = re.split(MAPPING_SUFFIX, cell)[0]
         if stem and (not stems or stems[-1] != stem):
             stems.append(stem)
     return {
@@ -470,7 +478,7 @@ def summarise_critical_path(report: dict, sources_prefix: str = "rtl/") -> dict 
 def register_group(cell: str) -> str:
     """The RTL register an endpoint cell was mapped from: mapping suffixes and bit indices
     stripped (msg_pipe_inst.c_pasid_eq_reg_TRELLIS_FF_Q_3 -> msg_pipe_inst.c_pasid_eq_reg)."""
-    return re.sub(r"_(?:TRELLIS|LUT4|PFUMX|L6MUX|CCU2C|SB_).*$|\[\d+\]$|_\d+$", "", cell)
+    return re.sub(r"\[\d+\]$|_\d+$", "", re.split(MAPPING_SUFFIX, cell)[0])
 
 
 def slow_registers(reports: dict, period_ns: float, most: int = 15) -> list:
@@ -592,7 +600,7 @@ def _synthesise(target: Target, slots: int, rtl_dir: Path, top: str, quick: bool
         if quick:
             return res
         res.fmax, res.critical, err, res.fmax_seeds, reports = run_pnr(target, build, seeds)
-        if target.name == "ecp5" and slots == FMAX_GOAL_SLOTS and reports:
+        if is_goal_run(target.name, slots) and reports:
             res.slow = slow_registers(reports, 1000.0 / FMAX_GOAL_MHZ)
         if res.fmax is None:
             placement = re.search(r"[Uu]nable to place|not enough|too many|no BELs|"
@@ -697,7 +705,7 @@ def check_scaling(results: list, target: Target) -> list:
 def check_fmax(results: list) -> list:
     out = []
     for r in results:
-        if r.target == "ecp5" and r.slots == FMAX_GOAL_SLOTS and r.lut is not None:
+        if is_goal_run(r.target, r.slots) and r.lut is not None:
             # a run at a faster grade than the goal's is named as such on the verdict line
             grade = f" speed grade {r.grade}" if r.grade else ""
             scope = f"ecp5 NUM_SLOTS={r.slots}{grade}"
