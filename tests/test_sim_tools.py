@@ -1,4 +1,5 @@
-"""The runner's own checks, no simulator: parameter rules of contract §1 and result parsing."""
+"""The runner's own checks: parameter rules of contract §1, result parsing (no simulator), and
+builds keyed on content (one tiny Icarus build of a probe design)."""
 
 from __future__ import annotations
 
@@ -57,3 +58,57 @@ def test_results_parsing_reports_failures_and_missing_file(tmp_path):
     empty = tmp_path / "empty.xml"
     empty.write_text("<testsuites/>")
     assert not sim.parse_results(empty, "icarus", tmp_path).ok   # no test ran: not a pass
+
+
+# --- builds keyed on content -------------------------------------------------------------
+
+PROBE_V = "module probe(output wire [7:0] value);\n  assign value = 8'd{value};\nendmodule\n"
+
+
+def _key(tmp_path, **over):
+    src = tmp_path / "k.v"
+    if not src.exists():
+        src.write_text(PROBE_V.format(value=1))
+    args = dict(sim="icarus", toplevel="probe", sources=[src], parameters={"N": 1}, defines={},
+                build_args=[], waves=False)
+    args.update(over)
+    return sim.build_key(**args)
+
+
+def test_build_key_follows_content_not_timestamps(tmp_path):
+    import os
+
+    src = tmp_path / "k.v"
+    src.write_text(PROBE_V.format(value=1))
+    first = _key(tmp_path)
+    os.utime(src, (1, 1))                     # touched or restored: same content, same build
+    assert _key(tmp_path) == first
+    src.write_text(PROBE_V.format(value=2))
+    os.utime(src, (1, 1))                     # older than any build, but not the same design
+    assert _key(tmp_path) != first
+    src.write_text(PROBE_V.format(value=1))
+    assert _key(tmp_path) == first
+    # Every other input of a build is part of the key too.
+    for change in ({"parameters": {"N": 2}}, {"defines": {"X": 1}}, {"build_args": ["-g2012"]},
+                   {"waves": True}, {"toplevel": "other"}, {"sim": "verilator"}):
+        assert _key(tmp_path, **change) != first, change
+    header = tmp_path / "defs.vh"
+    header.write_text("`define W 8\n")
+    with_header = _key(tmp_path)
+    assert with_header != first
+    header.write_text("`define W 9\n")
+    assert _key(tmp_path) != with_header
+
+
+def test_restored_older_source_is_rebuilt(tmp_path):
+    """The case that bit us: a source copied in with its old timestamp (cp -p, rsync -a, tar x)
+    must not reuse the build of the previous content."""
+    import os
+
+    src = tmp_path / "probe.v"
+    for value in (3, 4):
+        src.write_text(PROBE_V.format(value=value))
+        os.utime(src, (1, 1))                 # older than the build made in the first round
+        sim.run("tests.hdl.build_probe", sim="icarus", toplevel="probe", sources=[src],
+                variant="buildkey-test", extra_env={"PROBE_EXPECT": str(value)},
+                run_tag=f"probe-{value}")
