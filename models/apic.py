@@ -181,7 +181,11 @@ class ApicBus:
         return min(pool, key=lambda a: (a.ppr, a.apic_id))
 
     def deliver(self, dest: int, dest_mode: int, vector: int, delivery_mode: int = 0,
-                trigger_mode: int = 0) -> BusDelivery:
+                trigger_mode: int = 0, redirection_hint: int = 0) -> BusDelivery:
+        """Deliver one request. Lowest-priority delivery, and any request with RH = 1, goes to
+        exactly one of the matched APICs (KVM kvm_lowest_prio_delivery(): delivery mode
+        lowest priority or msi_redir_hint; the SDM's RH = 1 rule); RH = 0 fixed reaches every
+        matched APIC."""
         out = BusDelivery()
         matched = self.match(dest, dest_mode)
         if not matched:
@@ -193,7 +197,7 @@ class ApicBus:
                 out.targets.append(a.apic_id)
                 out.results.append((a.apic_id, Accept.ILLEGAL))
             return out
-        if delivery_mode == DeliveryMode.LOWEST:
+        if (delivery_mode == DeliveryMode.LOWEST or redirection_hint) and len(matched) > 1:
             matched = [self.lowest_priority(matched)]
         for a in matched:
             out.targets.append(a.apic_id)
