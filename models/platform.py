@@ -30,6 +30,7 @@ class Delivery:
     notified: bool | None = None       # posted: notification sent
     descriptor_addr: int | None = None
     handled: list[tuple[int, int, int | None]] = field(default_factory=list)  # (cpu, vec, irq)
+    cpus: list[int] = field(default_factory=list)  # every CPU whose APIC took the vector
 
 
 class Platform:
@@ -151,4 +152,6 @@ class Platform:
         assert primary is not None
         primary.irte_index = r.index
         primary.handled = handled
+        primary.cpus = [self.cpu_of_apic[a] for a, acc in results
+                        if acc is Accept.ACCEPTED or acc is Accept.COALESCED]
         return primary

@@ -132,6 +132,69 @@ class ImsBaseSequence(uvm_sequence):
         self.env.sb.unbind(h.slot)
         del self.irqs[h.irq]
 
+    async def rerequest_irq(self, h: Irq, fire: int = 2) -> None:
+        """free_irq() + request_irq() of a live irq (platform-models.md section 6): the IMS irq
+        is not in reservation mode, so it must come back on the same (CPU, vector). Triggers
+        fired while it is released pend in the masked slot and are replayed after the
+        request, through the rewritten IRTE, to the same Linux irq."""
+        before = self.platform.irq_info(h.irq)
+        await self.ims.mask(h.irq)
+        await self.quiesce_slot(h.slot)
+        await self.ims.release(h.irq)
+        await self.send([self.legit_trigger(h)] * fire)
+        await self.ims.request(h.irq)
+        after = self.platform.irq_info(h.irq)
+        self.kept_vectors = getattr(self, "kept_vectors", 0) + 1
+        if (after.cpu, after.vector) != (before.cpu, before.vector):
+            self.env.sb.error("VECTOR_NOT_KEPT", self.env.monitor.cycle,
+                              f"Linux irq {h.irq}: request_irq after free_irq moved it from "
+                              f"CPU {before.cpu} vector {before.vector:#x} to CPU {after.cpu} "
+                              f"vector {after.vector:#x} (x86_vector_deactivate keeps a "
+                              f"non-reservation-mode vector)", slot=h.slot, irq=h.irq)
+
+    async def rh_logical_phase(self, count: int = 6) -> None:
+        """RH = 1 with a logical destination (platform-models.md section 6): rewrite one irq's
+        IRTE to logical mode, RH = 1, destination = its CPU and every higher one (xAPIC flat
+        LDR = 1 << APIC ID), fire it, and check exactly one CPU took each message (lowest
+        priority: all PPRs equal, so the lowest APIC ID, its own CPU). The scoreboard checks
+        each delivery (MULTIPLE_DELIVERY, WRONG_DELIVERY); this counts that it happened."""
+        plat, sb = self.platform, self.env.sb
+        n = self.cfg.num_cpus
+        cands = [h for h in self.irqs.values()
+                 if (plat.irq_info(h.irq).cpu or 0) < min(n, 8) - 1
+                 and plat.irq_info(h.irq).prev_vector is None]
+        if not cands:
+            sb.error("NOT_EXERCISED", self.env.monitor.cycle,
+                     "RH=1 logical delivery: no irq on a CPU below the highest one")
+            return
+        h = self.rng.choice(cands)
+        info = plat.irq_info(h.irq)
+        dest = ((1 << min(n, 8)) - 1) & ~((1 << info.cpu) - 1)
+        ir = plat.ir_domain
+        linux_irte = ir.read_irte(info.irte_index)
+        ir.patch_irte(info.irte_index,
+                      lambda raw: (raw & ~(0xFF << 40)) | dest << 40 | 1 << 2 | 1 << 3)
+        taken = [a.accepted[info.vector] + a.coalesced[info.vector] for a in plat.apics]
+        await self.send([self.legit_trigger(h)] * count)
+        await self.env.drain()
+        if not plat.auto_ack:
+            self.run_cpus()
+        now = [a.accepted[info.vector] + a.coalesced[info.vector] for a in plat.apics]
+        others = [c for c in range(n) if c != info.cpu and now[c] != taken[c]]
+        if now[info.cpu] == taken[info.cpu] or others:
+            sb.error("NOT_EXERCISED", self.env.monitor.cycle,
+                     f"RH=1 logical delivery of Linux irq {h.irq} (dest {dest:#x}): its CPU "
+                     f"{info.cpu} took {now[info.cpu] - taken[info.cpu]}, other CPUs {others}")
+        ir.patch_irte(info.irte_index, lambda raw: linux_irte)
+        self.rh_deliveries = now[info.cpu] - taken[info.cpu]
+
+    def run_cpus(self) -> None:
+        """Platforms with auto_ack=False: run every CPU now (the scoreboard checks each
+        dispatch)."""
+        self.env.monitor.flush()
+        for cpu in range(self.cfg.num_cpus):
+            self.env.sb.dispatch(self.env.monitor.cycle, cpu)
+
     # ----------------------------------------------------------------- triggers
     def legit_trigger(self, h: Irq) -> tuple[int, int | None]:
         if h.pasid is not None:
@@ -288,7 +351,12 @@ class AllocChurnSequence(ImsBaseSequence):
             await self.free_irq(victim)
             await ClockCycles(clk, self.rng.randint(0, 10))
             await self.alloc_irq(with_pasid=self.rng.random() < self.pasid_fraction)
+            # free_irq()/request_irq() of another live irq: same (CPU, vector) afterwards.
+            await self.rerequest_irq(self.rng.choice(list(self.irqs.values())))
         await self.stream(100)
+        if not getattr(self, "kept_vectors", 0):
+            self.env.sb.error("NOT_EXERCISED", self.env.monitor.cycle,
+                              "no free_irq/request_irq of a live irq")
 
 
 class AffinityChurnSequence(ImsBaseSequence):
@@ -310,6 +378,7 @@ class AffinityChurnSequence(ImsBaseSequence):
                 self.busy += 1
             await ClockCycles(self.env.dut.clk, self.rng.randint(1, 25))
         await task
+        await self.rh_logical_phase()
         if not self.moves:
             self.env.sb.error("NOT_EXERCISED", self.env.monitor.cycle,
                               f"no affinity change succeeded ({self.busy} refused as busy)")
@@ -328,11 +397,6 @@ class AffinityInFlightSequence(ImsBaseSequence):
     num_irqs = 8
     rounds = 30
 
-    def run_cpus(self) -> None:
-        self.env.monitor.flush()
-        for cpu in range(self.cfg.num_cpus):
-            self.env.sb.dispatch(self.env.monitor.cycle, cpu)
-
     async def traffic(self):
         assert not self.platform.auto_ack, "AffinityInFlightSequence needs EnvConfig(auto_ack=False)"
         self.moves = 0
@@ -347,10 +411,16 @@ class AffinityInFlightSequence(ImsBaseSequence):
                 cpu = self.rng.choice([c for c in range(self.cfg.num_cpus) if c != info.cpu])
                 await self.ims.set_affinity(h.irq, {cpu})
                 self.moves += 1
+            # Under IR the move is over at once, but each old vector still in IRR stays
+            # allocated until it ran: fire the moved irqs again so their new vectors wait in
+            # the new CPUs' IRR too; the CPUs then run in either order.
+            await self.send([self.legit_trigger(h) for h in hs])
+            await self.env.drain()
             self.run_cpus()
         await self.send(self.random_triggers(20))
         await self.env.drain()
         self.run_cpus()
+        await self.rh_logical_phase()
 
     async def body(self):
         await super().body()

@@ -260,3 +260,17 @@ class UvmInjectedWrongVector(InjectedTest):
         plat = seq.platform
         ir = plat.ir_domain
         ir.patch_irte(plat.irq_info(h.irq).irte_index, lambda raw: raw ^ (0x5A << 16))
+
+
+@pyuvm.test()
+class UvmInjectedRhIgnored(InjectedTest):
+    """The platform ignores RH (every matched CPU takes a logical RH = 1 message): the RH phase
+    of the affinity churn must be reported (platform-models.md section 6)."""
+    sequence = seqs.AffinityChurnSequence
+    seq_knobs = dict(total=200)
+    expect_kinds = {"MULTIPLE_DELIVERY"}
+
+    def inject(self, seq):
+        bus = seq.platform.bus
+        deliver = bus.deliver
+        bus.deliver = lambda *a, **kw: deliver(*a[:5])     # redirection_hint dropped

@@ -84,7 +84,8 @@ def test_cli_decode_msi_remappable():
     # 0xFEE000B8: bits 19:5 = 5, bit4 remap, bit3 SHV
     rc, out, err = cli("decode-msi", "0xFEE000B8", "0")
     assert rc == 0 and json.loads(out) == {"format": "remappable", "handle": 5, "shv": 1,
-                                           "subhandle": 0, "index": 5}
+                                           "subhandle": 0, "index": 5, "addr_hi": 0,
+                                           "data_hi": 0}
 
 
 def test_cli_decode_msi_compat_decimal():
@@ -92,24 +93,25 @@ def test_cli_decode_msi_compat_decimal():
     rc, out, _ = cli("decode-msi", "4276105216", "0x4122")
     assert rc == 0 and json.loads(out) == {
         "format": "compatibility", "dest": 3, "vector": 0x22, "delivery_mode": 1,
-        "dest_mode": 0, "redirection_hint": 0, "trigger_mode": 0, "level": 1}
+        "dest_mode": 0, "redirection_hint": 0, "trigger_mode": 0, "level": 1, "ext_dest": 0,
+        "addr_hi": 0}
 
 
 def test_cli_decode_irte():
     # P, RH (0x9), vector 0x31 (<<16), dest 2 at bits 47:40, SID 0x300, SVT 1 (bit 82)
     v = 0x9 | 0x31 << 16 | 2 << 40 | (0x0300 | 1 << 18) << 64
-    rc, out, _ = cli("decode-irte", hex(v))
+    rc, out, _ = cli("decode-irte", f"0x{v:032x}")
     assert rc == 0 and json.loads(out) == {
         "present": 1, "fpd": 0, "mode": "remapped", "vector": 0x31, "sid": 0x300, "sq": 0,
         "svt": 1, "dest": 2, "dest_mode": 0, "redirection_hint": 1, "trigger_mode": 0,
         "delivery_mode": 0}
-    rc, out, _ = cli("decode-irte", hex(v), "--eime")
+    rc, out, _ = cli("decode-irte", f"{v:032x}", "--eime")
     assert json.loads(out)["dest"] == 0x200
 
 
 def test_cli_decode_irte_posted():
     v = 1 | 1 << 14 | 1 << 15 | 0x50 << 16 | (0x4000 >> 6) << 38
-    rc, out, _ = cli("decode-irte", hex(v))
+    rc, out, _ = cli("decode-irte", f"0x{v:032x}")
     o = json.loads(out)
     assert rc == 0 and (o["mode"], o["urgent"], o["pda"], o["vector"]) == \
         ("posted", 1, 0x4000, 0x50)
