@@ -297,9 +297,10 @@ class IrUnit:
             return (FaultReason.IRTE_RESERVED, fpd, None, None)
         entry = unpack_irte(raw, self.eime)
         if isinstance(entry, RemappedIrte):
+            # A remapped request is an assertion (VirtualBox dmarIrRemapFromIrte: level 1).
             result = IrDeliver(dest=entry.dest, dest_mode=entry.dest_mode, vector=entry.vector,
                                delivery_mode=entry.delivery_mode, trigger_mode=entry.trigger_mode,
-                               redirection_hint=entry.redirection_hint, index=index)
+                               redirection_hint=entry.redirection_hint, level=1, index=index)
             return (None, fpd, entry, result)
         return (None, fpd, entry, None)
 
@@ -325,9 +326,10 @@ class IrUnit:
         index = ((lo >> 5) & 0x7FFF) | ((lo >> 2) & 1) << 15
         if shv:
             index += data & 0xFFFF
-        # 1. reserved request fields (address high was checked above)
+        # 1. reserved request fields (address high was checked above); recorded with index 0
+        #    like every 0x20 (VirtualBox dmarIrRemapIntr, QEMU vtd_interrupt_remap_msi)
         if shv and data >> 16:
-            return self._fault(FaultReason.REQ_RESERVED, sid, index)
+            return self._fault(FaultReason.REQ_RESERVED, sid, 0)
         # 2. table bounds
         if index >= self.table_entries:
             return self._fault(FaultReason.INDEX_OVERFLOW, sid, index)

@@ -118,10 +118,10 @@ class Platform:
             apic = self.bus.by_id.get(r.dest)
             if apic is None:
                 return Delivery("no_target", vector=vector, irte_index=r.index)
-            results = [(apic.apic_id, apic.accept(vector, r.trigger_mode))]
+            results = [(apic.apic_id, apic.accept(vector, r.trigger_mode, r.level))]
         else:
             results = self.bus.deliver(r.dest, r.dest_mode, vector, r.delivery_mode,
-                                       r.trigger_mode, r.redirection_hint).results
+                                       r.trigger_mode, r.redirection_hint, r.level).results
             if not results:
                 return Delivery("no_target", vector=vector, irte_index=r.index)
         primary: Delivery | None = None

@@ -206,7 +206,17 @@ class VectorDomain:
         if affinity is not None:
             cd.affinity = self._check_mask(affinity)
         if not cd.can_reserve:
-            self._assign_any(cd)
+            # "Nothing to do for fixed assigned vectors". request_irq() then applies the
+            # affinity before startup (irq_setup_affinity, IRQCHIP_AFFINITY_PRE_STARTUP): the
+            # vector stays unless its CPU left the mask; then it moves like set_affinity and
+            # the old one is queued for cleanup (its IRTE was zero while deactivated).
+            pool = self.matrix.online if cd.affinity is None else (cd.affinity & self.matrix.online)
+            if cd.cpu not in pool:
+                try:
+                    self._assign(cd, pool)
+                    self.schedule_cleanup(irq)
+                except (AllocationError, BusyError):
+                    pass    # irq_setup_affinity() ignores the error: the irq stays where it was
         elif cd.has_reserved:
             # activate_reserved()
             self._assign_any(cd)
