@@ -609,8 +609,8 @@ class ImsScoreboard:
         """Run `cpu` of a platform built with auto_ack=False (the sequence decides when): every
         vector its APIC dispatches must be one the scoreboard saw accepted there, and must run
         the Linux irq it was accepted for; one that ran on the vector a move is leaving is the
-        affinity_move "old vector" case (platform-models.md §4: old vector kept until the move
-        completes)."""
+        affinity_move "old vector" case (platform-models.md §4/§6: the old vector stays until its
+        IRR bit is clear)."""
         plat = self.platform
         before = {}
         for (c, v), irq in self.in_irr.items():
