@@ -404,6 +404,25 @@ def test_ims_free_irq_request_irq_keeps_cpu_and_vector():
     assert (after.cpu, after.vector) == (before.cpu, before.vector) == (3, 0x20)
 
 
+def test_affinity_set_while_released_applies_at_request():
+    # irq_set_affinity_deactivated() records the mask of a deactivated irq; request_irq()'s
+    # irq_setup_affinity() (IRQCHIP_AFFINITY_PRE_STARTUP) then moves the kept vector, whose
+    # old (CPU, vector) goes to the cleanup (vector_schedule_cleanup()) and is freed at once.
+    plat = Platform(num_cpus=4)
+    ims = plat.create_ims_domain(ImsDevice(num_slots=4), hwsize=4, requester_id=SID)
+    a = run(ims.alloc())
+    run(ims.request(a.irq, affinity={1}))
+    old = plat.irq_info(a.irq)
+    run(ims.release(a.irq))
+    run(ims.set_affinity(a.irq, {2}))
+    assert (plat.irq_info(a.irq).cpu, plat.irq_info(a.irq).vector) == (old.cpu, old.vector)
+    run(ims.request(a.irq))
+    new = plat.irq_info(a.irq)
+    assert new.cpu == 2 and new.prev_vector is None
+    assert plat.irq_for(old.cpu, old.vector) is None
+    assert unpack_irte(plat.ir_domain.read_irte(new.irte_index)).dest == 2
+
+
 def test_ims_alloc_reserves_no_vector_then_activation_assigns():
     # x86_vector_alloc_irqs() -> assign_irq_vector_policy() without info->mask ->
     # reserve_irq_vector(): only a global reservation until request_irq() activates it.
