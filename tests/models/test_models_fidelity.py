@@ -157,6 +157,14 @@ def test_apic_rh1_logical_goes_to_one_cpu():
     assert res.targets == [1]       # spec section 3 rule: equal PPR -> lowest APIC ID
 
 
+def test_apic_rh1_physical_broadcast_goes_to_one_cpu():
+    # KVM kvm_irq_delivery_to_apic(): a broadcast takes the slow path, where
+    # kvm_lowest_prio_delivery() (msi_redir_hint) again picks a single APIC; the destination
+    # mode is not looked at.
+    assert flat_bus().deliver(0xFF, 0, 0x40, redirection_hint=1).targets == [0]
+    assert flat_bus().deliver(0xFF, 0, 0x40, redirection_hint=0).targets == [0, 1, 2, 3]
+
+
 def test_apic_rh0_logical_goes_to_every_match():
     # KVM kvm_irq_delivery_to_apic(): !kvm_lowest_prio_delivery -> kvm_apic_set_irq() on each.
     res = flat_bus().deliver(0b1110, 1, 0x40, delivery_mode=0, redirection_hint=0)
