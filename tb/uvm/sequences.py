@@ -466,7 +466,7 @@ class IrFaultSequence(ImsBaseSequence):
     device's message can reach. Each faulting slot's fault (reason and whether it is recorded)
     is declared to the scoreboard before any trigger, so every message from it must fault
     exactly so; the other slots must still be delivered normally."""
-    num_irqs = 14
+    num_irqs = 15
     pd_base = 0x300000          # posted descriptors, well away from the IR table
 
     def rewrite_irte(self, h: Irq, fn) -> None:
@@ -492,9 +492,9 @@ class IrFaultSequence(ImsBaseSequence):
 
     async def traffic(self):
         hs = list(self.irqs.values())
-        assert len(hs) >= 12, "IrFaultSequence needs 12 irqs: 10 faulting kinds and 2 healthy"
+        assert len(hs) >= 13, "IrFaultSequence needs 13 irqs: 11 faulting kinds and 2 healthy"
         (not_present, sid_bad, fpd, addr_hi, shv_data, overflow, read_fail, reserved,
-         compat, pd_fail, pd_reserved), healthy = hs[:11], hs[11:]
+         compat, pd_fail, pd_reserved, window), healthy = hs[:12], hs[12:]
         sb, plat, ir = self.env.sb, self.platform, self.platform.ir_domain
         # --- IRTE corrupted behind Linux's back
         self.rewrite_irte(not_present, lambda r: r & ~1)
@@ -534,9 +534,13 @@ class IrFaultSequence(ImsBaseSequence):
         assert plat.iommu.enabled and not plat.iommu.cfi
         await self.rewrite_slot(compat, 0xFEE00000, 0, 0x41)
         sb.expect_fault(compat.slot, FaultReason.COMPAT_BLOCKED, recorded=True)
-        self.expected = {h.slot: sb.slot_expect[h.slot] for h in hs[:11]}
+        # address[31:20] != 0xFEE while IR is on (platform-models.md section 6): 0x20
+        lo = plat.ir_domain.compose_msg(window.irq)[0]
+        await self.rewrite_slot(window, 0xFED00000 | (lo & 0xFFFFF), 0, 0)
+        sb.expect_fault(window.slot, FaultReason.REQ_RESERVED, recorded=True)
+        self.expected = {h.slot: sb.slot_expect[h.slot] for h in hs[:12]}
         # Every declared fault at least once, then random traffic over all irqs.
-        await self.send([self.legit_trigger(h) for h in hs[:11]])
+        await self.send([self.legit_trigger(h) for h in hs[:12]])
         triggers = [self.legit_trigger(self.rng.choice(hs)) for _ in range(300)]
         for k in range(0, len(triggers), 32):
             await self.send(triggers[k:k + 32])
