@@ -160,9 +160,9 @@ class ImsBaseSequence(uvm_sequence):
         each delivery (MULTIPLE_DELIVERY, WRONG_DELIVERY); this counts that it happened."""
         plat, sb = self.platform, self.env.sb
         n = self.cfg.num_cpus
+        top = min(n, 8) - 1     # xAPIC flat logical IDs exist for APIC IDs 0..7
         cands = [h for h in self.irqs.values()
-                 if (plat.irq_info(h.irq).cpu or 0) < min(n, 8) - 1
-                 and plat.irq_info(h.irq).prev_vector is None]
+                 if plat.irq_info(h.irq).cpu < top and plat.irq_info(h.irq).prev_vector is None]
         if not cands:
             sb.error("NOT_EXERCISED", self.env.monitor.cycle,
                      "RH=1 logical delivery: no irq on a CPU below the highest one")
@@ -180,11 +180,11 @@ class ImsBaseSequence(uvm_sequence):
         if not plat.auto_ack:
             self.run_cpus()
         now = [a.accepted[info.vector] + a.coalesced[info.vector] for a in plat.apics]
-        others = [c for c in range(n) if c != info.cpu and now[c] != taken[c]]
-        if now[info.cpu] == taken[info.cpu] or others:
+        if now[info.cpu] == taken[info.cpu]:
+            # (A message taken by other CPUs as well is the scoreboard's MULTIPLE_DELIVERY.)
             sb.error("NOT_EXERCISED", self.env.monitor.cycle,
                      f"RH=1 logical delivery of Linux irq {h.irq} (dest {dest:#x}): its CPU "
-                     f"{info.cpu} took {now[info.cpu] - taken[info.cpu]}, other CPUs {others}")
+                     f"{info.cpu} took none of {count} messages")
         ir.patch_irte(info.irte_index, lambda raw: linux_irte)
         self.rh_deliveries = now[info.cpu] - taken[info.cpu]
 
