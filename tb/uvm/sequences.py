@@ -99,13 +99,14 @@ class ImsBaseSequence(uvm_sequence):
         await env.regs.write32(REG_CTRL, CTRL_ENABLE)
 
     # ------------------------------------------------------------ driver actions
-    async def alloc_irq(self, with_pasid: bool = True) -> Irq:
+    async def alloc_irq(self, with_pasid: bool = True, cpu: int | None = None) -> Irq:
         pasid = None
         if with_pasid:
             pasid = self.next_pasid
             self.next_pasid += 1
         slot, irq = await self.ims.alloc(cookie=pasid)
-        await self.ims.request(irq, affinity={self.rng.randrange(self.cfg.num_cpus)})
+        cpu = self.rng.randrange(self.cfg.num_cpus) if cpu is None else cpu
+        await self.ims.request(irq, affinity={cpu})
         self.env.sb.bind(slot, irq)
         h = self.irqs[irq] = Irq(slot, irq, pasid)
         return h
@@ -136,12 +137,16 @@ class ImsBaseSequence(uvm_sequence):
         """free_irq() + request_irq() of a live irq (platform-models.md section 6): the IMS irq
         is not in reservation mode, so it must come back on the same (CPU, vector). Triggers
         fired while it is released pend in the masked slot and are replayed after the
-        request, through the rewritten IRTE, to the same Linux irq."""
+        request, through the rewritten IRTE, to the same Linux irq. Meanwhile another irq is
+        requested on the same CPU: had the vector been given back (reservation mode), that irq
+        would now hold it (lowest free vector) and the check below would fail."""
         before = self.platform.irq_info(h.irq)
         await self.ims.mask(h.irq)
         await self.quiesce_slot(h.slot)
         await self.ims.release(h.irq)
         await self.send([self.legit_trigger(h)] * fire)
+        if len(self.irqs) < self.cfg.num_slots:
+            await self.alloc_irq(with_pasid=self.rng.random() < self.pasid_fraction, cpu=before.cpu)
         await self.ims.request(h.irq)
         after = self.platform.irq_info(h.irq)
         self.kept_vectors = getattr(self, "kept_vectors", 0) + 1

@@ -274,3 +274,23 @@ class UvmInjectedRhIgnored(InjectedTest):
         bus = seq.platform.bus
         deliver = bus.deliver
         bus.deliver = lambda *a, **kw: deliver(*a[:5])     # redirection_hint dropped
+
+
+@pyuvm.test()
+class UvmInjectedReservationMode(InjectedTest):
+    """The platform treats IMS irqs as reservation mode (the MSI-X behaviour): free_irq gives
+    the vector back, so request_irq does not get the same (CPU, vector); the churn's
+    free_irq/request_irq check must say so (platform-models.md section 6)."""
+    sequence = seqs.AllocChurnSequence
+    seq_knobs = dict(churn=3)
+    expect_kinds = {"VECTOR_NOT_KEPT"}
+
+    def inject(self, seq):
+        vd = seq.platform.vector_domain
+        deactivate = vd.deactivate
+
+        def reservation_mode_deactivate(irq):
+            cd = vd.chip_data(irq)
+            cd.can_reserve = cd.reservation_mode = True
+            deactivate(irq)
+        vd.deactivate = reservation_mode_deactivate
