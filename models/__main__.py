@@ -1,20 +1,30 @@
 """CLI: `python -m models decode-msi ADDR [DATA]` / `python -m models decode-irte HEX128 [--eime]`.
 
-Prints one JSON object; bad input prints one line on stderr and exits 2.
+ADDR is the 64-bit message address (address high DWORD << 32 | address low DWORD) and DATA the
+32-bit data DWORD, each 0x-prefixed hex or decimal. HEX128 is always hexadecimal: exactly 32
+hex digits, with or without 0x. Prints one JSON object; bad input prints one line on stderr
+and exits 2, and so does an address outside the interrupt window 0xFEE00000-0xFEEFFFFF
+("not an interrupt address").
 """
 from __future__ import annotations
 
 import json
+import re
 import sys
 
-from .iommu import PostedIrte, unpack_irte
+from .iommu import INTERRUPT_WINDOW, PostedIrte, unpack_irte
 from .msi import RemapMsi, decode_msi
 
 USAGE = "usage: python -m models {decode-msi ADDR [DATA] | decode-irte HEX128 [--eime]}"
+_HEX128 = re.compile(r"(?:0[xX])?([0-9a-fA-F]{32})")
 
 
 class UsageError(Exception):
     pass
+
+
+class NotInterruptError(Exception):
+    """Well-formed input that is no interrupt message (exit 2, no usage line)."""
 
 
 def _int(text: str, name: str, bits: int) -> int:
@@ -29,13 +39,13 @@ def _int(text: str, name: str, bits: int) -> int:
 
 
 def _irte_int(text: str) -> int:
-    t = text.strip().replace("_", "")
-    if t.lower().startswith("0x"):
-        return _int(t, "HEX128", 128)
-    # bare hex digits are accepted for a 128-bit entry if they are not plain decimal
-    if t and all(c in "0123456789abcdefABCDEF" for c in t) and not t.isdigit():
-        return _int("0x" + t, "HEX128", 128)
-    return _int(t, "HEX128", 128)
+    """HEX128 is hex whether or not it starts with 0x, and has exactly 32 digits (an IRTE is
+    128 bits): a shorter string is more likely a truncated paste than a small entry."""
+    m = _HEX128.fullmatch(text.strip())
+    if m is None:
+        raise UsageError(f"HEX128: {text!r} is not exactly 32 hex digits (an IRTE is 128 bits; "
+                         f"0x prefix optional)")
+    return int(m.group(1), 16)
 
 
 def decode_msi_json(args: list[str]) -> dict:
@@ -43,14 +53,28 @@ def decode_msi_json(args: list[str]) -> dict:
         raise UsageError("decode-msi takes ADDR [DATA]")
     addr = _int(args[0], "ADDR", 64)
     data = _int(args[1], "DATA", 32) if len(args) == 2 else 0
+    lo, hi = addr & 0xFFFFFFFF, addr >> 32
+    if lo >> 20 != INTERRUPT_WINDOW:
+        raise NotInterruptError(f"ADDR {addr:#x}: not an interrupt address (address low DWORD outside "
+                         f"0xFEE00000-0xFEEFFFFF)")
     m = decode_msi(addr, data)
+    problems = []
+    if hi:
+        problems.append(f"address high DWORD {hi:#x} is not 0: IR fault 0x20 while IR is "
+                        f"enabled; not an interrupt with IR disabled")
     if isinstance(m, RemapMsi):
-        return {"format": "remappable", "handle": m.handle, "shv": m.shv,
-                "subhandle": m.subhandle, "index": m.index}
-    return {"format": "compatibility", "dest": m.dest, "vector": m.vector,
-            "delivery_mode": m.delivery_mode, "dest_mode": m.dest_mode,
-            "redirection_hint": m.redirection_hint, "trigger_mode": m.trigger_mode,
-            "level": m.level}
+        out = {"format": "remappable", "handle": m.handle, "shv": m.shv,
+               "subhandle": m.subhandle, "index": m.index, "addr_hi": hi, "data_hi": m.data_hi}
+        if m.shv and m.data_hi:
+            problems.append(f"data[31:16] = {m.data_hi:#x} with SHV = 1: IR fault 0x20")
+    else:
+        out = {"format": "compatibility", "dest": m.dest, "vector": m.vector,
+               "delivery_mode": m.delivery_mode, "dest_mode": m.dest_mode,
+               "redirection_hint": m.redirection_hint, "trigger_mode": m.trigger_mode,
+               "level": m.level, "ext_dest": m.ext_dest, "addr_hi": hi}
+    if problems:
+        out["problems"] = problems
+    return out
 
 
 def decode_irte_json(args: list[str]) -> dict:
@@ -86,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError(f"unknown command {cmd!r}")
     except UsageError as e:
         print(f"error: {e}; {USAGE}", file=sys.stderr)
+        return 2
+    except NotInterruptError as e:
+        print(f"error: {e}", file=sys.stderr)
         return 2
     except Exception as e:  # never a traceback
         print(f"error: {e}", file=sys.stderr)

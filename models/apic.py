@@ -29,6 +29,7 @@ class Accept(Enum):
     ILLEGAL = "illegal"        # vector 0-15 (or reserved delivery mode): refused, ESR noted
     DISABLED = "disabled"      # APIC software-disabled: refused
     OTHER = "other"            # SMI/NMI/INIT/ExtINT: counted, not an IRR vector
+    DEASSERT = "deassert"      # level-triggered message with level 0: no effect (KVM)
 
 
 class LocalApic:
@@ -72,10 +73,16 @@ class LocalApic:
         return tpr if (tpr >> 4) >= (isrv >> 4) else isrv & 0xF0
 
     # -- message acceptance
-    def accept(self, vector: int, trigger_mode: int = 0) -> Accept:
-        """A fixed/lowest-priority message chose this APIC: set IRR[v] (TMR[v] = TM)."""
+    def accept(self, vector: int, trigger_mode: int = 0, level: int = 1) -> Accept:
+        """A fixed/lowest-priority message chose this APIC: set IRR[v] (TMR[v] = TM).
+
+        KVM __apic_accept_irq(): a level-triggered message with level 0 is ignored; TMR follows
+        the message's trigger mode even when the IRR bit was already set (QEMU apic_set_irq()
+        does the same)."""
         if not 0 <= vector <= 0xFF:
             raise ModelError(f"vector {vector} out of range")
+        if trigger_mode and not level:
+            return Accept.DEASSERT
         if not self.enabled:
             return Accept.DISABLED
         if vector < 16:
@@ -83,14 +90,14 @@ class LocalApic:
             self.illegal_count += 1
             return Accept.ILLEGAL
         bit = 1 << vector
-        if self.irr & bit:
-            self.coalesced[vector] += 1
-            return Accept.COALESCED
-        self.irr |= bit
         if trigger_mode:
             self.tmr |= bit
         else:
             self.tmr &= ~bit
+        if self.irr & bit:
+            self.coalesced[vector] += 1
+            return Accept.COALESCED
+        self.irr |= bit
         self.accepted[vector] += 1
         return Accept.ACCEPTED
 
@@ -181,7 +188,11 @@ class ApicBus:
         return min(pool, key=lambda a: (a.ppr, a.apic_id))
 
     def deliver(self, dest: int, dest_mode: int, vector: int, delivery_mode: int = 0,
-                trigger_mode: int = 0) -> BusDelivery:
+                trigger_mode: int = 0, redirection_hint: int = 0, level: int = 1) -> BusDelivery:
+        """Deliver one request. Lowest-priority delivery, and any request with RH = 1, goes to
+        exactly one of the matched APICs (KVM kvm_lowest_prio_delivery(): delivery mode
+        lowest priority or msi_redir_hint; the SDM's RH = 1 rule); RH = 0 fixed reaches every
+        matched APIC."""
         out = BusDelivery()
         matched = self.match(dest, dest_mode)
         if not matched:
@@ -193,12 +204,12 @@ class ApicBus:
                 out.targets.append(a.apic_id)
                 out.results.append((a.apic_id, Accept.ILLEGAL))
             return out
-        if delivery_mode == DeliveryMode.LOWEST:
+        if (delivery_mode == DeliveryMode.LOWEST or redirection_hint) and len(matched) > 1:
             matched = [self.lowest_priority(matched)]
         for a in matched:
             out.targets.append(a.apic_id)
             if delivery_mode in (DeliveryMode.FIXED, DeliveryMode.LOWEST):
-                out.results.append((a.apic_id, a.accept(vector, trigger_mode)))
+                out.results.append((a.apic_id, a.accept(vector, trigger_mode, level)))
             else:
                 a.other_events[delivery_mode] = a.other_events.get(delivery_mode, 0) + 1
                 out.results.append((a.apic_id, Accept.OTHER))

@@ -213,7 +213,19 @@ class IrFault:
     kind = "fault"
 
 
-IrResult = IrDeliver | IrPosted | IrFault
+@dataclass(frozen=True, slots=True)
+class IrNotInterrupt:
+    """With IR disabled, a write outside 0xFEE00000-0xFEEFFFFF (or with a non-zero address high
+    DWORD) is an ordinary memory write, not an interrupt request."""
+    addr: int
+    data: int
+
+    kind = "not_interrupt"
+
+
+IrResult = IrDeliver | IrPosted | IrFault | IrNotInterrupt
+
+INTERRUPT_WINDOW = 0xFEE  # address[31:20] of every interrupt request
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,9 +297,10 @@ class IrUnit:
             return (FaultReason.IRTE_RESERVED, fpd, None, None)
         entry = unpack_irte(raw, self.eime)
         if isinstance(entry, RemappedIrte):
+            # A remapped request is an assertion (VirtualBox dmarIrRemapFromIrte: level 1).
             result = IrDeliver(dest=entry.dest, dest_mode=entry.dest_mode, vector=entry.vector,
                                delivery_mode=entry.delivery_mode, trigger_mode=entry.trigger_mode,
-                               redirection_hint=entry.redirection_hint, index=index)
+                               redirection_hint=entry.redirection_hint, level=1, index=index)
             return (None, fpd, entry, result)
         return (None, fpd, entry, None)
 
@@ -295,6 +308,14 @@ class IrUnit:
         """Translate one interrupt write (64-bit address, data, requester ID)."""
         lo = addr & M32
         hi = addr >> 32
+        outside = hi or (lo >> 20) != INTERRUPT_WINDOW
+        if not self.enabled:
+            if outside:
+                return IrNotInterrupt(addr, data)
+        elif outside:
+            # QEMU vtd_interrupt_remap_msi(): address high != 0 or address[31:20] != 0xFEE is
+            # VTD_FR_IR_REQ_RSVD in either format, checked first, recorded with index 0.
+            return self._fault(FaultReason.REQ_RESERVED, sid, 0)
         if not self.enabled or not lo & 0x10:
             if self.enabled and (self.eime or not self.cfi):
                 return self._fault(FaultReason.COMPAT_BLOCKED, sid, 0)
@@ -305,9 +326,10 @@ class IrUnit:
         index = ((lo >> 5) & 0x7FFF) | ((lo >> 2) & 1) << 15
         if shv:
             index += data & 0xFFFF
-        # 1. reserved request fields
-        if hi or (shv and data >> 16):
-            return self._fault(FaultReason.REQ_RESERVED, sid, index)
+        # 1. reserved request fields (address high was checked above); recorded with index 0
+        #    like every 0x20 (VirtualBox dmarIrRemapIntr, QEMU vtd_interrupt_remap_msi)
+        if shv and data >> 16:
+            return self._fault(FaultReason.REQ_RESERVED, sid, 0)
         # 2. table bounds
         if index >= self.table_entries:
             return self._fault(FaultReason.INDEX_OVERFLOW, sid, index)

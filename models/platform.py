@@ -18,7 +18,8 @@ IrqInfo = ImsIrqInfo
 @dataclass
 class Delivery:
     """What one interrupt write did. `outcome`: delivered, faulted, posted, coalesced, illegal,
-    spurious, held, no_target."""
+    spurious, held, no_target, not_interrupt (IR disabled and the address is no interrupt
+    address: a memory write)."""
     outcome: str
     linux_irq: int | None = None
     cpu: int | None = None
@@ -29,6 +30,7 @@ class Delivery:
     notified: bool | None = None       # posted: notification sent
     descriptor_addr: int | None = None
     handled: list[tuple[int, int, int | None]] = field(default_factory=list)  # (cpu, vec, irq)
+    cpus: list[int] = field(default_factory=list)  # every CPU whose APIC took the vector
 
 
 class Platform:
@@ -44,6 +46,8 @@ class Platform:
         self.cpu_of_apic = {a.apic_id: cpu for cpu, a in enumerate(self.apics)}
         # system_vectors: e.g. (0x20,) for IRQ_MOVE_CLEANUP_VECTOR on 6.2-6.5, 0x80 with IA32 emu
         self.vector_domain = VectorDomain(num_cpus, system_vectors)
+        # The old vector of a move is released only once it is clear in that CPU's IRR.
+        self.vector_domain.irr_pending = lambda cpu, vector: self.apics[cpu].has_irr(vector)
         self.irq_numbers = IrqNumbers(first_irq)
         self.auto_ack = auto_ack
         self.ir_domain: IntelIrDomain | None = None
@@ -82,14 +86,19 @@ class Platform:
         while True:
             v = apic.acknowledge()
             if v is None:
-                return out
+                break
             irq = self.vector_domain.on_interrupt(cpu, v)
             apic.eoi()
             out.append((v, irq))
+        # A moved-away vector whose IRR bit was set when its cleanup ran is freed now.
+        self.vector_domain.run_cleanup(cpu)
+        return out
 
     def receive_write(self, addr: int, data: int, sid: int) -> Delivery:
         r = self.iommu.translate(addr, data, sid)
         if r.__class__ is not IrDeliver:
+            if r.kind == "not_interrupt":
+                return Delivery("not_interrupt")
             if r.kind == "fault":
                 return Delivery("faulted", reason=r.reason, recorded=r.recorded,
                                 irte_index=r.index)
@@ -109,10 +118,10 @@ class Platform:
             apic = self.bus.by_id.get(r.dest)
             if apic is None:
                 return Delivery("no_target", vector=vector, irte_index=r.index)
-            results = [(apic.apic_id, apic.accept(vector, r.trigger_mode))]
+            results = [(apic.apic_id, apic.accept(vector, r.trigger_mode, r.level))]
         else:
             results = self.bus.deliver(r.dest, r.dest_mode, vector, r.delivery_mode,
-                                       r.trigger_mode).results
+                                       r.trigger_mode, r.redirection_hint, r.level).results
             if not results:
                 return Delivery("no_target", vector=vector, irte_index=r.index)
         primary: Delivery | None = None
@@ -143,4 +152,6 @@ class Platform:
         assert primary is not None
         primary.irte_index = r.index
         primary.handled = handled
+        primary.cpus = [self.cpu_of_apic[a] for a, acc in results
+                        if acc is Accept.ACCEPTED or acc is Accept.COALESCED]
         return primary

@@ -347,11 +347,15 @@ def test_old_vector_during_move_is_delivered_and_covered():
         assert h.sb.in_irr == {(info.cpu, info.vector): a.irq}
         new_cpu = (info.cpu + 1) % 4
         await h.ims.set_affinity(a.irq, {new_cpu})
-        assert h.sb.dispatch(h.cycle, info.cpu) == [(info.vector, a.irq)]
-        h.fire(a.index, 0x100)              # now on the new vector: completes the move
+        # Under IR the move is complete at once (intel_ir_set_affinity schedules the cleanup)
+        # but the old vector stays until its IRR bit is clear (platform-models.md section 6).
+        h.fire(a.index, 0x100)              # now on the new vector, old one still in IRR
         new = h.plat.irq_info(a.irq)
+        assert new.prev_vector == info.vector
         assert h.sb.dispatch(h.cycle, new_cpu) == [(new.vector, a.irq)]
-        assert h.plat.irq_info(a.irq).prev_vector is None
+        assert h.plat.irq_info(a.irq).prev_vector == info.vector
+        assert h.sb.dispatch(h.cycle, info.cpu) == [(info.vector, a.irq)]
+        assert h.plat.irq_info(a.irq).prev_vector is None   # released once IRR is clear
         h.finish()
         assert h.sb.stats.coalesced == 1 and not h.sb.mismatches
         bins = cov.report()["coverpoints"]["affinity_move"]["bins"]
@@ -391,3 +395,60 @@ def test_irr_vector_of_another_irq_is_reported():
         h.fire(irqs[0].index, 0x100)
         h.finish()
     expect_kind("WRONG_DELIVERY", lambda: run(body()))
+
+
+# ------------------------------------------------ platform-models.md section 6 (issue 15)
+def _rh_logical(h: Harness, irq: int, dest_mask: int) -> None:
+    """Rewrite an irq's IRTE to logical destination mode, RH = 1, xAPIC flat destination."""
+    idx = h.plat.irq_info(irq).irte_index
+    h.plat.ir_domain.patch_irte(idx, lambda raw: (raw & ~(0xFF << 40)) | dest_mask << 40
+                                | 1 << 2 | 1 << 3)
+
+
+def test_rh1_logical_message_runs_one_handler():
+    """RH = 1, logical destination CPUs 0-3: one CPU (lowest priority, ties to the lowest APIC
+    ID: CPU 0, where the irq's vector is) takes it; KVM kvm_lowest_prio_delivery()."""
+    async def body():
+        h = Harness()
+        irqs = await h.setup(2)
+        assert h.plat.irq_info(irqs[0].irq).cpu == 0
+        _rh_logical(h, irqs[0].irq, 0b1111)
+        for _ in range(3):
+            h.fire(irqs[0].index, 0x100)
+        h.finish()
+        assert h.sb.stats.delivered == 3
+    run(body())
+
+
+def test_rh_ignored_by_the_platform_is_reported():
+    """A platform that ignores RH sends the message to every matched CPU; CPU 1 runs another
+    irq on the same vector number: the scoreboard must say so."""
+    async def body():
+        h = Harness()
+        irqs = await h.setup(2)
+        deliver = h.plat.bus.deliver
+        h.plat.bus.deliver = lambda *a, **kw: deliver(*a[:5])     # drop redirection_hint
+        _rh_logical(h, irqs[0].irq, 0b1111)
+        h.fire(irqs[0].index, 0x100)
+        h.finish()
+    err = expect_kind("MULTIPLE_DELIVERY", lambda: run(body()))
+    assert "CPUs [0, 1, 2, 3]" in str(err)
+
+
+def test_kept_vector_across_free_irq_request_irq_delivers_replay():
+    """free_irq() (release) keeps an IMS irq's vector (x86_vector_deactivate returns early for
+    a non-reservation-mode irq); triggers while released pend and replay after request_irq()
+    to the same Linux irq on the same (CPU, vector)."""
+    async def body():
+        h = Harness()
+        irqs = await h.setup(2)
+        a = irqs[1]
+        before = h.plat.irq_info(a.irq)
+        await h.ims.release(a.irq)
+        assert h.fire(a.index, 0x101) is Outcome.PENDED
+        await h.ims.request(a.irq)
+        after = h.plat.irq_info(a.irq)
+        assert (after.cpu, after.vector) == (before.cpu, before.vector)
+        h.finish()
+        assert h.sb.stats.replays == 1 and h.sb.stats.delivered == 1
+    run(body())

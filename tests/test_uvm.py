@@ -33,7 +33,7 @@ POSITIVE_TESTS = [
 ]
 INJECTED_TESTS = [
     "UvmInjectedDroppedWrite", "UvmInjectedCorruptData", "UvmInjectedMaskedSlotWrite",
-    "UvmInjectedWrongVector",
+    "UvmInjectedWrongVector", "UvmInjectedRhIgnored", "UvmInjectedReservationMode",
 ]
 ALL_TESTS = POSITIVE_TESTS + INJECTED_TESTS + SCALE_TESTS
 

@@ -212,10 +212,12 @@ class ImsDomain:
             raise AllocationError(f"all {self.hwsize} IMS slots in use") from None
         irq = self.irq_numbers.alloc()
         try:
+            # msi_check_reservation_mode(): only PCI MSI/MSI-X bus tokens use reservation mode,
+            # so an IMS irq keeps its vector across free_irq()/request_irq().
             if self.compat:
-                self.vector_domain.alloc(irq, affinity)
+                self.vector_domain.alloc(irq, affinity, reservation_mode=False)
             else:
-                self.parent.alloc(irq, self.requester_id, affinity)
+                self.parent.alloc(irq, self.requester_id, affinity, reservation_mode=False)
         except Exception:
             self.irq_numbers.free(irq)
             raise

@@ -102,9 +102,12 @@ class IntelIrDomain:
         except KeyError:
             raise ModelError(f"irq {irq} not allocated in the IR domain") from None
 
-    def alloc(self, irqs: int | list[int], requester_id: int, affinity=None) -> int:
-        """Allocate one IRTE block for the irqs (one entry each) and vector reservations.
-        Returns the block base index."""
+    def alloc(self, irqs: int | list[int], requester_id: int, affinity=None,
+              reservation_mode: bool = True) -> int:
+        """intel_irq_remapping_alloc(): vector reservations (parent) and one IRTE block for the
+        irqs (alloc_irte: one entry each, rounded up to a power of two). Returns the block base
+        index. `reservation_mode` goes to the vector domain (msi_check_reservation_mode()).
+        Linux allocates the parent first; on failure both are rolled back either way."""
         irq_list = [irqs] if isinstance(irqs, int) else list(irqs)
         if not 0 <= requester_id <= 0xFFFF:
             raise ConfigError(f"bad requester id {requester_id:#x}")
@@ -112,7 +115,7 @@ class IntelIrDomain:
         done: list[int] = []
         try:
             for sub, irq in enumerate(irq_list):
-                self.vector_domain.alloc(irq, affinity)
+                self.vector_domain.alloc(irq, affinity, reservation_mode)
                 done.append(irq)
                 self._data[irq] = IrIrqData(irq, base, sub, len(irq_list), requester_id)
         except Exception:
@@ -130,6 +133,7 @@ class IntelIrDomain:
                             sid=d.requester_id, sq=0, svt=1).pack(self.eime)
 
     def activate(self, irq: int, affinity=None) -> tuple[int, int]:
+        """intel_irq_remapping_activate(): parent first, then intel_ir_reconfigure_irte(force)."""
         d = self.data(irq)
         cpu, vector = self.vector_domain.activate(irq, affinity)
         d.irte = self._irte_for(d, cpu, vector)
@@ -137,19 +141,25 @@ class IntelIrDomain:
         return cpu, vector
 
     def deactivate(self, irq: int) -> None:
-        """Zero IRTE, then release the vector."""
+        """intel_irq_remapping_deactivate(): zero IRTE; then the parent (x86_vector_deactivate,
+        which keeps the vector unless the irq is in reservation mode)."""
         d = self.data(irq)
         d.irte = 0
         self._write_irte(d.irte_index, 0)
         self.vector_domain.deactivate(irq)
 
     def set_affinity(self, irq: int, cpus) -> tuple[int, int]:
-        """Only the IRTE changes (new vector/destination); the device message stays."""
+        """intel_ir_set_affinity(): parent first; then only the IRTE changes (new vector and
+        destination, modify_irte + IEC flush) and the old vector is scheduled for cleanup at
+        once (send_cleanup_vector / vector_schedule_cleanup): no interrupt on the new target is
+        awaited. The device message stays (IRQ_SET_MASK_OK_DONE)."""
         d = self.data(irq)
-        cpu, vector = self.vector_domain.set_affinity(irq, cpus)
-        if self.vector_domain.chip_data(irq).activated:
+        vd = self.vector_domain
+        cpu, vector = vd.set_affinity(irq, cpus)
+        if vd.chip_data(irq).activated:
             d.irte = self._irte_for(d, cpu, vector)
             self._write_irte(d.irte_index, d.irte)
+            vd.schedule_cleanup(irq)
         return cpu, vector
 
     def free(self, irq: int) -> None:

@@ -548,6 +548,13 @@ class ImsScoreboard:
             elif cpus is not None and info.prev_vector is not None and d.outcome == "delivered":
                 # A vector move was open when this interrupt arrived (platform-models.md §4).
                 cov.on_affinity_move((d.cpu, d.vector) == (info.prev_cpu, info.prev_vector))
+        if expect is None and irq is not None and len(d.cpus) > 1:
+            # One message, one handler: a fixed logical request with RH = 1 goes to one CPU
+            # (platform-models.md section 6); several APICs taking it means the platform's
+            # delivery is wrong for this slot.
+            self.error("MULTIPLE_DELIVERY", cycle,
+                       f"{owed.describe()}: the vector {d.vector:#x} was taken by CPUs {d.cpus}, "
+                       f"expected one CPU for Linux irq {irq}", slot=slot, irq=irq)
         if expect is None:
             if irq is None:
                 self.error("WRITE_FOR_FREE_SLOT", cycle,
@@ -602,8 +609,8 @@ class ImsScoreboard:
         """Run `cpu` of a platform built with auto_ack=False (the sequence decides when): every
         vector its APIC dispatches must be one the scoreboard saw accepted there, and must run
         the Linux irq it was accepted for; one that ran on the vector a move is leaving is the
-        affinity_move "old vector" case (platform-models.md §4: old vector kept until the move
-        completes)."""
+        affinity_move "old vector" case (platform-models.md §4/§6: the old vector stays until its
+        IRR bit is clear)."""
         plat = self.platform
         before = {}
         for (c, v), irq in self.in_irr.items():

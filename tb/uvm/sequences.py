@@ -99,13 +99,14 @@ class ImsBaseSequence(uvm_sequence):
         await env.regs.write32(REG_CTRL, CTRL_ENABLE)
 
     # ------------------------------------------------------------ driver actions
-    async def alloc_irq(self, with_pasid: bool = True) -> Irq:
+    async def alloc_irq(self, with_pasid: bool = True, cpu: int | None = None) -> Irq:
         pasid = None
         if with_pasid:
             pasid = self.next_pasid
             self.next_pasid += 1
         slot, irq = await self.ims.alloc(cookie=pasid)
-        await self.ims.request(irq, affinity={self.rng.randrange(self.cfg.num_cpus)})
+        cpu = self.rng.randrange(self.cfg.num_cpus) if cpu is None else cpu
+        await self.ims.request(irq, affinity={cpu})
         self.env.sb.bind(slot, irq)
         h = self.irqs[irq] = Irq(slot, irq, pasid)
         return h
@@ -131,6 +132,73 @@ class ImsBaseSequence(uvm_sequence):
         await self.env.regs.write8(self.slot_ctrl(h.slot), SLOT_CTRL_MASK | SLOT_CTRL_PENDING_CLEAR)
         self.env.sb.unbind(h.slot)
         del self.irqs[h.irq]
+
+    async def rerequest_irq(self, h: Irq, fire: int = 2) -> None:
+        """free_irq() + request_irq() of a live irq (platform-models.md section 6): the IMS irq
+        is not in reservation mode, so it must come back on the same (CPU, vector). Triggers
+        fired while it is released pend in the masked slot and are replayed after the
+        request, through the rewritten IRTE, to the same Linux irq. Meanwhile another irq is
+        requested on the same CPU: had the vector been given back (reservation mode), that irq
+        would now hold it (lowest free vector) and the check below would fail."""
+        before = self.platform.irq_info(h.irq)
+        await self.ims.mask(h.irq)
+        await self.quiesce_slot(h.slot)
+        await self.ims.release(h.irq)
+        await self.send([self.legit_trigger(h)] * fire)
+        if len(self.irqs) < self.cfg.num_slots:
+            await self.alloc_irq(with_pasid=self.rng.random() < self.pasid_fraction, cpu=before.cpu)
+        await self.ims.request(h.irq)
+        after = self.platform.irq_info(h.irq)
+        self.kept_vectors = getattr(self, "kept_vectors", 0) + 1
+        if (after.cpu, after.vector) != (before.cpu, before.vector):
+            self.env.sb.error("VECTOR_NOT_KEPT", self.env.monitor.cycle,
+                              f"Linux irq {h.irq}: request_irq after free_irq moved it from "
+                              f"CPU {before.cpu} vector {before.vector:#x} to CPU {after.cpu} "
+                              f"vector {after.vector:#x} (x86_vector_deactivate keeps a "
+                              f"non-reservation-mode vector)", slot=h.slot, irq=h.irq)
+
+    async def rh_logical_phase(self, count: int = 6) -> None:
+        """RH = 1 with a logical destination (platform-models.md section 6): rewrite one irq's
+        IRTE to logical mode, RH = 1, destination = its CPU and every higher one (xAPIC flat
+        LDR = 1 << APIC ID), fire it, and check exactly one CPU took each message (lowest
+        priority: all PPRs equal, so the lowest APIC ID, its own CPU). The scoreboard checks
+        each delivery (MULTIPLE_DELIVERY, WRONG_DELIVERY); this counts that it happened."""
+        plat, sb = self.platform, self.env.sb
+        n = self.cfg.num_cpus
+        top = min(n, 8) - 1     # xAPIC flat logical IDs exist for APIC IDs 0..7
+        cands = [h for h in self.irqs.values()
+                 if plat.irq_info(h.irq).cpu < top and plat.irq_info(h.irq).prev_vector is None]
+        if not cands:
+            sb.error("NOT_EXERCISED", self.env.monitor.cycle,
+                     "RH=1 logical delivery: no irq on a CPU below the highest one")
+            return
+        h = self.rng.choice(cands)
+        info = plat.irq_info(h.irq)
+        dest = ((1 << min(n, 8)) - 1) & ~((1 << info.cpu) - 1)
+        ir = plat.ir_domain
+        linux_irte = ir.read_irte(info.irte_index)
+        ir.patch_irte(info.irte_index,
+                      lambda raw: (raw & ~(0xFF << 40)) | dest << 40 | 1 << 2 | 1 << 3)
+        taken = [a.accepted[info.vector] + a.coalesced[info.vector] for a in plat.apics]
+        await self.send([self.legit_trigger(h)] * count)
+        await self.env.drain()
+        if not plat.auto_ack:
+            self.run_cpus()
+        now = [a.accepted[info.vector] + a.coalesced[info.vector] for a in plat.apics]
+        if now[info.cpu] == taken[info.cpu]:
+            # (A message taken by other CPUs as well is the scoreboard's MULTIPLE_DELIVERY.)
+            sb.error("NOT_EXERCISED", self.env.monitor.cycle,
+                     f"RH=1 logical delivery of Linux irq {h.irq} (dest {dest:#x}): its CPU "
+                     f"{info.cpu} took none of {count} messages")
+        ir.patch_irte(info.irte_index, lambda raw: linux_irte)
+        self.rh_deliveries = now[info.cpu] - taken[info.cpu]
+
+    def run_cpus(self) -> None:
+        """Platforms with auto_ack=False: run every CPU now (the scoreboard checks each
+        dispatch)."""
+        self.env.monitor.flush()
+        for cpu in range(self.cfg.num_cpus):
+            self.env.sb.dispatch(self.env.monitor.cycle, cpu)
 
     # ----------------------------------------------------------------- triggers
     def legit_trigger(self, h: Irq) -> tuple[int, int | None]:
@@ -288,7 +356,12 @@ class AllocChurnSequence(ImsBaseSequence):
             await self.free_irq(victim)
             await ClockCycles(clk, self.rng.randint(0, 10))
             await self.alloc_irq(with_pasid=self.rng.random() < self.pasid_fraction)
+            # free_irq()/request_irq() of another live irq: same (CPU, vector) afterwards.
+            await self.rerequest_irq(self.rng.choice(list(self.irqs.values())))
         await self.stream(100)
+        if not getattr(self, "kept_vectors", 0):
+            self.env.sb.error("NOT_EXERCISED", self.env.monitor.cycle,
+                              "no free_irq/request_irq of a live irq")
 
 
 class AffinityChurnSequence(ImsBaseSequence):
@@ -310,6 +383,7 @@ class AffinityChurnSequence(ImsBaseSequence):
                 self.busy += 1
             await ClockCycles(self.env.dut.clk, self.rng.randint(1, 25))
         await task
+        await self.rh_logical_phase()
         if not self.moves:
             self.env.sb.error("NOT_EXERCISED", self.env.monitor.cycle,
                               f"no affinity change succeeded ({self.busy} refused as busy)")
@@ -328,11 +402,6 @@ class AffinityInFlightSequence(ImsBaseSequence):
     num_irqs = 8
     rounds = 30
 
-    def run_cpus(self) -> None:
-        self.env.monitor.flush()
-        for cpu in range(self.cfg.num_cpus):
-            self.env.sb.dispatch(self.env.monitor.cycle, cpu)
-
     async def traffic(self):
         assert not self.platform.auto_ack, "AffinityInFlightSequence needs EnvConfig(auto_ack=False)"
         self.moves = 0
@@ -347,10 +416,16 @@ class AffinityInFlightSequence(ImsBaseSequence):
                 cpu = self.rng.choice([c for c in range(self.cfg.num_cpus) if c != info.cpu])
                 await self.ims.set_affinity(h.irq, {cpu})
                 self.moves += 1
+            # Under IR the move is over at once, but each old vector still in IRR stays
+            # allocated until it ran: fire the moved irqs again so their new vectors wait in
+            # the new CPUs' IRR too; the CPUs then run in either order.
+            await self.send([self.legit_trigger(h) for h in hs])
+            await self.env.drain()
             self.run_cpus()
         await self.send(self.random_triggers(20))
         await self.env.drain()
         self.run_cpus()
+        await self.rh_logical_phase()
 
     async def body(self):
         await super().body()
@@ -396,7 +471,7 @@ class IrFaultSequence(ImsBaseSequence):
     device's message can reach. Each faulting slot's fault (reason and whether it is recorded)
     is declared to the scoreboard before any trigger, so every message from it must fault
     exactly so; the other slots must still be delivered normally."""
-    num_irqs = 14
+    num_irqs = 15
     pd_base = 0x300000          # posted descriptors, well away from the IR table
 
     def rewrite_irte(self, h: Irq, fn) -> None:
@@ -422,9 +497,9 @@ class IrFaultSequence(ImsBaseSequence):
 
     async def traffic(self):
         hs = list(self.irqs.values())
-        assert len(hs) >= 12, "IrFaultSequence needs 12 irqs: 10 faulting kinds and 2 healthy"
+        assert len(hs) >= 13, "IrFaultSequence needs 13 irqs: 11 faulting kinds and 2 healthy"
         (not_present, sid_bad, fpd, addr_hi, shv_data, overflow, read_fail, reserved,
-         compat, pd_fail, pd_reserved), healthy = hs[:11], hs[11:]
+         compat, pd_fail, pd_reserved, window), healthy = hs[:12], hs[12:]
         sb, plat, ir = self.env.sb, self.platform, self.platform.ir_domain
         # --- IRTE corrupted behind Linux's back
         self.rewrite_irte(not_present, lambda r: r & ~1)
@@ -464,9 +539,13 @@ class IrFaultSequence(ImsBaseSequence):
         assert plat.iommu.enabled and not plat.iommu.cfi
         await self.rewrite_slot(compat, 0xFEE00000, 0, 0x41)
         sb.expect_fault(compat.slot, FaultReason.COMPAT_BLOCKED, recorded=True)
-        self.expected = {h.slot: sb.slot_expect[h.slot] for h in hs[:11]}
+        # address[31:20] != 0xFEE while IR is on (platform-models.md section 6): 0x20
+        lo = plat.ir_domain.compose_msg(window.irq)[0]
+        await self.rewrite_slot(window, 0xFED00000 | (lo & 0xFFFFF), 0, 0)
+        sb.expect_fault(window.slot, FaultReason.REQ_RESERVED, recorded=True)
+        self.expected = {h.slot: sb.slot_expect[h.slot] for h in hs[:12]}
         # Every declared fault at least once, then random traffic over all irqs.
-        await self.send([self.legit_trigger(h) for h in hs[:11]])
+        await self.send([self.legit_trigger(h) for h in hs[:12]])
         triggers = [self.legit_trigger(self.rng.choice(hs)) for _ in range(300)]
         for k in range(0, len(triggers), 32):
             await self.send(triggers[k:k + 32])

@@ -260,3 +260,37 @@ class UvmInjectedWrongVector(InjectedTest):
         plat = seq.platform
         ir = plat.ir_domain
         ir.patch_irte(plat.irq_info(h.irq).irte_index, lambda raw: raw ^ (0x5A << 16))
+
+
+@pyuvm.test()
+class UvmInjectedRhIgnored(InjectedTest):
+    """The platform ignores RH (every matched CPU takes a logical RH = 1 message): the RH phase
+    of the affinity churn must be reported (platform-models.md section 6)."""
+    sequence = seqs.AffinityChurnSequence
+    seq_knobs = dict(total=200)
+    expect_kinds = {"MULTIPLE_DELIVERY"}
+
+    def inject(self, seq):
+        bus = seq.platform.bus
+        deliver = bus.deliver
+        bus.deliver = lambda *a, **kw: deliver(*a[:5])     # redirection_hint dropped
+
+
+@pyuvm.test()
+class UvmInjectedReservationMode(InjectedTest):
+    """The platform treats IMS irqs as reservation mode (the MSI-X behaviour): free_irq gives
+    the vector back, so request_irq does not get the same (CPU, vector); the churn's
+    free_irq/request_irq check must say so (platform-models.md section 6)."""
+    sequence = seqs.AllocChurnSequence
+    seq_knobs = dict(churn=3)
+    expect_kinds = {"VECTOR_NOT_KEPT"}
+
+    def inject(self, seq):
+        vd = seq.platform.vector_domain
+        deactivate = vd.deactivate
+
+        def reservation_mode_deactivate(irq):
+            cd = vd.chip_data(irq)
+            cd.can_reserve = cd.reservation_mode = True
+            deactivate(irq)
+        vd.deactivate = reservation_mode_deactivate

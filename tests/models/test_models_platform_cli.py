@@ -84,7 +84,8 @@ def test_cli_decode_msi_remappable():
     # 0xFEE000B8: bits 19:5 = 5, bit4 remap, bit3 SHV
     rc, out, err = cli("decode-msi", "0xFEE000B8", "0")
     assert rc == 0 and json.loads(out) == {"format": "remappable", "handle": 5, "shv": 1,
-                                           "subhandle": 0, "index": 5}
+                                           "subhandle": 0, "index": 5, "addr_hi": 0,
+                                           "data_hi": 0}
 
 
 def test_cli_decode_msi_compat_decimal():
@@ -92,24 +93,25 @@ def test_cli_decode_msi_compat_decimal():
     rc, out, _ = cli("decode-msi", "4276105216", "0x4122")
     assert rc == 0 and json.loads(out) == {
         "format": "compatibility", "dest": 3, "vector": 0x22, "delivery_mode": 1,
-        "dest_mode": 0, "redirection_hint": 0, "trigger_mode": 0, "level": 1}
+        "dest_mode": 0, "redirection_hint": 0, "trigger_mode": 0, "level": 1, "ext_dest": 0,
+        "addr_hi": 0}
 
 
 def test_cli_decode_irte():
     # P, RH (0x9), vector 0x31 (<<16), dest 2 at bits 47:40, SID 0x300, SVT 1 (bit 82)
     v = 0x9 | 0x31 << 16 | 2 << 40 | (0x0300 | 1 << 18) << 64
-    rc, out, _ = cli("decode-irte", hex(v))
+    rc, out, _ = cli("decode-irte", f"0x{v:032x}")
     assert rc == 0 and json.loads(out) == {
         "present": 1, "fpd": 0, "mode": "remapped", "vector": 0x31, "sid": 0x300, "sq": 0,
         "svt": 1, "dest": 2, "dest_mode": 0, "redirection_hint": 1, "trigger_mode": 0,
         "delivery_mode": 0}
-    rc, out, _ = cli("decode-irte", hex(v), "--eime")
+    rc, out, _ = cli("decode-irte", f"{v:032x}", "--eime")
     assert json.loads(out)["dest"] == 0x200
 
 
 def test_cli_decode_irte_posted():
     v = 1 | 1 << 14 | 1 << 15 | 0x50 << 16 | (0x4000 >> 6) << 38
-    rc, out, _ = cli("decode-irte", hex(v))
+    rc, out, _ = cli("decode-irte", f"0x{v:032x}")
     o = json.loads(out)
     assert rc == 0 and (o["mode"], o["urgent"], o["pda"], o["vector"]) == \
         ("posted", 1, 0x4000, 0x50)
@@ -128,3 +130,48 @@ def test_bench_runs():
     rc = subprocess.run([sys.executable, "-m", "models.bench", "--messages", "2000"], cwd=ROOT,
                         capture_output=True, text=True)
     assert rc.returncode == 0 and rc.stdout.startswith("model bench: 2000 messages")
+
+
+# ------------------------------------------------------------- decoder CLI (issue 15 point 5)
+def test_cli_decode_irte_bare_hex_is_hex():
+    # The issue's example: read as hex, not decimal. Low qword 0x410001 = P (bit 0) and
+    # vector 0x41 (bits 23:16).
+    rc, out, _ = cli("decode-irte", "00000000000000000000000000410001")
+    o = json.loads(out)
+    assert rc == 0 and (o["present"], o["vector"], o["mode"]) == (1, 0x41, "remapped")
+    rc2, out2, _ = cli("decode-irte", "0x00000000000000000000000000410001")
+    assert rc2 == 0 and json.loads(out2) == o
+
+
+def test_cli_decode_irte_needs_exactly_32_hex_digits():
+    for bad in ("410001", "0x410001", "0" * 31, "0" * 33, "g" + "0" * 31, "0x" + "0" * 31,
+                "1_" + "0" * 31):
+        rc, out, err = cli("decode-irte", bad)
+        assert rc == 2 and out == "" and len(err.strip().splitlines()) == 1, bad
+        assert "32 hex digits" in err
+
+
+def test_cli_decode_msi_outside_window_is_not_an_interrupt():
+    for addr in ("0x12345678", "0xFED00000", "0xFEF00000"):
+        rc, out, err = cli("decode-msi", addr, "0")
+        assert rc == 2 and out == "" and err.strip().count("\n") == 0
+        assert "not an interrupt address" in err
+
+
+def test_cli_decode_msi_upper_address_reported():
+    # 0x1_FEE000B8: the low DWORD is a remappable handle-5 message, the high DWORD is 1.
+    rc, out, _ = cli("decode-msi", "0x1FEE000B8", "0")
+    o = json.loads(out)
+    assert rc == 0 and o["addr_hi"] == 1 and o["handle"] == 5
+    assert any("0x1" in p and "0x20" in p for p in o["problems"])
+    rc, out, _ = cli("decode-msi", str(1 << 32 | 0xFEE03000), "0x41")
+    o = json.loads(out)
+    assert o["format"] == "compatibility" and o["addr_hi"] == 1 and o["problems"]
+
+
+def test_cli_decode_msi_data_high_with_shv_reported():
+    rc, out, _ = cli("decode-msi", "0xFEE000B8", "0x10000")
+    o = json.loads(out)
+    assert rc == 0 and o["data_hi"] == 1 and "problems" in o
+    rc, out, _ = cli("decode-msi", "0xFEE000B8", "0")
+    assert "problems" not in json.loads(out)
