@@ -58,3 +58,8 @@ def slot_offset(index: int, field: int = 0, axil_addr_width: int = 16) -> int:
 
 def pending_words(num_slots: int) -> int:
     return load(num_slots=num_slots, axil_addr_width=max(16, num_slots.bit_length() + 4)).PENDING.count
+
+
+PENDING_BITS_PER_WORD = 8 * PENDING_STRIDE   # PENDING[k] bit j = slot 32 k + j
+SLOT_PENDING_SHIFT = _S.CTRL.PENDING.lsb
+STATUS_RW1C_BITS = STATUS_W1C_BITS

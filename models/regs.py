@@ -56,6 +56,16 @@ class Field(int):
         self.sw, self.onwrite, self.desc = sw, onwrite, desc
         return self
 
+    # Immutable: copies (the scoreboard deep-copies device models) share it; pickles rebuild it.
+    def __reduce__(self):
+        return Field, (self.name, self.lsb, self.width, self.reset, self.sw, self.onwrite, self.desc)
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
     @property
     def mask(self) -> int:
         return int(self)
@@ -114,6 +124,15 @@ class Register(int):
         self = super().__new__(cls, address)
         self.name, self.fields, self.desc = name, dict(fields), desc
         self.count, self.stride = count, stride
+        return self
+
+    def __reduce__(self):
+        return Register, (self.name, int(self), self.fields, self.desc, self.count, self.stride)
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
         return self
 
     def __getattr__(self, name: str) -> Field:
@@ -190,7 +209,17 @@ class Register(int):
         return f"<Register {self.name} @0x{int(self):x} {self.access}>"
 
 
-class SlotView:
+class _Shared:
+    """Read-only description objects: a deep copy of a model that holds one shares it."""
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+
+class SlotView(_Shared):
     """Registers of one slot, at their absolute addresses."""
 
     def __init__(self, table: "SlotTable", index: int) -> None:
@@ -205,7 +234,7 @@ class SlotView:
         raise AttributeError(f"a slot has no register {name!r} (registers: {', '.join(regs)})")
 
 
-class SlotTable:
+class SlotTable(_Shared):
     """The slot table: `count` slots of `stride` bytes from `base` (TABLE_BASE).
 
     `table.CTRL` is the slot CTRL layout with its offset in the slot (an int, 0xC in the
@@ -250,7 +279,7 @@ class SlotTable:
         return self.base + self.stride * self.count
 
 
-class RegisterMap:
+class RegisterMap(_Shared):
     """The compiled map for one parameter set."""
 
     def __init__(self, params: dict[str, int], registers: dict[str, Register],
