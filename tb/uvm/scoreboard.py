@@ -43,6 +43,7 @@ from tb.uvm.coverage import replay_causes
 
 from models.regmap import COUNTERS, REG_CTRL, REG_ID, REG_NUM_SLOTS, REG_PENDING, REG_VERSION
 from models.regmap import PENDING_BITS_PER_WORD, PENDING_STRIDE, SLOT_BYTES, SLOT_CTRL, SLOT_PENDING
+from models.regmap import SLOT_MASK, SLOT_PASID_EN, SLOT_PASID_SHIFT
 from models.regs import load as load_regs
 
 _OUTCOME_NAMES = {o: o.name.lower() for o in Outcome}
@@ -518,12 +519,12 @@ class ImsScoreboard:
             lo, hi, d, ctrl = dev.slot(s)
             if (hi << 32 | lo) == addr and d == data:
                 state = []
-                if ctrl & 1:
+                if ctrl & SLOT_MASK:
                     state.append("masked")
-                if ctrl & 2:
+                if ctrl & SLOT_PENDING:
                     state.append("pending")
-                if ctrl & 8:
-                    state.append(f"PASID_EN pasid={ctrl >> 12:#x}")
+                if ctrl & SLOT_PASID_EN:
+                    state.append(f"PASID_EN pasid={ctrl >> SLOT_PASID_SHIFT:#x}")
                 return s, f" (it is slot {s}'s message; slot state: {', '.join(state) or 'unmasked, nothing owed'})"
         return None, " (no slot holds this message)"
 
