@@ -80,13 +80,13 @@ class ImsDevice:
 
     def reset(self) -> None:
         n = self.num_slots
-        self.ctrl = 0
-        self.status = 0
+        self.ctrl = self.regmap.CTRL.reset
+        self.status = self.regmap.STATUS.reset
         self.counters = {off: 0 for off in _COUNTERS}
-        self.addr_lo = [0] * n
-        self.addr_hi = [0] * n
-        self.data = [0] * n
-        self.slot_ctrl = [SLOT_MASK] * n
+        self.addr_lo = [self.regmap.slot.ADDR_LO.reset] * n
+        self.addr_hi = [self.regmap.slot.ADDR_HI.reset] * n
+        self.data = [self.regmap.slot.DATA.reset] * n
+        self.slot_ctrl = [self.regmap.slot.CTRL.reset & SLOT_CTRL_RW] * n
         self.pending = 0          # bitmap, bit i = slot i pending
         self.emitted: list[Message] = []
         self._replays: list[Message] = []
@@ -190,9 +190,9 @@ class ImsDevice:
         if off == REG_STATUS:
             self.status &= ~(wv & STATUS_W1C_BITS)
             return OKAY
-        if off in (REG_ID, REG_VERSION, REG_NUM_SLOTS) or off in self.counters or \
-                REG_PENDING <= off < REG_PENDING + PENDING_STRIDE * self.pending_words:
-            return OKAY  # RO: ignored
+        hit = self.regmap.decode(off)
+        if hit is not None and not hit[0].writable:
+            return OKAY  # RO in the description: ignored
         return SLVERR
 
     # -- trigger stream

@@ -43,8 +43,9 @@ from models.regmap import (  # noqa: E402  (one register map, transcribed from t
     STATUS_W1C_BITS, STATUS_WRITE_ERR, VERSION_VALUE,
 )
 from models.regmap import PENDING_STRIDE, pending_words, table_base  # noqa: E402
+from models.regs import regs  # noqa: E402
 
-RO_REGS = ("ID", "VERSION", "NUM_SLOTS") + COUNTERS
+RO_REGS = tuple(name for name, r in regs.registers.items() if r.access == "RO")  # ID ... CNT_*, from the description
 
 OKAY, SLVERR, DECERR = int(AxiResp.OKAY), int(AxiResp.SLVERR), int(AxiResp.DECERR)
 
