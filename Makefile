@@ -77,9 +77,10 @@ synth-quick: $(SYNTH_STAMP)
 	$(PY) synth/synth.py --quick
 
 # Register map for driver writers, from regs/ims.rdl: C header (peakrdl-cheader) and HTML
-# reference (peakrdl-html) under sim_build/regs/. NUM_SLOTS / AXIL_ADDR_WIDTH as for the RTL.
+# reference (peakrdl-html) under sim_build/regs/. NUM_SLOTS / AXIL_ADDR_WIDTH as for the RTL;
+# MEM_MAX_ENTRIES=n renders contract revision 2 (§7), which the RTL does not build yet.
 regs: $(STAMP)
-	$(PY) regs/export.py --out sim_build/regs $(foreach p,NUM_SLOTS AXIL_ADDR_WIDTH,$(if $($(p)),--param $(p)=$($(p))))
+	$(PY) regs/export.py --out sim_build/regs $(foreach p,NUM_SLOTS AXIL_ADDR_WIDTH MEM_MAX_ENTRIES,$(if $($(p)),--param $(p)=$($(p))))
 
 clean:
 	rm -rf sim_build .pytest_cache
