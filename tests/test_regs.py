@@ -292,3 +292,30 @@ def test_moved_field_fails_on_rtl(tmp_path):
     assert str(copy) in log, "the run did not load the changed description"
     assert re.search(r"BIT_BASH: CTRL @0x10 .*differs in [^)]*FUNC_MASK", log), \
         "the failure does not name CTRL.FUNC_MASK:\n" + "\n".join(log.splitlines()[-40:])
+
+
+# Description edits that each break what one register rule checks; the RTL stays the same.
+RULE_MUTATIONS = {
+    "RESET_VALUE: slot[": (r"\bMASK\[0:0\] = 1;", "MASK[0:0] = 0;"),               # slot CTRL reset
+    "BYTE_STROBE: slot[": (r"\bDATA\[31:0\] = 0;", "DATA[23:0] = 0;"),             # DATA narrowed
+    "W1C_CLEAR: STATUS": (r"onwrite = woclr; hw = w; hwset; desc = \"a trigger was dropped while",
+                          "hw = w; hwset; desc = \"a trigger was dropped while"),  # DISABLED_DROP plain RW
+    "UNLISTED_READ: unlisted @0x1004": (r"\+ 31\) / 32\]", "+ 63) / 64]"),          # one PENDING word
+}
+
+
+def test_each_register_rule_can_fail(tmp_path):
+    """Every rule of the register test reports a wrong description against the same RTL."""
+    text = RDL_PATH.read_text()
+    for pattern, repl in RULE_MUTATIONS.values():
+        assert len(re.findall(pattern, text)) == 1, f"the description changed; update {pattern!r}"
+        text = re.sub(pattern, repl, text)
+    copy = tmp_path / "ims_rule_mutations.rdl"
+    copy.write_text(text)
+    sim = selected_sims()[-1]
+    res = sim_mod.run(MODULE, sim=sim, parameters={"NUM_SLOTS": 64}, seed=DEFAULT_SEED, check=False,
+                      extra_env={"IMS_REGS_RDL": str(copy)}, run_tag="reg_tests-rule-mutations")
+    assert not res.ok, res.summary()
+    log = (res.test_dir / "sim.log").read_text()
+    missing = [needle for needle in RULE_MUTATIONS if needle not in log]
+    assert not missing, f"rules that did not report their mutation: {missing}; see {res.test_dir / 'sim.log'}"

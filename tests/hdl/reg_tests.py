@@ -61,7 +61,11 @@ class ImsRegTest(uvm_test):
         for seq_cls in self.sequences:
             t0 = time.perf_counter()
             before = self.checks.checks
-            await seq_cls(seq_cls.__name__, self.checks).start(env.reg_seqr)
+            try:
+                await seq_cls(seq_cls.__name__, self.checks).start(env.reg_seqr)
+            except Exception as exc:   # a crash is one more finding; the other sequences still run
+                self.checks.problem("SEQUENCE_ERROR", seq_cls.__name__, 0, f"{type(exc).__name__}: {exc}")
+                self.logger.exception(f"{seq_cls.__name__} stopped")
             self.ran.append(f"{seq_cls.__name__} {self.checks.checks - before} checks "
                             f"{time.perf_counter() - t0:.1f} s")
         await env.final_check()
@@ -76,11 +80,20 @@ class ImsRegTest(uvm_test):
                          f"accesses, {get_sim_time('ns'):.0f} ns simulated, {self.wall:.1f} s wall")
         assert c.checks > 0, f"{self.cfg.test}: no register check ran"
         if c.problems:
-            shown = "\n  ".join(str(p) for p in c.problems[:12])
-            more = f"\n  ... and {len(c.problems) - 12} more" if len(c.problems) > 12 else ""
+            # Per rule: how many, and the first of each (a broken field shows in several rules).
+            by_rule: dict[str, list] = {}
+            for p in c.problems:
+                by_rule.setdefault(p.rule, []).append(p)
+            counts = ", ".join(f"{rule} {len(ps)}" for rule, ps in by_rule.items())
+            firsts = [ps[0] for ps in by_rule.values()]
+            rest = [p for p in c.problems if p not in firsts][:12]
+            shown = "\n  ".join(str(p) for p in firsts + rest)
+            more = len(c.problems) - len(firsts) - len(rest)
             raise AssertionError(f"{self.cfg.test} (seed {self.cfg.seed}, {self.cfg.sim}, NUM_SLOTS="
                                  f"{self.cfg.num_slots}, description {rdl_path()}): {len(c.problems)} register "
-                                 f"mismatch(es):\n  {shown}{more}\nreproduce: {self.repro()}")
+                                 f"mismatch(es) ({counts}):\n  {shown}"
+                                 + (f"\n  ... and {more} more" if more > 0 else "")
+                                 + f"\nreproduce: {self.repro()}")
         self.env.sb.raise_if_failed(f"{self.cfg.test} (seed {self.cfg.seed}, {self.cfg.sim}): scoreboard")
 
 
