@@ -59,7 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     except RegsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
-    print(f"C header:      {header}\nHTML reference: {html}")
+    print(f"C header:       {header}\nHTML reference: {html}\n  browsers refuse it as a file:// page; serve it: "
+          f"python3 -m http.server -d {html.parent} 8000, then open http://localhost:8000/")
     return 0
 
 

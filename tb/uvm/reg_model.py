@@ -19,8 +19,8 @@ import importlib.util
 import os
 from pathlib import Path
 
-from pyuvm import (ConfigDB, uvm_door_e, uvm_driver, uvm_reg_adapter, uvm_reg_block,
-                   uvm_sequence_item, uvm_sequencer, uvm_status_e, uvm_access_e)
+from pyuvm import (ConfigDB, uvm_access_e, uvm_driver, uvm_reg_adapter, uvm_reg_block,
+                   uvm_sequence_item, uvm_sequencer, uvm_status_e)
 
 from models.regs import RegsError, compile_rdl, rdl_path
 from tb.uvm.env import ImsEnv
@@ -175,4 +175,4 @@ class ImsRegEnv(ImsEnv):
 
 
 __all__ = ["AxiLiteItem", "AxiLiteRegDriver", "ImsRegEnv", "RegAxiLiteAdapter", "build_reg_block",
-           "generate_block_module", "strb_lanes", "uvm_door_e"]
+           "generate_block_module", "strb_lanes"]
