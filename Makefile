@@ -4,6 +4,7 @@
 #   make sim                      main simulation (Icarus), prints a summary of what was checked
 #   make test                     everything CI runs: model unit tests + cocotb tests on both simulators
 #   make lint | bench | regress SEEDS=N | waves TEST=<name> | synth | clean
+#   make regs                     C header + HTML register reference from regs/ims.rdl (sim_build/regs/)
 #
 # Knobs (any target): SIM=icarus|verilator  NUM_SLOTS=n  IRQ_INDEX_WIDTH=n  AXIL_ADDR_WIDTH=n
 #                     AXI_ID_WIDTH=n  SEED=n  TEST=name  SEEDS=n  JOBS=n
@@ -31,11 +32,12 @@ export IMS_PARAM_OVERRIDE := $(strip $(foreach p,$(PARAM_NAMES),$(if $($(p)),$(p
 export IMS_SEED_OVERRIDE := $(SEED)
 
 .PHONY: all sim test lint bench regress waves synth synth-quick clean distclean venv help
+.PHONY: regs
 
 all: test
 
 help:
-	@sed -n '1,12p' Makefile
+	@sed -n '1,13p' Makefile
 
 venv: $(STAMP)
 
@@ -73,6 +75,12 @@ synth: $(SYNTH_STAMP)
 
 synth-quick: $(SYNTH_STAMP)
 	$(PY) synth/synth.py --quick
+
+# Register map for driver writers, from regs/ims.rdl: C header (peakrdl-cheader) and HTML
+# reference (peakrdl-html) under sim_build/regs/. NUM_SLOTS / AXIL_ADDR_WIDTH as for the RTL;
+# MEM_MAX_ENTRIES=n renders contract revision 2 (§7), which the RTL does not build yet.
+regs: $(STAMP)
+	$(PY) regs/export.py --out sim_build/regs $(foreach p,NUM_SLOTS AXIL_ADDR_WIDTH MEM_MAX_ENTRIES,$(if $($(p)),--param $(p)=$($(p))))
 
 clean:
 	rm -rf sim_build .pytest_cache

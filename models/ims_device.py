@@ -20,8 +20,12 @@ from .regmap import (  # noqa: E402  (the contract's names, shared with the test
     STATUS_BUSY, STATUS_DISABLED_DROP, STATUS_PASID_ERR, STATUS_RANGE_ERR, STATUS_WRITE_ERR,
     VERSION_VALUE,
 )
+from .regmap import (ADDR_LO_RW_BITS, PENDING_BITS_PER_WORD, PENDING_STRIDE, SLOT_ADDR_HI,  # noqa: E402
+                     SLOT_ADDR_LO, SLOT_BYTES, SLOT_CTRL_RW_BITS, SLOT_DATA, SLOT_PASID_SHIFT,
+                     SLOT_PENDING_SHIFT, STATUS_W1C_BITS)
+from .regs import load as load_regs  # noqa: E402  (regs/ims.rdl, compiled per parameter set)
 
-SLOT_CTRL_RW = SLOT_MASK | SLOT_PASID_EN | 0xFFFFF000  # stored bits (PENDING lives apart)
+SLOT_CTRL_RW = SLOT_CTRL_RW_BITS  # stored bits (PENDING lives apart)
 M32 = 0xFFFFFFFF
 
 _COUNTERS = (REG_CNT_SENT, REG_CNT_PENDED, REG_CNT_DROP_RANGE, REG_CNT_DROP_PASID,
@@ -69,19 +73,20 @@ class ImsDevice:
         self.num_slots = num_slots
         self.axil_addr_width = axil_addr_width
         self.irq_index_width = irq_index_width
-        self.table_base = 1 << (axil_addr_width - 1)
-        self.pending_words = (num_slots + 31) // 32
+        self.regmap = load_regs(num_slots, axil_addr_width)
+        self.table_base = self.regmap.slot.base
+        self.pending_words = self.regmap.PENDING.count
         self.reset()
 
     def reset(self) -> None:
         n = self.num_slots
-        self.ctrl = 0
-        self.status = 0
+        self.ctrl = self.regmap.CTRL.reset
+        self.status = self.regmap.STATUS.reset
         self.counters = {off: 0 for off in _COUNTERS}
-        self.addr_lo = [0] * n
-        self.addr_hi = [0] * n
-        self.data = [0] * n
-        self.slot_ctrl = [SLOT_MASK] * n
+        self.addr_lo = [self.regmap.slot.ADDR_LO.reset] * n
+        self.addr_hi = [self.regmap.slot.ADDR_HI.reset] * n
+        self.data = [self.regmap.slot.DATA.reset] * n
+        self.slot_ctrl = [self.regmap.slot.CTRL.reset & SLOT_CTRL_RW] * n
         self.pending = 0          # bitmap, bit i = slot i pending
         self.emitted: list[Message] = []
         self._replays: list[Message] = []
@@ -126,16 +131,16 @@ class ImsDevice:
         """Returns (data, resp): resp 0 OKAY, 2 SLVERR (data 0)."""
         off = self._decode(offset)
         if off >= self.table_base:
-            slot, field = divmod(off - self.table_base, 16)
+            slot, field = divmod(off - self.table_base, SLOT_BYTES)
             if slot >= self.num_slots:
                 return 0, SLVERR
-            if field == 0:
+            if field == SLOT_ADDR_LO:
                 return self.addr_lo[slot], OKAY
-            if field == 4:
+            if field == SLOT_ADDR_HI:
                 return self.addr_hi[slot], OKAY
-            if field == 8:
+            if field == SLOT_DATA:
                 return self.data[slot], OKAY
-            return self.slot_ctrl[slot] | ((self.pending >> slot) & 1) << 1, OKAY
+            return self.slot_ctrl[slot] | ((self.pending >> slot) & 1) << SLOT_PENDING_SHIFT, OKAY
         if off == REG_ID:
             return ID_VALUE, OKAY
         if off == REG_VERSION:
@@ -148,9 +153,9 @@ class ImsDevice:
             return self.status, OKAY  # BUSY (bit31) is always 0 in the model
         if off in self.counters:
             return self.counters[off], OKAY
-        if REG_PENDING <= off < REG_PENDING + 4 * self.pending_words:
-            k = (off - REG_PENDING) >> 2
-            return (self.pending >> (32 * k)) & M32, OKAY
+        if REG_PENDING <= off < REG_PENDING + PENDING_STRIDE * self.pending_words:
+            k = (off - REG_PENDING) // PENDING_STRIDE
+            return (self.pending >> (PENDING_BITS_PER_WORD * k)) & M32, OKAY
         return 0, SLVERR
 
     def write(self, offset: int, value: int, strb: int = 0xF) -> int:
@@ -161,14 +166,14 @@ class ImsDevice:
         bm = _byte_mask(strb)
         wv = value & bm
         if off >= self.table_base:
-            slot, field = divmod(off - self.table_base, 16)
+            slot, field = divmod(off - self.table_base, SLOT_BYTES)
             if slot >= self.num_slots:
                 return SLVERR
-            if field == 0:
-                self.addr_lo[slot] = ((self.addr_lo[slot] & ~bm) | wv) & 0xFFFFFFFC
-            elif field == 4:
+            if field == SLOT_ADDR_LO:
+                self.addr_lo[slot] = ((self.addr_lo[slot] & ~bm) | wv) & ADDR_LO_RW_BITS
+            elif field == SLOT_ADDR_HI:
                 self.addr_hi[slot] = (self.addr_hi[slot] & ~bm) | wv
-            elif field == 8:
+            elif field == SLOT_DATA:
                 self.data[slot] = (self.data[slot] & ~bm) | wv
             else:
                 self.slot_ctrl[slot] = ((self.slot_ctrl[slot] & ~bm) | wv) & SLOT_CTRL_RW
@@ -183,11 +188,11 @@ class ImsDevice:
             self._replay_eligible()
             return OKAY
         if off == REG_STATUS:
-            self.status &= ~(wv & 0xF)
+            self.status &= ~(wv & STATUS_W1C_BITS)
             return OKAY
-        if off in (REG_ID, REG_VERSION, REG_NUM_SLOTS) or off in self.counters or \
-                REG_PENDING <= off < REG_PENDING + 4 * self.pending_words:
-            return OKAY  # RO: ignored
+        hit = self.regmap.decode(off)
+        if hit is not None and not hit[0].writable:
+            return OKAY  # RO in the description: ignored
         return SLVERR
 
     # -- trigger stream
@@ -206,7 +211,7 @@ class ImsDevice:
             self._count(REG_CNT_DROP_DISABLED)
             return TriggerResult(Outcome.DROP_DISABLED)
         sc = self.slot_ctrl[index]
-        if sc & SLOT_PASID_EN and (pasid is None or pasid != sc >> 12):
+        if sc & SLOT_PASID_EN and (pasid is None or pasid != sc >> SLOT_PASID_SHIFT):
             self.status |= STATUS_PASID_ERR
             self._count(REG_CNT_DROP_PASID)
             return TriggerResult(Outcome.DROP_PASID)
@@ -233,7 +238,7 @@ class ImsDevice:
     def slot(self, i: int) -> tuple[int, int, int, int]:
         """(addr_lo, addr_hi, data, ctrl as read over AXI-Lite)."""
         return (self.addr_lo[i], self.addr_hi[i], self.data[i],
-                self.slot_ctrl[i] | ((self.pending >> i) & 1) << 1)
+                self.slot_ctrl[i] | ((self.pending >> i) & 1) << SLOT_PENDING_SHIFT)
 
     def is_pending(self, i: int) -> bool:
         return bool(self.pending >> i & 1)

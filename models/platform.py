@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from .apic import Accept, ApicBus, LocalApic
 from .errors import ModelError
 from .iommu import IrDeliver, IrUnit
-from .linux.ims import ImsDomain, ImsDomainTemplate, ImsIrqInfo, RegisterAccess
+from .linux.ims import DEFAULT_TABLE_BASE, ImsDomain, ImsDomainTemplate, ImsIrqInfo, RegisterAccess
 from .linux.irqdesc import IrqNumbers
 from .linux.ir import IntelIrDomain
 from .linux.vector import VectorDomain
@@ -59,7 +59,7 @@ class Platform:
 
     def create_ims_domain(self, regs: RegisterAccess | None, hwsize: int, requester_id: int,
                           template: ImsDomainTemplate | None = None,
-                          table_base: int = 0x8000) -> ImsDomain:
+                          table_base: int = DEFAULT_TABLE_BASE) -> ImsDomain:
         parent = self.ir_domain if self.ir_domain is not None else self.vector_domain
         dom = ImsDomain.create(parent, regs, hwsize, requester_id, template,
                                irq_numbers=self.irq_numbers, table_base=table_base,

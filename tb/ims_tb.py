@@ -42,8 +42,10 @@ from models.regmap import (  # noqa: E402  (one register map, transcribed from t
     SLOT_PENDING, STATUS_BUSY, STATUS_DISABLED_DROP, STATUS_PASID_ERR, STATUS_RANGE_ERR,
     STATUS_W1C_BITS, STATUS_WRITE_ERR, VERSION_VALUE,
 )
+from models.regmap import PENDING_STRIDE, pending_words, table_base  # noqa: E402
+from models.regs import regs  # noqa: E402
 
-RO_REGS = ("ID", "VERSION", "NUM_SLOTS") + COUNTERS
+RO_REGS = tuple(name for name, r in regs.registers.items() if r.access == "RO")  # ID ... CNT_*, from the description
 
 OKAY, SLVERR, DECERR = int(AxiResp.OKAY), int(AxiResp.SLVERR), int(AxiResp.DECERR)
 
@@ -54,7 +56,7 @@ MSG_AWLEN, MSG_AWSIZE, MSG_AWBURST_INCR, MSG_WSTRB = 0, 2, 1, 0xF
 def slot_ctrl(mask: bool = False, pasid_en: bool = False, pasid: int = 0, clear_pending: bool = False) -> int:
     """Slot CTRL dword for the given fields."""
     return ((SLOT_MASK if mask else 0) | (SLOT_PENDING if clear_pending else 0)
-            | (SLOT_PASID_EN if pasid_en else 0) | ((pasid & 0xFFFFF) << SLOT_PASID_SHIFT))
+            | (SLOT_PASID_EN if pasid_en else 0) | ((pasid << SLOT_PASID_SHIFT) & SLOT_PASID_BITS))
 
 
 def regression_seed(fullname: str) -> int:
@@ -418,7 +420,7 @@ class ImsTB:
 
         self.axil_addr_width = len(dut.s_axil_awaddr)
         self.irq_index_width = len(dut.s_irq_index)
-        self.table_base = 1 << (self.axil_addr_width - 1)
+        self.table_base = table_base(self.axil_addr_width)
         self.num_slots = self._num_slots_parameter()
 
         self.cycle = 0
@@ -458,7 +460,7 @@ class ImsTB:
 
     @property
     def pending_words(self) -> int:
-        return (self.num_slots + 31) // 32
+        return pending_words(self.num_slots)
 
     # -- context for failure messages --------------------------------------------------------
 
@@ -609,7 +611,7 @@ class ImsTB:
         return self.table_base + SLOT_BYTES * slot + SLOT_FIELD[fld]
 
     def pending_addr(self, word: int) -> int:
-        return PENDING_BASE + 4 * word
+        return PENDING_BASE + PENDING_STRIDE * word
 
     async def read_resp(self, reg, lane_offset: int = 0, length: int = 4) -> tuple[int, int]:
         """(data, resp) of one read; lane_offset/length select bytes of the addressed dword."""

@@ -12,12 +12,16 @@ from .irqdesc import IrqNumbers
 from .ir import IntelIrDomain
 from .vector import VectorDomain
 
-SLOT_SIZE = 16
-SLOT_ADDR_LO, SLOT_ADDR_HI, SLOT_DATA, SLOT_CTRL = 0x0, 0x4, 0x8, 0xC
-CTRL_MASK = 1 << 0
-CTRL_PENDING = 1 << 1
-CTRL_PASID_EN = 1 << 3
-CTRL_PASID_SHIFT = 12
+from ..regs import regs as _regs  # slot layout from regs/ims.rdl (contract §3)
+
+SLOT_SIZE = _regs.slot.stride
+SLOT_ADDR_LO, SLOT_ADDR_HI, SLOT_DATA, SLOT_CTRL = (int(_regs.slot.ADDR_LO), int(_regs.slot.ADDR_HI),
+                                                    int(_regs.slot.DATA), int(_regs.slot.CTRL))
+CTRL_MASK = int(_regs.slot.CTRL.MASK)
+CTRL_PENDING = int(_regs.slot.CTRL.PENDING)
+CTRL_PASID_EN = int(_regs.slot.CTRL.PASID_EN)
+CTRL_PASID_SHIFT = _regs.slot.CTRL.PASID.lsb
+DEFAULT_TABLE_BASE = _regs.table_base  # TABLE_BASE of the default build (AXIL_ADDR_WIDTH 16)
 
 
 @runtime_checkable
@@ -57,7 +61,7 @@ class IdxdImsChip:
 
     has_set_affinity = False
 
-    def __init__(self, regs: RegisterAccess, table_base: int = 0x8000) -> None:
+    def __init__(self, regs: RegisterAccess, table_base: int = DEFAULT_TABLE_BASE) -> None:
         self.regs = regs
         self.table_base = table_base
 
@@ -151,7 +155,7 @@ class ImsDomain:
     @classmethod
     def create(cls, parent, regs: RegisterAccess | None, hwsize: int, requester_id: int,
                template: ImsDomainTemplate | None = None, irq_numbers: IrqNumbers | None = None,
-               table_base: int = 0x8000, allow_without_ir: bool = False) -> "ImsDomain":
+               table_base: int = DEFAULT_TABLE_BASE, allow_without_ir: bool = False) -> "ImsDomain":
         """pci_create_ims_domain(): refuses (ConfigError) what Linux refuses.
 
         allow_without_ir=True is NOT Linux: it admits a vector-domain parent for the

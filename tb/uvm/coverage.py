@@ -40,6 +40,11 @@ from pathlib import Path
 
 from cocotb_coverage.coverage import CoverCross, CoverPoint, coverage_db
 
+from models.regs import regs as _regs   # field positions from regs/ims.rdl
+
+_ENABLE, _FUNC_MASK = _regs.CTRL.ENABLE, _regs.CTRL.FUNC_MASK
+_MASK, _PASID_EN, _PASID = _regs.slot.CTRL.MASK, _regs.slot.CTRL.PASID_EN, _regs.slot.CTRL.PASID
+
 OUTCOMES = ("sent", "pended", "drop_range", "drop_disabled", "drop_pasid", "replay")
 REPLAY_CAUSES = ("unmask", "func_mask_clear", "enable_set")
 IR_FAULT_REASONS = tuple(range(0x20, 0x29))
@@ -189,14 +194,14 @@ class ImsCoverage:
         """One judged trigger. `ctrl` is CTRL, `slot_ctrl` the slot's CTRL word (None when the
         index is out of range), both as the model held them when it judged the trigger."""
         if slot_ctrl is None:
-            key = (None, outcome, "na", ctrl >> 1 & 1, ctrl & 1, None)
+            key = (None, outcome, "na", _FUNC_MASK.get(ctrl), _ENABLE.get(ctrl), None)
         else:
-            if slot_ctrl & 8:
+            if slot_ctrl & _PASID_EN:
                 pb = ("pasid_en_absent" if pasid is None else
-                      "pasid_en_match" if pasid == slot_ctrl >> 12 else "pasid_en_mismatch")
+                      "pasid_en_match" if pasid == _PASID.get(slot_ctrl) else "pasid_en_mismatch")
             else:
                 pb = "no_pasid_en_absent" if pasid is None else "no_pasid_en_carried"
-            key = (index, outcome, "1" if slot_ctrl & 1 else "0", ctrl >> 1 & 1, ctrl & 1, pb)
+            key = (index, outcome, "1" if slot_ctrl & _MASK else "0", _FUNC_MASK.get(ctrl), _ENABLE.get(ctrl), pb)
         self._trigger_samples[key] += 1
         # back-to-back: consecutive accepted triggers to one slot on consecutive cycles
         if index == self._run_index and cycle == self._run_last_cycle + 1:
@@ -284,11 +289,11 @@ def replay_causes(offset: int, old_ctrl: int, new_ctrl: int, old_slot_ctrl: int 
     Replay): unmask the slot, clear CTRL.FUNC_MASK, set CTRL.ENABLE (a CTRL write may do two)."""
     causes = []
     if old_slot_ctrl is not None and new_slot_ctrl is not None:
-        if old_slot_ctrl & 1 and not new_slot_ctrl & 1:
+        if old_slot_ctrl & _MASK and not new_slot_ctrl & _MASK:
             causes.append("unmask")
-    if old_ctrl & 2 and not new_ctrl & 2:
+    if old_ctrl & _FUNC_MASK and not new_ctrl & _FUNC_MASK:
         causes.append("func_mask_clear")
-    if not old_ctrl & 1 and new_ctrl & 1:
+    if not old_ctrl & _ENABLE and new_ctrl & _ENABLE:
         causes.append("enable_set")
     return tuple(causes)
 

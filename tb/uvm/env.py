@@ -30,7 +30,8 @@ from collections import deque
 import cocotb
 from cocotb.triggers import ClockCycles, Event, RisingEdge, Timer
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiSlaveWrite, AxiWriteBus
-from models.regmap import REG_STATUS, STATUS_BUSY
+from models.regmap import PENDING_STRIDE, REG_STATUS, STATUS_BUSY
+from models.regs import load as load_regs
 from pyuvm import (ConfigDB, uvm_agent, uvm_analysis_port, uvm_component, uvm_driver, uvm_env,
                    uvm_sequence_item, uvm_sequencer, uvm_subscriber)
 
@@ -687,8 +688,8 @@ class ImsEnv(uvm_env):
         for name, off in COUNTERS.items():
             counters[name] = await self.regs.read32(off)
         pending = []
-        for k in range((self.cfg.num_slots + 31) // 32):
-            pending.append(await self.regs.read32(REG_PENDING + 4 * k))
+        for k in range(load_regs(self.cfg.num_slots, self.cfg.axil_addr_width).PENDING.count):
+            pending.append(await self.regs.read32(REG_PENDING + PENDING_STRIDE * k))
         await ClockCycles(self.dut.clk, 4)
         self.monitor.flush()
         self.sb.final_check(self.monitor.cycle, counters, pending)

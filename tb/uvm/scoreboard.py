@@ -42,6 +42,9 @@ from models.ims_device import ImsDevice, Outcome
 from tb.uvm.coverage import replay_causes
 
 from models.regmap import COUNTERS, REG_CTRL, REG_ID, REG_NUM_SLOTS, REG_PENDING, REG_VERSION
+from models.regmap import PENDING_BITS_PER_WORD, PENDING_STRIDE, SLOT_BYTES, SLOT_CTRL, SLOT_PENDING
+from models.regmap import SLOT_MASK, SLOT_PASID_EN, SLOT_PASID_SHIFT
+from models.regs import load as load_regs
 
 _OUTCOME_NAMES = {o: o.name.lower() for o in Outcome}
 
@@ -145,7 +148,7 @@ class World:
         """Everything that decides future behaviour. Counters are left out on purpose: worlds
         that differ only in counts are merged and the difference kept as slack (see merge)."""
         dev = self.dev
-        pend = tuple(dev.read(REG_PENDING + 4 * k)[0] for k in range((dev.num_slots + 31) // 32))
+        pend = tuple(dev.read(REG_PENDING + PENDING_STRIDE * k)[0] for k in range(dev.pending_words))
         return (tuple(sorted(self.applied)), pend,
                 tuple((o.slot, o.addr, o.data) for o in self.direct),
                 tuple(sorted((o.slot, o.addr, o.data) for o in self.replays)))
@@ -199,7 +202,7 @@ class ImsScoreboard:
         self.num_slots = num_slots
         self.axil_addr_width = axil_addr_width
         self.irq_index_width = irq_index_width
-        self.table_base = 1 << (axil_addr_width - 1)
+        self.table_base = load_regs(num_slots, axil_addr_width).table_base
         self.platform = platform
         self.sid = sid
         self.repro = repro
@@ -264,7 +267,7 @@ class ImsScoreboard:
     def _slot_of(self, offset: int) -> int | None:
         if offset < self.table_base:
             return None
-        s = (offset - self.table_base) >> 4
+        s = (offset - self.table_base) // SLOT_BYTES
         return s if s < self.num_slots else None
 
     def _affects(self, offset: int, index: int) -> bool:
@@ -286,7 +289,7 @@ class ImsScoreboard:
         old_ctrl = dev.ctrl
         old_sc = dev.slot_ctrl[slot] if slot is not None else None
         resp = dev.write(offset, value, strb)
-        if slot is not None and (offset & 0xC) != 0xC:
+        if slot is not None and offset % SLOT_BYTES != SLOT_CTRL:
             lo, hi, data, _ = dev.slot(slot)
             for owed in world.direct:
                 if owed.slot == slot:
@@ -336,8 +339,8 @@ class ImsScoreboard:
         if not timing_free and rresp == 0:
             return
         exp, exp_resp = self.model.read(offset)
-        if slot is not None and (offset & 0xC) == 0xC:
-            mask = ~0x2 & 0xFFFFFFFF   # PENDING bit moves with triggers: checked at the end
+        if slot is not None and offset % SLOT_BYTES == SLOT_CTRL:
+            mask = ~SLOT_PENDING & 0xFFFFFFFF   # PENDING bit moves with triggers: checked at the end
             exp &= mask
             data &= mask
         if rresp != exp_resp or (rresp == 0 and data != exp):
@@ -516,12 +519,12 @@ class ImsScoreboard:
             lo, hi, d, ctrl = dev.slot(s)
             if (hi << 32 | lo) == addr and d == data:
                 state = []
-                if ctrl & 1:
+                if ctrl & SLOT_MASK:
                     state.append("masked")
-                if ctrl & 2:
+                if ctrl & SLOT_PENDING:
                     state.append("pending")
-                if ctrl & 8:
-                    state.append(f"PASID_EN pasid={ctrl >> 12:#x}")
+                if ctrl & SLOT_PASID_EN:
+                    state.append(f"PASID_EN pasid={ctrl >> SLOT_PASID_SHIFT:#x}")
                 return s, f" (it is slot {s}'s message; slot state: {', '.join(state) or 'unmasked, nothing owed'})"
         return None, " (no slot holds this message)"
 
@@ -687,12 +690,12 @@ class ImsScoreboard:
                 allowed = f"model {exp}" if lo == hi == 0 else f"model {exp + lo}..{exp + hi} (timing windows)"
                 problems.append(("COUNTER_MISMATCH", f"{name} RTL {counters[name]} {allowed}", None))
         for k, word in enumerate(pending):
-            exp = w.dev.read(REG_PENDING + 4 * k)[0]
+            exp = w.dev.read(REG_PENDING + PENDING_STRIDE * k)[0]
             if word != exp:
                 diff = word ^ exp
-                for j in range(32):
+                for j in range(PENDING_BITS_PER_WORD):
                     if diff >> j & 1:
-                        s = 32 * k + j
+                        s = PENDING_BITS_PER_WORD * k + j
                         problems.append(("PENDING_MISMATCH",
                                          f"pending bit RTL {word >> j & 1} model {exp >> j & 1}", s))
         return problems

@@ -24,6 +24,8 @@ from models.iommu import FaultReason, PostedDescriptor, PostedIrte, read_descrip
 from models.platform import Platform
 from models.regmap import CTRL_ENABLE, CTRL_FUNC_MASK, REG_CTRL, REG_NUM_SLOTS
 from models.regmap import SLOT_MASK as SLOT_CTRL_MASK, SLOT_PENDING as SLOT_CTRL_PENDING_CLEAR
+from models.regmap import SLOT_ADDR_HI, SLOT_ADDR_LO, SLOT_BYTES, SLOT_CTRL, SLOT_DATA
+from models.regs import load as load_regs
 from tb.uvm.env import ImsEnv, TriggerItem, idle_gaps
 
 
@@ -73,10 +75,10 @@ class ImsBaseSequence(uvm_sequence):
         await self.configure()
 
     def table_base(self) -> int:
-        return 1 << (self.cfg.axil_addr_width - 1)
+        return load_regs(self.cfg.num_slots, self.cfg.axil_addr_width).table_base
 
     def slot_ctrl(self, slot: int) -> int:
-        return self.table_base() + 16 * slot + 0xC
+        return self.table_base() + SLOT_BYTES * slot + SLOT_CTRL
 
     async def configure(self):
         env, cfg = self.env, self.cfg
@@ -480,11 +482,11 @@ class IrFaultSequence(ImsBaseSequence):
     async def rewrite_slot(self, h: Irq, addr_lo: int, addr_hi: int, data: int) -> None:
         """The driver bypasses the irq chip and programs the slot itself (masked meanwhile, as
         the contract asks of drivers)."""
-        base = self.table_base() + 16 * h.slot
+        base = self.table_base() + SLOT_BYTES * h.slot
         await self.ims.mask(h.irq)
-        await self.env.regs.write32(base + 0x0, addr_lo)
-        await self.env.regs.write32(base + 0x4, addr_hi)
-        await self.env.regs.write32(base + 0x8, data)
+        await self.env.regs.write32(base + SLOT_ADDR_LO, addr_lo)
+        await self.env.regs.write32(base + SLOT_ADDR_HI, addr_hi)
+        await self.env.regs.write32(base + SLOT_DATA, data)
         await self.ims.unmask(h.irq)
 
     def post_to(self, h: Irq, pda: int, descriptor: PostedDescriptor | None) -> None:

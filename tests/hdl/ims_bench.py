@@ -24,6 +24,7 @@ from cocotb.triggers import RisingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
 from tb.ims_tb import (CTRL_ENABLE, OKAY, REG, SLOT_FIELD, STATUS_BUSY, regression_seed, slot_ctrl)
+from models.regmap import SLOT_BYTES, table_base as regmap_table_base
 
 LATENCY_SAMPLES = 16
 
@@ -105,7 +106,7 @@ async def bench_throughput_latency(dut):
     axil.write_if.log.setLevel("WARNING")
     axil.read_if.log.setLevel("WARNING")
     port = LeanPort(dut)
-    table_base = 1 << (len(dut.s_axil_awaddr) - 1)
+    table_base = regmap_table_base(len(dut.s_axil_awaddr))
 
     async def steps_until(cond, limit: int, what: str):
         for _ in range(limit):
@@ -139,7 +140,7 @@ async def bench_throughput_latency(dut):
     slots = list(range(min(num_slots, 64)))
     for s in slots:
         addr, data = slot_message(s)
-        base = table_base + 16 * s
+        base = table_base + SLOT_BYTES * s
         await write(base + SLOT_FIELD["ADDR_LO"], addr & 0xFFFFFFFF)
         await write(base + SLOT_FIELD["ADDR_HI"], addr >> 32)
         await write(base + SLOT_FIELD["DATA"], data)

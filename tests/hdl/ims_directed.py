@@ -23,6 +23,8 @@ from tb.ims_tb import (
     SLOT_PENDING, SLVERR, STATUS_BUSY, STATUS_DISABLED_DROP, STATUS_PASID_ERR, STATUS_RANGE_ERR,
     STATUS_W1C_BITS, STATUS_WRITE_ERR, TRAFFIC_PATTERNS, VERSION_VALUE, ImsTB, Trigger, slot_ctrl,
 )
+from models.regmap import PENDING_STRIDE, SLOT_BYTES
+from models.regs import load as load_regs, regs
 
 traffic_cross = cocotb.parametrize(traffic=TRAFFIC_PATTERNS)
 
@@ -221,14 +223,15 @@ def unlisted_addresses(tb: ImsTB) -> list[int]:
     addrs += [0x040, 0x100, 0xFFC, PENDING_BASE - 4]
     end_of_pending = tb.pending_addr(tb.pending_words)
     if end_of_pending < tb.table_base:
-        addrs += [end_of_pending, end_of_pending + 4 * tb.rng.randrange(1, 8)]
+        addrs += [end_of_pending, end_of_pending + PENDING_STRIDE * tb.rng.randrange(1, 8)]
     addrs += [tb.table_base - 4]
-    table_end = tb.table_base + 16 * tb.num_slots
+    table_end = tb.table_base + SLOT_BYTES * tb.num_slots
     aperture = 1 << tb.axil_addr_width
     if table_end < aperture:
         addrs += [table_end + off for off in SLOT_FIELD.values()]          # slot NUM_SLOTS
-        addrs += [aperture - 16 + off for off in SLOT_FIELD.values()]      # last slot-shaped gap
-    return sorted(set(a for a in addrs if 0 <= a < aperture))
+        addrs += [aperture - SLOT_BYTES + off for off in SLOT_FIELD.values()]      # last slot-shaped gap
+    listed_now = load_regs(tb.num_slots, tb.axil_addr_width).is_listed   # the description decides
+    return sorted(set(a for a in addrs if 0 <= a < aperture and not listed_now(a)))
 
 
 @cocotb.test()
@@ -293,7 +296,7 @@ async def slot_fields_rw(dut, traffic):
     each slot's storage is its own (no aliasing); byte strobes on every dword."""
     tb = await start(dut, "slot_fields_rw", traffic)
     slots = list(range(tb.num_slots)) if tb.num_slots <= 64 else tb.sample_slots(16)
-    rw_bits = {"ADDR_LO": ADDR_LO_RW_BITS, "ADDR_HI": 0xFFFFFFFF, "DATA": 0xFFFFFFFF,
+    rw_bits = {"ADDR_LO": ADDR_LO_RW_BITS, "ADDR_HI": regs.slot.ADDR_HI.rw_mask, "DATA": regs.slot.DATA.rw_mask,
                "CTRL": SLOT_CTRL_RW_BITS}
     probe = slots[len(slots) // 2]
     for value in (0xFFFFFFFF, 0, 0x5A5A5A5A):

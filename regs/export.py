@@ -1,0 +1,68 @@
+"""`make regs`: the register description rendered for people, from regs/ims.rdl.
+
+    sim_build/regs/ims_regs.h       C header for driver writers (peakrdl-cheader): offsets,
+                                    field positions/masks, reset values, a struct overlay
+    sim_build/regs/html/index.html  browsable register reference (peakrdl-html)
+
+Usage: python regs/export.py [--out DIR] [--param NUM_SLOTS=n] [--param AXIL_ADDR_WIDTH=n]
+                             [--param MEM_MAX_ENTRIES=n]
+The parameters are the RTL's (defaults: the contract's NUM_SLOTS 2048, AXIL_ADDR_WIDTH 16, and
+MEM_MAX_ENTRIES 0 as the RTL is built today, i.e. revision 1 without the §7 registers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from models.regs import DEFAULTS, RegsError, compile_rdl, rdl_path  # noqa: E402
+
+
+def export(out: Path, params: dict[str, int]) -> tuple[Path, Path]:
+    from peakrdl_cheader.exporter import CHeaderExporter
+    from peakrdl_html import HTMLExporter
+
+    root = compile_rdl(rdl_path(), params)
+    out.mkdir(parents=True, exist_ok=True)
+    header = out / "ims_regs.h"
+    # Names from the instance path (IMS_TOP__CTRL__ENABLE_bm, ims_top_t), stable across parameter sets.
+    CHeaderExporter().export(root, str(header), reuse_typedefs=False)
+    html_dir = out / "html"
+    HTMLExporter().export(root, str(html_dir), title="IMS block registers "
+                          + ", ".join(f"{k}={v}" for k, v in params.items()))
+    return header, html_dir / "index.html"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", default=str(ROOT / "sim_build" / "regs"))
+    ap.add_argument("--param", action="append", default=[], help="NAME=VALUE, repeatable")
+    args = ap.parse_args(argv)
+    params = dict(DEFAULTS)
+    for item in args.param:
+        name, sep, value = item.partition("=")
+        if not sep or name not in DEFAULTS:
+            print(f"error: --param {item!r}: expected one of {', '.join(DEFAULTS)}=<integer>", file=sys.stderr)
+            return 2
+        try:
+            params[name] = int(value, 0)
+        except ValueError:
+            print(f"error: --param {item!r}: {value!r} is not an integer", file=sys.stderr)
+            return 2
+    try:
+        header, html = export(Path(args.out), params)
+    except RegsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    print(f"C header:       {header}\nHTML reference: {html}\n  browsers refuse it as a file:// page; serve it: "
+          f"python3 -m http.server -d {html.parent} 8000, then open http://localhost:8000/")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
