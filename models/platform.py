@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from .apic import Accept, ApicBus, LocalApic
 from .errors import ModelError
 from .iommu import IrDeliver, IrUnit
-from .linux.ims import DEFAULT_TABLE_BASE, ImsDomain, ImsDomainTemplate, ImsIrqInfo, RegisterAccess
+from .linux.ims import (DEFAULT_QUEUE_TABLE, DEFAULT_TABLE_BASE, ImsDomain, ImsDomainTemplate,
+                         ImsIrqInfo, QueueMemImsChip, RegisterAccess)
 from .linux.irqdesc import IrqNumbers
 from .linux.ir import IntelIrDomain
 from .linux.vector import VectorDomain
@@ -67,6 +68,20 @@ class Platform:
         dom.apic_id_of = lambda cpu: self.apics[cpu].apic_id
         self.domains.append(dom)
         return dom
+
+    async def create_ims_mem_domain(self, regs: RegisterAccess, entries: int, requester_id: int,
+                                    table_addr: int = DEFAULT_QUEUE_TABLE,
+                                    num_slots: int | None = None) -> ImsDomain:
+        """The queue-memory IMS domain (platform-models.md §7): the driver programs the device
+        (MEM_BASE_LO/HI = table_addr, MEM_ENTRIES = entries; NUM_SLOTS read unless given),
+        then the domain is created with hwsize = MEM_ENTRIES over a QueueMemImsChip whose
+        entries live in this platform's memory (give the device model the same memory:
+        ImsDevice(..., memory=platform.memory)). Its irq numbers come from the platform's
+        pool, its slot indices from its own allocation space."""
+        chip = QueueMemImsChip(regs, self.memory, table_addr, num_slots)
+        await chip.program_device(entries)
+        return self.create_ims_domain(None, hwsize=entries, requester_id=requester_id,
+                                      template=ImsDomainTemplate(chip=chip))
 
     # -- lookups for the scoreboard
     def irq_for(self, cpu: int, vector: int) -> int | None:
