@@ -634,3 +634,24 @@ def test_unmask_of_a_pending_memory_entry_replays_to_the_right_irq():
     (m,) = dev.take_replays()
     d = plat.receive_write(m.addr, m.data, sid=0x0300)
     assert (m.slot, d.outcome, d.linux_irq) == (idx, "delivered", a.irq)
+
+
+def test_memchip_compat_affinity_rewrite_is_one_section():
+    # Not Linux (compatibility mode, models/README.md "Deliberate differences"): without IR the
+    # message is recomposed and rewritten while masked; for a memory entry that runs in one
+    # bus-lock section, so the device is told once and fires the new message.
+    plat = Platform(num_cpus=4, ir_enabled=False)
+    dev = ImsDevice(num_slots=N, mem_max_entries=MAX, memory=plat.memory)
+    rec = Recorder(dev)
+    dom = run(plat.create_ims_mem_domain(rec, entries=8, requester_id=0x0300))
+    dev.write(R.CTRL, ENABLE)
+    a = run(dom.alloc())
+    run(dom.request(a.irq, affinity={0}))
+    idx = plat.irq_info(a.irq).trigger_index
+    assert dev.trigger(idx).outcome is Outcome.SENT           # cached: the CPU 0 message
+    rec.writes.clear()
+    cpu, vector = run(dom.set_affinity(a.irq, {3}))
+    assert rec.invals() == [a.index]
+    r = dev.trigger(idx)
+    assert plat.receive_write(r.message.addr, r.message.data, sid=0x0300).linux_irq == a.irq
+    assert (r.message.addr >> 12 & 0xFF, r.message.data & 0xFF) == (plat.apics[cpu].apic_id, vector)
