@@ -31,11 +31,10 @@ from .regmap import (  # noqa: E402  (the contract's names, shared with the test
     REG_CNT_DROP_RANGE, REG_CNT_PENDED, REG_CNT_SENT, REG_CNT_WR_ERR, REG_CTRL, REG_ID,
     REG_NUM_SLOTS, REG_PENDING, REG_STATUS, REG_VERSION, SLOT_MASK, SLOT_PASID_EN, SLOT_PENDING,
     STATUS_BUSY, STATUS_DISABLED_DROP, STATUS_PASID_ERR, STATUS_RANGE_ERR, STATUS_WRITE_ERR,
-    VERSION_VALUE,
 )
 from .regmap import (ADDR_LO_RW_BITS, PENDING_BITS_PER_WORD, PENDING_STRIDE, SLOT_ADDR_HI,  # noqa: E402
                      SLOT_ADDR_LO, SLOT_BYTES, SLOT_CTRL, SLOT_CTRL_RW_BITS, SLOT_DATA, SLOT_PASID_SHIFT,
-                     SLOT_PENDING_SHIFT, STATUS_W1C_BITS)
+                     SLOT_PENDING_SHIFT)
 from .regs import load as load_regs  # noqa: E402  (regs/ims.rdl, compiled per parameter set)
 
 SLOT_CTRL_RW = SLOT_CTRL_RW_BITS  # stored bits (PENDING lives apart)
@@ -49,9 +48,6 @@ class Outcome(Enum):
     DROP_DISABLED = "drop_disabled"
     DROP_PASID = "drop_pasid"
     DROP_FETCH = "drop_fetch"   # §7 rule 2: the entry fetch was answered with an error
-
-
-FETCH = "fetch"   # trigger(use=FETCH): the block fetched the entry (a miss)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +66,18 @@ class EntryImage:
     @property
     def masked(self) -> bool:
         return bool(self.ctrl & SLOT_MASK)
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """trigger(use=Fetch(...)): the block fetched the entry (a miss). By default the fetch reads
+    host memory now; a testbench that saw the read's data (memory may change between a trigger
+    and its R beats) passes it as `image`, or `error=True` when a beat had RRESP != OKAY."""
+    image: EntryImage | None = None
+    error: bool = False
+
+
+FETCH = Fetch()   # a miss that reads memory now
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,11 +243,14 @@ class ImsDevice:
         self.status |= self.status_fetch_err
         self._count(self.reg_cnt_fetch_err)
 
-    def _fetch(self, j: int) -> EntryImage | None:
+    def _fetch(self, j: int, seen: Fetch = FETCH) -> EntryImage | None:
         """One fetch of entry j: the image (now a copy the block may hold) or None after a
-        fetch error (STATUS.FETCH_ERR, CNT_FETCH_ERR + 1, nothing cached)."""
+        fetch error (STATUS.FETCH_ERR, CNT_FETCH_ERR + 1, nothing cached). `seen` may carry
+        what the read returned instead of reading memory now."""
         try:
-            img = self.read_entry(j)
+            if seen.error:
+                raise MemoryReadError(f"entry {j}: the fetch was answered with an error")
+            img = seen.image if seen.image is not None else self.read_entry(j)
         except MemoryReadError:
             self._fetch_error()
             return None
@@ -397,7 +408,8 @@ class ImsDevice:
 
         For a memory index, `use` says which entry image the block used: None (default: the
         newest valid cached copy, else a fetch), FETCH (a miss: memory as read now, which may
-        fail), or an EntryImage that must be one of cached_copies(j) (a hit); anything else
+        fail) or Fetch(image) / Fetch(error=True) (a miss whose read returned that), or an
+        EntryImage that must be one of cached_copies(j) (a hit); anything else
         breaks §7 rules 2-3 and raises ModelError."""
         if not isinstance(index, int) or index < 0 or index >> self.irq_index_width:
             raise ModelError(f"trigger index {index!r} wider than IRQ_INDEX_WIDTH")
@@ -421,8 +433,8 @@ class ImsDevice:
             if use is None:
                 copies = self._copies.get(j)
                 image = copies[-1] if copies else self._fetch(j)
-            elif use == FETCH:
-                image = self._fetch(j)
+            elif isinstance(use, Fetch):
+                image = self._fetch(j, use)
             elif isinstance(use, EntryImage):
                 if use not in self._copies.get(j, ()):
                     raise ModelError(
@@ -430,7 +442,7 @@ class ImsDevice:
                         f"trigger now may use {list(self.cached_copies(j))} or a fetch")
                 image = use
             else:
-                raise ModelError(f"use={use!r}: expected None, FETCH or an EntryImage")
+                raise ModelError(f"use={use!r}: expected None, a Fetch or an EntryImage")
             if image is None:
                 return TriggerResult(Outcome.DROP_FETCH)
             sc = image.ctrl

@@ -10,7 +10,7 @@ import copy
 import pytest
 
 from models.errors import AllocationError, BusError, ConfigError, ModelError
-from models.ims_device import FETCH, EntryImage, ImsDevice, Outcome
+from models.ims_device import FETCH, EntryImage, Fetch, ImsDevice, Outcome
 from models.linux.ims import QueueMemImsChip
 from models.memory import HostMemory
 from models.msi import ims_slot_message
@@ -397,6 +397,18 @@ def test_mem_reexamination_also_while_disabled_fetches(dev):
     assert dev.read(R.CNT_FETCH_ERR)[0] == 1 and dev.is_pending(N + 3)
 
 
+def test_mem_fetch_with_observed_data_is_cached_and_used(dev):
+    # API for a testbench that saw the fetch's R beats: the image it returned decides (rule 2)
+    # and becomes a copy the block may hold; an observed RRESP error is a fetch error.
+    put_entry(dev.memory, 2, data=0x41)
+    dev.write(R.CTRL, ENABLE)
+    seen = EntryImage(0xFEE00000, 0, 0x44, 0)          # memory changed before the R beats
+    assert dev.trigger(N + 2, use=Fetch(seen)).message.data == 0x44
+    assert dev.cached_copies(2) == (seen,)
+    assert dev.trigger(N + 2, use=Fetch(error=True)).outcome is Outcome.DROP_FETCH
+    assert dev.read(R.CNT_FETCH_ERR)[0] == 1
+
+
 def test_mem_use_applies_to_memory_entries_only(dev):
     dev.write(R.CTRL, ENABLE)
     with pytest.raises(ModelError):
@@ -655,3 +667,35 @@ def test_memchip_compat_affinity_rewrite_is_one_section():
     r = dev.trigger(idx)
     assert plat.receive_write(r.message.addr, r.message.data, sid=0x0300).linux_irq == a.irq
     assert (r.message.addr >> 12 & 0xFF, r.message.data & 0xFF) == (plat.apics[cpu].apic_id, vector)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_mem_built_with_m_zero_matches_revision_1_step_by_step(seed):
+    # §6 / issue 12 "Done when": "Everything in §1-§5 holds unchanged while MEM_ENTRIES = 0".
+    # The same random register writes and triggers go to a revision-1 model and to a model
+    # built with memory mode (M = 0); every trigger outcome, message, replay and every §2/§3
+    # read must agree (VERSION and the §7 offsets are the only allowed differences).
+    import random
+    rnd = random.Random(seed)
+    rev1, rev2 = ImsDevice(num_slots=N), ImsDevice(num_slots=N, mem_max_entries=MAX)
+    rev2_only = {int(R.VERSION), 0x038, 0x040, 0x044, 0x048, 0x04C}
+    offsets = [int(R.CTRL), int(R.STATUS)] + [R.slot[i].registers[f] for i in (0, 1, 33, 63)
+                                               for f in ("ADDR_LO", "ADDR_HI", "DATA", "CTRL")]
+    reads = sorted({a & ~3 for a in range(0, 0x60, 4)} | {int(R.PENDING[k]) for k in range(3)}
+                   | set(offsets))
+    for step in range(300):
+        where = f"seed {seed} step {step} (pytest tests/models/test_models_mem.py -k 'm_zero and {seed}')"
+        if rnd.random() < 0.5:
+            off, val, strb = rnd.choice(offsets), rnd.getrandbits(32), rnd.choice((0xF, 0xF, 0x1, 0x8))
+            if off == int(R.CTRL):
+                val &= 3
+            assert rev1.write(off, val, strb) == rev2.write(off, val, strb), where
+        else:
+            idx = rnd.choice((0, 1, 33, 63, N, N + 1, 200))
+            pasid = rnd.choice((None, 0, 5))
+            a, b = rev1.trigger(idx, pasid), rev2.trigger(idx, pasid)
+            assert (a.outcome, a.message) == (b.outcome, b.message), where
+        assert rev1.take_replays() == rev2.take_replays(), where
+        for off in reads:
+            if off not in rev2_only:
+                assert rev1.read(off) == rev2.read(off), f"{where}: read {off:#x}"
