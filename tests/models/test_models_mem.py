@@ -281,6 +281,7 @@ def test_mem_entries_write_clears_pending_bits_at_or_above_new_m(dev):
     dev.trigger(N + 2), dev.trigger(N + 6)
     dev.write(R.MEM_ENTRIES, 4)
     assert dev.is_pending(N + 2) and not dev.is_pending(N + 6)
+    assert dev.read(R.PENDING[2])[0] == 1 << 2      # "bits at or above NUM_SLOTS + M read 0"
     dev.write(R.MEM_ENTRIES, 8)                     # growing back does not restore it
     assert not dev.is_pending(N + 6)
 
@@ -308,6 +309,23 @@ def test_mem_replay_after_unmask_in_memory_and_mem_inval(dev):
     dev.write(R.MEM_INVAL, 2)
     (m,) = dev.take_replays()
     assert (m.slot, m.data, m.replay) == (N + 2, 0x55, True) and not dev.is_pending(N + 2)
+
+
+def test_mem_inval_all_reexamines_every_pending_entry(dev):
+    # §7 rule 4 "after a MEM_INVAL that names it (or ALL)"; several replays from one write are
+    # emitted lowest entry first (models/README.md), each from its fresh entry.
+    for j in (5, 1, 3):
+        put_entry(dev.memory, j, data=0x50 + j, ctrl=MASK)
+    dev.write(R.CTRL, ENABLE)
+    for j in (5, 1, 3):
+        dev.trigger(N + j)
+    for j in (5, 1):
+        put_entry(dev.memory, j, data=0x60 + j, ctrl=0)   # 3 stays masked
+    dev.write(R.MEM_INVAL, INV_ALL)
+    assert [(m.slot, m.data) for m in dev.take_replays()] == [(N + 1, 0x61), (N + 5, 0x65)]
+    assert dev.is_pending(N + 3) and not dev.is_pending(N + 1) and not dev.is_pending(N + 5)
+    dev.write(R.MEM_INVAL, INV_ALL | INV_CLEAR)              # ALL + CLEAR_PENDING
+    assert dev.read(R.PENDING[2])[0] == 0 and dev.take_replays() == []
 
 
 def test_mem_no_reexamination_at_other_times(dev):
