@@ -180,10 +180,17 @@ class QueueMemImsChip:
 
     async def irq_bus_sync_unlock(self, desc: ImsDesc) -> None:
         try:
-            for j in sorted(self.changed):
-                await self.regs.write32(REG_MEM_INVAL, MEM_INVAL_ENTRY.put(j))  # awaits BVALID
+            # One entry at a time, taken out before its MEM_INVAL: a change made while the write
+            # is outstanding (another coroutine) marks it again and is flushed by this loop.
+            while self.changed:
+                j = min(self.changed)
+                self.changed.discard(j)
+                try:
+                    await self.regs.write32(REG_MEM_INVAL, MEM_INVAL_ENTRY.put(j))  # awaits BVALID
+                except BaseException:
+                    self.changed.add(j)
+                    raise
                 self.invalidations.append(j)
-            self.changed.clear()
         finally:
             self.bus_locked = False
 
