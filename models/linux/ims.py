@@ -372,9 +372,14 @@ class ImsDomain:
         try:
             yield d
         finally:
-            self._bus_held = False
-            if unlock is not None:
-                await unlock(d)
+            # Held until the unlock's MEM_INVAL writes are answered: an operation another
+            # coroutine starts meanwhile joins this section and is flushed by the same unlock
+            # (the model does not block; Linux would wait on the mutex).
+            try:
+                if unlock is not None:
+                    await unlock(d)
+            finally:
+                self._bus_held = False
 
     @asynccontextmanager
     async def _section(self, irq: int):

@@ -717,3 +717,34 @@ def test_mem_built_with_m_zero_matches_revision_1_step_by_step(seed):
         for off in reads:
             if off not in rev2_only:
                 assert rev1.read(off) == rev2.read(off), f"{where}: read {off:#x}"
+
+
+def test_memchip_change_made_during_the_unlock_is_flushed_by_it():
+    # A mask from another coroutine while chip_bus_sync_unlock() waits for a MEM_INVAL response
+    # must still reach the device (the entry is invalidated again before the unlock returns).
+    plat, dev, rec, dom = mem_setup()
+    a, b = run(dom.alloc()), run(dom.alloc())
+    run(dom.request(a.irq)), run(dom.request(b.irq))
+    rec.writes.clear()
+
+    class Slow(Recorder):
+        async def write32(self, off, value):
+            for _ in range(3):                        # the response takes a while
+                await asyncio.sleep(0)
+            await super().write32(off, value)
+
+    slow = Slow(dev)
+    dom.chip.regs = slow
+
+    async def both():
+        async def other():
+            await asyncio.sleep(0)
+            await dom.mask(b.irq)                     # lands while a's MEM_INVAL is outstanding
+        task = asyncio.ensure_future(other())
+        await dom.mask(a.irq)
+        await task
+    run(both())
+    assert sorted(slow.invals()) == sorted([a.index, b.index])
+    assert dom.chip.changed == set() and not dom.chip.bus_locked
+    idx = plat.irq_info(b.irq).trigger_index
+    assert dev.trigger(idx).outcome is Outcome.PENDED
