@@ -239,6 +239,17 @@ class ImsDevice:
         oldest first. A trigger may use any of them, or fetch afresh."""
         return tuple(self._copies.get(j, ()))
 
+    def legal_images(self, j: int) -> tuple[EntryImage | None, ...]:
+        """What a trigger to entry j, accepted and fetched now, may legally use (§7 rules 2-3):
+        every valid copy (a hit), then memory as a fetch now reads it (a miss); None stands for
+        that fetch failing (DROP_FETCH). No side effect."""
+        try:
+            fresh = self.read_entry(j)
+        except MemoryReadError:
+            fresh = None
+        copies = self.cached_copies(j)
+        return copies + ((fresh,) if fresh not in copies else ())
+
     def _fetch_error(self) -> None:
         self.status |= self.status_fetch_err
         self._count(self.reg_cnt_fetch_err)

@@ -223,6 +223,25 @@ def test_mem_cached_copy_stays_valid_until_invalidated(dev):
     assert {c.data for c in dev.cached_copies(0)} == {0x41, 0x42}
 
 
+def test_mem_legal_images_are_valid_copies_and_memory_now(dev):
+    # §7 rule 2: a trigger uses its valid cached copy, else "memory as read at fetch time"
+    # (the cache organisation is the implementation's, so both are legal while a copy is
+    # valid); after MEM_INVAL only memory is (rule 3); a failing read is a possible outcome.
+    put_entry(dev.memory, 1, data=0x41)
+    dev.write(R.CTRL, ENABLE)
+    old = EntryImage(0xFEE00000, 0, 0x41, 0)
+    assert dev.legal_images(1) == (old,)              # nothing cached: memory only
+    dev.trigger(N + 1)
+    assert dev.legal_images(1) == (old,)              # copy == memory
+    put_entry(dev.memory, 1, data=0x42)
+    new = EntryImage(0xFEE00000, 0, 0x42, 0)
+    assert dev.legal_images(1) == (old, new)
+    dev.write(R.MEM_INVAL, 1)
+    assert dev.legal_images(1) == (new,)
+    dev.memory.fail_reads(BASE + 16, 4)
+    assert dev.legal_images(1) == (None,)
+
+
 def test_mem_freshness_refuses_a_copy_from_before_mem_inval(dev):
     # §7 rule 3: "a trigger accepted after the response of a MEM_INVAL that names its entry ...
     # uses values read from memory after that MEM_INVAL was accepted." The model refuses a
