@@ -148,12 +148,14 @@ def test_mem_trigger_sends_the_fetched_entry(dev):
     # §7 rule 2: "rules 2-5 use the entry's fields as fetched"; entry j "is 16 bytes at
     # MEM_BASE + 16 j with the §3 layout (ADDR_LO with bits 1:0 ignored ...)"; "Entry j is
     # fired by trigger index NUM_SLOTS + j".
-    put_entry(dev.memory, 3, addr_lo=0xFEE0100F, addr_hi=0, data=0xBEEF, ctrl=0x2)  # bit1 ignored
+    # "CTRL bit1 and the reserved bits in memory are ignored": bits 1, 2 and 11:4 set here.
+    put_entry(dev.memory, 3, addr_lo=0xFEE0100F, addr_hi=0, data=0xBEEF, ctrl=0xFF6)
     dev.write(R.CTRL, ENABLE)
     r = dev.trigger(N + 3)
     assert r.outcome is Outcome.SENT
     assert (r.message.addr, r.message.data, r.message.slot) == (0xFEE0100C, 0xBEEF, N + 3)
     assert dev.read(R.CNT_SENT)[0] == 1
+    assert dev.cached_copies(3) == (EntryImage(0xFEE0100C, 0, 0xBEEF, 0),)
 
 
 def test_mem_disabled_trigger_fetches_nothing(dev):
