@@ -8,7 +8,7 @@ dedupe by run id, results, JUnit, report) is the real code path.
 
 Environment knobs (read in the child process):
   IMS_FAKE_SLEEP    seconds per run (default 1.0)
-  IMS_FAKE_LOG      append "start <run id> <worker pid>" / "end <run id> <worker pid>" lines
+  IMS_FAKE_LOG      append "start|end <run id> <worker pid> <run process pid>" lines
   IMS_FAKE_HANG     comma-separated test names that never finish (time-limit tests)
   IMS_FAKE_FAIL     comma-separated seeds whose run fails with a scoreboard-style mismatch
 """
@@ -34,12 +34,12 @@ def sleepy_run(payload: dict) -> dict:
     case: Case = case_from_dict(payload["case"])
     rid = case.run_id
     worker_pid = os.getppid()
-    _log(f"start {rid} {worker_pid}")
+    _log(f"start {rid} {worker_pid} {os.getpid()}")
     if case.test in os.environ.get("IMS_FAKE_HANG", "").split(","):
         time.sleep(3600)
     time.sleep(float(os.environ.get("IMS_FAKE_SLEEP", "1.0")))
     fail = str(case.seed) in os.environ.get("IMS_FAKE_FAIL", "").split(",")
-    _log(f"end {rid} {worker_pid}")
+    _log(f"end {rid} {worker_pid} {os.getpid()}")
     res = {"run_id": rid, "case": payload["case"], "passed": not fail, "status": "fail" if fail else "pass",
            "messages": 10, "sim_time_ns": 1000.0, "detail": "fake mismatch" if fail else "",
            "failed_tests": [], "run_dir": None, "testcases": 1, "worker": f"{socket.gethostname()}:{worker_pid}",

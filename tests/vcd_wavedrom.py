@@ -2,8 +2,10 @@
 cycle, and draw them with WaveDrom (the `wavedrom` package renders SVG without a browser).
 
 Cycles are counted the way the pyuvm monitor counts them (tb/uvm/env.py EdgeMonitor): the Nth
-rising edge of `clk` is cycle N, and a signal's value at cycle N is the value the edge samples,
-i.e. the value just before the edge. So a scoreboard line "[LOST_MESSAGE] cycle 44166, slot 7"
+rising edge of `clk` is cycle N (the clock driven to 1 at time 0 is edge 1, as cocotb's
+RisingEdge sees it), and a signal's value at cycle N is the value the edge samples, i.e. the
+value just before the edge. Checked on a real failure: the write the scoreboard reports at
+cycle C has its AW and W handshakes in column C. So a scoreboard line "[LOST_MESSAGE] cycle 44166, slot 7"
 and column 44166 of the drawing talk about the same edge.
 
 Only VCD is read (Verilator without lz4.h writes dump.vcd; the regression asks Verilator for
@@ -101,7 +103,9 @@ def read_window(path: Path | str, cycle: int, before: int = 12, after: int = 12,
         def commit() -> None:
             nonlocal edges, clk_val
             new_clk = pending.pop(CLOCK, None)
-            if new_clk is not None and clk_val == "0" and new_clk == "1":
+            # Any change to 1 is a rising edge, as for cocotb's RisingEdge: the clock driven to
+            # 1 at time 0 (from x) is edge 1 for the monitor, so it is for us.
+            if new_clk is not None and clk_val != "1" and new_clk == "1":
                 edges += 1
                 if lo <= edges <= hi:
                     # sampled at the edge: the values before this timestamp's changes
@@ -148,7 +152,9 @@ def to_wavedrom(win: Window, mark: int | None = None, title: str = "") -> dict:
     signal: list = []
     n = len(win.cycles)
     if mark is not None:
-        signal.append({"name": f"cycle {mark}", "wave": "".join("1" if c == mark else "0" for c in win.cycles)})
+        bits = ["1" if c == mark else "0" for c in win.cycles]
+        signal.append({"name": f"cycle {mark}",
+                       "wave": "".join("." if k and b == bits[k - 1] else b for k, b in enumerate(bits))})
     for group, names in GROUPS.items():
         rows: list = [group]
         for name in names:
@@ -178,7 +184,7 @@ def to_wavedrom(win: Window, mark: int | None = None, title: str = "") -> dict:
             signal.append(rows)
     doc: dict = {"signal": signal, "head": {"text": title or f"cycles {win.cycles[0]}..{win.cycles[-1]}",
                                             "tick": win.cycles[0]},
-                 "config": {"hscale": 1}}
+                 "config": {"hscale": 2}}   # two units per cycle: a 32-bit address fits its label
     assert all(len(r["wave"]) == n for r in signal if isinstance(r, dict))
     return doc
 
@@ -188,8 +194,8 @@ def render_svg(doc: dict) -> str:
     return wavedrom.render(json.dumps(doc)).tostring()
 
 
-def failure_drawing(path: Path | str, cycle: int, title: str = "", before: int = 12,
-                    after: int = 12) -> tuple[dict, str]:
+def failure_drawing(path: Path | str, cycle: int, title: str = "", before: int = 8,
+                    after: int = 8) -> tuple[dict, str]:
     """(WaveDrom JSON, SVG text) of the window around `cycle`."""
     win = read_window(path, cycle, before, after)
     doc = to_wavedrom(win, mark=cycle, title=title)
@@ -200,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("vcd")
     ap.add_argument("--cycle", type=int, required=True)
-    ap.add_argument("--window", type=int, default=12)
+    ap.add_argument("--window", type=int, default=8)
     ap.add_argument("--svg", help="write the drawing here (default: print WaveDrom JSON)")
     args = ap.parse_args(argv)
     try:
