@@ -88,8 +88,9 @@ def jobqueue_cluster(kind: str, config: dict, dry_run: bool = False):
         opts["scheduler_options"] = {"host": "127.0.0.1", "dashboard_address": None}
     try:
         return getattr(dask_jobqueue, JOBQUEUE[kind])(**opts)
-    except TypeError as exc:
-        raise SystemExit(f"regress: CLUSTER={kind}: bad option in the config file: {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise SystemExit(f"regress: CLUSTER={kind}: bad option in the config file: "
+                         f"{str(exc).splitlines()[0]}") from None
 
 
 @dataclass
@@ -215,10 +216,12 @@ class Collected:
 
 
 def collect(client, submissions: dict, on_result=None) -> Collected:
-    """Wait for every run id's future; one outcome per run id. `submissions`: run id -> future.
-    Ctrl-C stops waiting, cancels what is left and returns what finished."""
+    """Wait for every run id's future; one outcome per run id. `submissions`: run id -> future
+    (emptied as results arrive). Ctrl-C stops waiting, cancels what is left and returns what
+    finished."""
     from distributed import as_completed
     got = Collected()
+    planned = list(submissions)
     by_future = {f.key: rid for rid, f in submissions.items()}
     ac = as_completed(list(submissions.values()), with_results=False)
     try:
@@ -228,6 +231,11 @@ def collect(client, submissions: dict, on_result=None) -> Collected:
                 res = fut.result()
             except Exception as exc:   # KilledWorker after repeated worker deaths, a lost task
                 res = {"status": "error", "detail": f"{type(exc).__name__}: {exc}".splitlines()[0]}
+            # Forget the future: a result still referenced when its worker dies would be
+            # recomputed by the scheduler, i.e. a finished simulation run again for nothing.
+            submissions.pop(rid, None)
+            fut.release()
+            del fut
             if rid in got.results:
                 got.duplicates += 1
                 continue
@@ -237,8 +245,8 @@ def collect(client, submissions: dict, on_result=None) -> Collected:
                 on_result(rid, res)
     except KeyboardInterrupt:
         got.interrupted = True
-        left = [f for rid, f in submissions.items() if rid not in got.results]
-        got.not_run = [rid for rid in submissions if rid not in got.results]
+        left = list(submissions.values())
+        got.not_run = [rid for rid in planned if rid not in got.results]
         try:
             client.cancel(left, force=True)
         except Exception:

@@ -140,6 +140,11 @@ def test_lost_worker_runs_reported_once(loopback_cluster, tmp_path):
     ends = [l for l in log_lines(log) if l[0] == "end" and l[1] == killed["run"]]
     assert len(starts) >= 2 and len(ends) == 1, f"run {killed['run']}: starts {starts}, ends {ends}"
     assert int(ends[0][2]) != victim.pid
+    # Only what was in flight on the victim ran twice: finished runs whose results lived on
+    # the dead worker are not recomputed (the regression releases each result it collected).
+    from collections import Counter
+    twice = [rid for rid, n in Counter(l[1] for l in log_lines(log) if l[0] == "start").items() if n > 1]
+    assert twice == [killed["run"]], twice
     # The run process the dead worker left behind killed itself (parent watchdog).
     wait_for(lambda: not alive(killed["child"]), 10, f"the orphaned run process {killed['child']} to exit")
     suite = ET.parse(out / "junit.xml").getroot().find("testsuite")
@@ -199,3 +204,28 @@ def test_ctrl_c_writes_partial_report(tmp_path):
     # nothing left running
     pids = [int(l[3]) for l in log_lines(log) if l[0] == "start"]
     wait_for(lambda: all(not alive(x) for x in pids), 10, "the run processes to exit")
+
+
+def test_jobqueue_job_script_from_the_config_file(tmp_path):
+    """CLUSTER=slurm|lsf: the user's YAML becomes the batch job dask-jobqueue would submit
+    (nothing is submitted; the dry-run scheduler listens on loopback only)."""
+    from tests import regress_dask
+    example = ROOT / "regress-cluster.example.yaml"
+    scripts = {}
+    for kind in ("slurm", "lsf"):
+        jc = regress_dask.jobqueue_cluster(kind, regress_dask.load_cluster_config(kind, example), dry_run=True)
+        try:
+            scripts[kind] = jc.job_script()
+        finally:
+            jc.close()
+    s = scripts["slurm"]
+    assert "#SBATCH -p normal" in s and "#SBATCH -A my-project" in s and "#SBATCH -t 02:00:00" in s
+    assert "export IMS_REGRESS_ROOT=/shared/ims" in s and "/shared/ims/.venv/bin/python -m distributed.cli.dask_worker" in s
+    assert "tcp://127.0.0.1:" in s and "--nthreads 1" in s
+    assert "#BSUB -q normal" in scripts["lsf"] and "#BSUB -W 02:00" in scripts["lsf"]
+    bad = tmp_path / "c.yaml"
+    bad.write_text("slurm:\n  no_such_option: 1\n")
+    with pytest.raises(SystemExit, match="bad option in the config file"):
+        regress_dask.jobqueue_cluster("slurm", regress_dask.load_cluster_config("slurm", bad), dry_run=True)
+    with pytest.raises(SystemExit, match="no `pbs:` section"):
+        regress_dask.load_cluster_config("pbs", bad)
