@@ -40,7 +40,7 @@ export IMS_SEED_OVERRIDE := $(SEED)
 all: test
 
 help:
-	@sed -n '1,12p' Makefile
+	@sed -n '1,16p' Makefile
 
 venv: $(STAMP)
 
