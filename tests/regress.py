@@ -646,7 +646,7 @@ def main(argv: list[str] | None = None) -> int:
     out_dir = Path(args.out) if args.out else (
         REGRESS_DIR / f"shard-{shard[0]}-of-{shard[1]}" if shard else REGRESS_DIR)
     where_txt = (f"Dask scheduler {args.scheduler}" if args.scheduler else
-                 f"dask-jobqueue {args.cluster}" if args.cluster else f"local Dask cluster of {jobs} workers")
+                 f"dask-jobqueue {args.cluster}" if args.cluster else f"local Dask cluster of {jobs} worker{'s' if jobs != 1 else ''}")
     print(defaults_line(cases, args.sim, args.seeds, args.seed_base, where_txt, args.timeout, coverage,
                         shard, len(all_cases)), flush=True)
     for s in skipped:

@@ -127,7 +127,8 @@ def connect(jobs: int, scheduler: str | None = None, cluster: str | None = None,
         return Where(Client(jc), f"dask-jobqueue {cluster} ({n_jobs} jobs requested)", [jc])
     lc = LocalCluster(n_workers=max(1, jobs), threads_per_worker=1, processes=True,
                       host="127.0.0.1", dashboard_address=None, silence_logs=40)
-    return Where(Client(lc), f"local Dask cluster ({max(1, jobs)} workers)", [lc])
+    n = max(1, jobs)
+    return Where(Client(lc), f"local Dask cluster ({n} worker{'s' if n != 1 else ''})", [lc])
 
 
 # ----------------------------------------------------------------------------- one run
