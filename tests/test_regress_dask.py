@@ -78,7 +78,7 @@ def loopback_cluster(tmp_path):
     env = env_with(IMS_FAKE_LOG=tmp_path / "runs.log", IMS_FAKE_SLEEP="1.0")
     procs = []
 
-    def start(args, name):
+    def start(args, name, env=env):
         out = open(tmp_path / f"{name}.log", "w")
         p = subprocess.Popen([str(DASK)] + args, env=env, stdout=out, stderr=subprocess.STDOUT,
                              start_new_session=True, cwd=ROOT)
@@ -89,8 +89,11 @@ def loopback_cluster(tmp_path):
     wait_for(lambda: sched_file.exists() and sched_file.stat().st_size > 0, 60, "the scheduler file")
     address = json.loads(sched_file.read_text())["address"]
     assert address.startswith("tcp://127.0.0.1:"), address
+    # Worker w1 (the one the test kills) is slow: a run it starts is surely still running
+    # when it is killed, so its re-execution is certain, not a race with the kill.
     workers = [start(["worker", "--scheduler-file", str(sched_file), "--nthreads", "1", "--no-nanny",
-                      "--host", "127.0.0.1", "--no-dashboard", "--name", f"w{k}"], f"worker{k}")
+                      "--host", "127.0.0.1", "--no-dashboard", "--name", f"w{k}"], f"worker{k}",
+                     env if k == 0 else dict(env, IMS_FAKE_SLEEP="60"))
                for k in range(2)]
     from distributed import Client
     with Client(address, timeout="30s") as c:
