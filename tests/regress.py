@@ -572,7 +572,7 @@ def draw_failures(client, outcomes: list[Outcome], sim_name: str, timeout: float
         m = o.mismatches[0]
         failed_test = o.failed_tests[0] if o.case.module == DIRECTED_MODULE and o.failed_tests else None
         payload = {"mode": "waves", "case": vars(o.case), "sim": sim_name, "cycle": m["cycle"],
-                   "failed_test": failed_test.split("/")[0] if failed_test and "/" not in failed_test else failed_test,
+                   "failed_test": failed_test,
                    "mutant": mutant, "title": f"{o.case.test} seed {o.case.seed}: {format_mismatch(m)[:90]}"}
         rid = o.case.run_id
         by_rid[rid] = o

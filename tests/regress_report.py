@@ -169,8 +169,10 @@ def _failure_block(o: dict, sim_name: str) -> str:
         parts.append(f"<p>log: <code>{_e(Path(o['run_dir']) / 'sim.log')}</code></p>")
     d = o.get("drawing") or {}
     if d.get("svg"):
+        again = ("that failed again" if d.get("rerun_failed") else
+                 "<span class='bad'>that PASSED: the failure did not reproduce with waves on</span>")
         parts.append(f"<p>signals around cycle {d['cycle']} (column marked <code>cycle {d['cycle']}</code>), "
-                     f"from a rerun with waves{' that failed again' if d.get('rerun_failed') else ''}: "
+                     f"from a rerun with waves {again}: "
                      f"<code>{_e(d.get('file', ''))}</code></p><div class='waves'>{d['svg']}</div>")
     elif d:
         parts.append(f"<p class='bad'>no waveform drawing: {_e(d.get('error', ''))}</p>")
