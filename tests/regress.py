@@ -122,13 +122,18 @@ def plan(seeds: int, seed_base: int, override: dict, tests: list[str] | None = N
     return cases, skipped
 
 
-def repro(case: Case, sim_name: str, test: str | None = None) -> str:
+MUTANT: str | None = None    # set by main() for a regression on an RTL mutant: part of every repro
+
+
+def repro(case: Case, sim_name: str, test: str | None = None, mutant: str | None = None) -> str:
+    mutant = mutant or MUTANT
     if (test or case.test) == DIRECTED_NAME:   # the whole directed module (no single test failed)
         args = " ".join(f"--param {k}={v}" for k, v in sorted(case.params.items()))
         return (f".venv/bin/python -m tests.sim --module {DIRECTED_MODULE} --sim {sim_name} {args} "
-                f"--seed {case.seed} --waves")
+                f"--seed {case.seed} --waves" + (f"  (RTL mutant {mutant}: make regress MUTANT={mutant})" if mutant else ""))
     params = " ".join(f"{k}={v}" for k, v in sorted(case.params.items()))
-    return f"make waves TEST={test or case.test} SEED={case.seed} SIM={sim_name} {params}".rstrip()
+    return (f"make waves TEST={test or case.test} SEED={case.seed} SIM={sim_name} {params}".rstrip()
+            + (f" MUTANT={mutant}" if mutant else ""))
 
 
 def _sim_time_of(results_xml: Path) -> float:
@@ -636,6 +641,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     jobs = (os.cpu_count() or 1) if args.jobs == "auto" else int(args.jobs)
     shard = parse_shard(args.shard)
+    global MUTANT
+    MUTANT = args.mutant
     os.environ["PYTHONPATH"] = os.pathsep.join(
         [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != str(ROOT)])
     coverage = args.sim == "verilator" and not args.no_coverage
@@ -727,9 +734,9 @@ def main(argv: list[str] | None = None) -> int:
                                       args.timeout, coverage, shard, len(all_cases)),
             "where": where.description, "shard": list(shard) if shard else None, "planned": len(cases),
             "interrupted": got.interrupted, "not_run": got.not_run, "duplicates": got.duplicates,
-            "wall_s": round(wall, 1), "skipped": skipped,
+            "wall_s": round(wall, 1), "skipped": skipped, "mutant": args.mutant,
             "notes": [f"RTL mutant {args.mutant} (deliberately broken copy of rtl/, tests/test_mutants.py): "
-                      f"failures are expected; rerun with `make regress MUTANT={args.mutant} ...`"] if args.mutant else []}
+                      f"failures are expected; every repro command below carries MUTANT={args.mutant}"] if args.mutant else []}
     regress_report.write_results(out_dir, meta, outcomes)
     report = regress_report.write_report(out_dir)
     print()

@@ -81,11 +81,11 @@ def _verdict(o: dict) -> str:
     return "PASS" if o.get("passed") and o.get("status") == "pass" else (o.get("status") or "fail").upper()
 
 
-def _repro(o: dict, sim_name: str) -> list[str]:
+def _repro(o: dict, sim_name: str, mutant: str | None = None) -> list[str]:
     from tests.regress import case_from_dict, repro, DIRECTED_MODULE
     case = case_from_dict(o["case"])
     names = o.get("failed_tests") if case.module == DIRECTED_MODULE and o.get("failed_tests") else [case.test]
-    return [repro(case, sim_name, t) for t in names[:5]]
+    return [repro(case, sim_name, t, mutant) for t in names[:5]]
 
 
 def _counts_messages(o: dict) -> bool:
@@ -144,7 +144,7 @@ def _per_test_table(outcomes: list[dict]) -> str:
     return "\n".join(out)
 
 
-def _failure_block(o: dict, sim_name: str) -> str:
+def _failure_block(o: dict, sim_name: str, mutant: str | None = None) -> str:
     from tests.regress import format_mismatch
     v = _verdict(o)
     parts = [f"<div class='failure' id='f-{_e(o['run_id'])}'><h3>{v}: {_e(o['case']['test'])} seed "
@@ -164,7 +164,7 @@ def _failure_block(o: dict, sim_name: str) -> str:
     else:
         parts.append("<p>no scoreboard or testbench failure line with a cycle was found in the log</p>")
     parts.append(f"<p><b>seed</b> {o['case']['seed']}; <b>reproduce with waves:</b></p><pre>"
-                 + "\n".join(_e(r) for r in _repro(o, sim_name)) + "</pre>")
+                 + "\n".join(_e(r) for r in _repro(o, sim_name, mutant)) + "</pre>")
     if o.get("run_dir"):
         parts.append(f"<p>log: <code>{_e(Path(o['run_dir']) / 'sim.log')}</code></p>")
     d = o.get("drawing") or {}
@@ -237,7 +237,7 @@ def render(out_dir: Path, doc: dict) -> str:
     body = head + ["<h2>Results</h2>", "<p>click a column to sort; failures first</p>", _results_table(outcomes),
                    "<h2>Messages checked and throughput per test</h2>", _per_test_table(outcomes),
                    f"<h2>Failures ({len(fails)})</h2>"]
-    body += [_failure_block(o, sim_name) for o in fails] or ["<p>none</p>"]
+    body += [_failure_block(o, sim_name, doc.get("mutant")) for o in fails] or ["<p>none</p>"]
     body += ["<h2>Functional coverage</h2>", _functional(out_dir), "<h2>Code coverage</h2>", _code(out_dir)]
     return ("<!DOCTYPE html><html><head><meta charset='utf-8'><title>IMS regression report</title>"
             f"<style>{CSS}</style></head><body>\n" + "\n".join(body)
@@ -304,7 +304,7 @@ def merge(shard_dirs: list[Path], out_dir: Path) -> tuple[Path, list[str]]:
         coverage_report.write_dat(counts, out_dir / "coverage.dat")
         coverage_report.write_annotation(coverage_report.summarise(counts), out_dir / "code_coverage.txt")
     first = docs[0][1]
-    meta = {k: first.get(k) for k in ("sim", "seeds", "seed_base")}
+    meta = {k: first.get(k) for k in ("sim", "seeds", "seed_base", "mutant")}
     meta.update({
         "defaults": f"merge of {len(docs)} shard(s): " + " | ".join(doc.get("defaults", "") for _, doc in docs),
         "where": ", ".join(sorted({doc.get("where", "") for _, doc in docs})),

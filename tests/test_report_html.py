@@ -107,7 +107,7 @@ def test_report_shows_the_failure_in_chromium(failing_report):
     assert f"FAIL: {TEST} seed 1" in text
     assert first["rule"] in text and f"cycle {first['cycle']}" in text
     assert f"slot {first['slot']}" in text and f"Linux irq {first['irq']}" in text
-    assert f"make waves TEST={TEST} SEED=1 SIM=verilator NUM_SLOTS=64" in text
+    assert f"make waves TEST={TEST} SEED=1 SIM=verilator NUM_SLOTS=64 MUTANT={MUTANT}" in text
     assert f"RTL mutant {MUTANT}" in text
     # the drawing: an inline WaveDrom SVG with the memory-write signals and the cycle marker
     assert d.svgs, "no WaveDrom SVG in the page"
