@@ -1,14 +1,16 @@
 """report.html as a user sees it: a deliberately failing regression, opened in headless Chromium.
 
 The regression is real and small: `tests.regress` on Verilator (no coverage build) runs
-UvmFuncMaskStorm, seed 1, NUM_SLOTS=64, on the RTL mutant `func_mask_ignored` (rule 4 of the
-contract broken: CTRL.FUNC_MASK no longer pends a trigger; tests/test_mutants.py). The
+UvmFuncMaskStorm and UvmSmoke, seed 1, NUM_SLOTS=64, on the RTL mutant `func_mask_ignored`
+(rule 4 of the contract broken: CTRL.FUNC_MASK no longer pends a trigger; tests/test_mutants.py);
+UvmSmoke does not use FUNC_MASK and passes, UvmFuncMaskStorm fails. The
 scoreboard reports the writes the model says must not happen; the regression reruns the failure
 with waves (VCD) and draws the signals around the first mismatch's cycle.
 
 Chromium (Debian package; `make test` installs it when missing and root) then loads the file:
 `--dump-dom` gives the DOM after the page's script ran, `--screenshot` what it draws. The test
-checks the failing run is the first row of the results table, its failure block names the
+checks the failing run is the first row of the results table (a click on a header re-sorts
+it), its failure block names the
 rule, slot, cycle, Linux irq, seed and repro command that results.json holds, and that an SVG
 WaveDrom drawing with the memory-write signals and the failing cycle's marker is in the page.
 """
@@ -28,6 +30,7 @@ from tests import regress, sim
 OUT = sim.BUILD_ROOT / "regress-e2e"
 MUTANT = "func_mask_ignored"
 TEST = "UvmFuncMaskStorm"
+PASSING = "UvmSmoke"        # passes on this mutant (no FUNC_MASK in its traffic)
 
 
 def chromium() -> str | None:
@@ -77,14 +80,16 @@ class Dom(HTMLParser):
 def failing_report():
     if chromium() is None:
         pytest.skip("chromium is not installed (make test installs the Debian package when run as root)")
-    rc = regress.main(["--seeds", "1", "--tests", TEST, "--no-directed", "--sim", "verilator", "--no-coverage",
-                       "-j", "1", "--mutant", MUTANT, "--timeout", "600", "--out", str(OUT)])
+    rc = regress.main(["--seeds", "1", "--tests", f"{PASSING},{TEST}", "--no-directed", "--sim", "verilator", "--no-coverage",
+                       "-j", "2", "--mutant", MUTANT, "--timeout", "600", "--out", str(OUT)])
     assert rc == 1, "the mutant regression must fail"
     return json.loads((OUT / "results.json").read_text())
 
 
 def test_report_shows_the_failure_in_chromium(failing_report):
-    (o,) = failing_report["outcomes"]
+    by = {o["case"]["test"]: o for o in failing_report["outcomes"]}
+    assert by[PASSING]["status"] == "pass", by[PASSING]
+    o = by[TEST]
     assert o["status"] == "fail" and o["mismatches"], o
     first = o["mismatches"][0]
     assert o["drawing"] and o["drawing"].get("svg"), f"no drawing: {o['drawing']}"
@@ -103,6 +108,7 @@ def test_report_shows_the_failure_in_chromium(failing_report):
     assert header[1][:4] == ["test", "seed", "parameters", "result"]
     cls, cells = body[0]
     assert cls == "FAIL" and cells[0] == TEST and cells[1] == "1" and cells[3] == "FAIL", body[0]
+    assert [r[1][0] for r in body] == [TEST, PASSING] and body[1][0] == "PASS"      # failures first
     text = " ".join(" ".join(d.text).split())
     assert f"FAIL: {TEST} seed 1" in text
     assert first["rule"] in text and f"cycle {first['cycle']}" in text
@@ -114,3 +120,13 @@ def test_report_shows_the_failure_in_chromium(failing_report):
     for name in ("s_irq_valid", "s_axil_awvalid", "m_axi_awvalid", "m_axi_awaddr", f"cycle {first['cycle']}"):
         assert name in text, f"{name} not drawn"
     assert png.exists() and png.stat().st_size > 50_000, "Chromium drew (almost) nothing"
+    # sortable: a copy of the page clicks the 'test' header twice (descending by name) and
+    # puts the order it then shows into the page title
+    probe = OUT / "sort-probe.html"
+    probe.write_text((OUT / "report.html").read_text().replace(
+        "</body>", "<script>const h=document.querySelectorAll('#results th')[0];h.click();h.click();"
+        "document.title='order:'+[...document.querySelectorAll('#results tbody tr')]"
+        ".map(r=>r.cells[0].textContent).join(',');</script></body>"))
+    dom2 = subprocess.run([chromium(), *flags, "--dump-dom", probe.resolve().as_uri()], capture_output=True,
+                          text=True, timeout=120).stdout
+    assert f"<title>order:{PASSING},{TEST}</title>" in dom2, dom2[:300]
