@@ -463,7 +463,7 @@ def defaults_line(cases: list[Case], sim_name: str, seeds: int, seed_base: int, 
     groups = "; ".join(f"{tag}: {len(t)} test{'s' if len(t) != 1 else ''}"
                        + (f" ({', '.join(t)})" if len(t) <= 3 else "") for tag, t in by_params.items())
     shard_txt = f", shard {shard[0]}/{shard[1]} = {len(cases)} of {total} runs" if shard else ""
-    return (f"regress: {len(cases)} runs on {sim_name}, seeds {seed_base}..{seed_base + seeds - 1} "
+    return (f"regress: {len(cases)} run{'s' if len(cases) != 1 else ''} on {sim_name}, seeds {seed_base}..{seed_base + seeds - 1} "
             f"({seeds} per test){shard_txt}; {groups}; {where}; time limit {timeout:g} s per run"
             f"{'; Verilator coverage build' if coverage else ''}")
 
@@ -583,7 +583,7 @@ def draw_failures(client, outcomes: list[Outcome], sim_name: str, timeout: float
         by_rid[rid] = o
         subs[rid] = client.submit(regress_dask.execute, payload, timeout, runner, None, key=f"waves-{rid}")
     got = regress_dask.collect(client, subs)
-    drawn = 0
+    drawn, why_not = 0, []
     for rid, res in got.results.items():
         o = by_rid[rid]
         if res.get("svg"):
@@ -595,9 +595,12 @@ def draw_failures(client, outcomes: list[Outcome], sim_name: str, timeout: float
                          "rerun_failed": res.get("rerun_failed")}
         else:
             o.drawing = {"error": res.get("error") or res.get("detail") or "no drawing", "file": res.get("file")}
+            why_not.append(f"{o.case.test} seed {o.case.seed}: {o.drawing['error']}")
     more = len([o for o in outcomes if o.verdict == "FAIL"]) - len(todo)
     return (f"waves: {drawn} of {len(todo)} failures drawn from a rerun with waves"
             + (f"; {more} more failures not rerun (first {MAX_DRAWN_FAILURES} only)" if more > 0 else "")
+            + (f"; not drawn: {why_not[0]}" + (f" (+{len(why_not) - 1} more)" if len(why_not) > 1 else "")
+               if why_not else "")
             + ("; interrupted" if got.interrupted else ""))
 
 
