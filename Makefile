@@ -10,6 +10,10 @@
 #                     AXI_ID_WIDTH=n  SEED=n  TEST=name  SEEDS=n  JOBS=n
 #                     ECP5_SPEED=6|7|8 (synth only; default 6, the grade the timing goal is for)
 #                     PNR_SEEDS=n (synth only; odd, placer seeds 1..n, median reported; default 3)
+#   make list-tests | run TEST=<name> [SEED=n]   every test name; one test without waves (random seed if none)
+#   make regress [SHARD=i/N] [SCHEDULER=tcp://host:port | CLUSTER=slurm|lsf|pbs|sge [CLUSTER_CONFIG=f.yaml]]
+#                [TIMEOUT=s] [MUTANT=name]    Dask regression; report in sim_build/regress/report.html
+#   make regress-merge                        merge sim_build/regress/shard-*/ into one report
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -33,11 +37,12 @@ export IMS_SEED_OVERRIDE := $(SEED)
 
 .PHONY: all sim test lint bench regress waves synth synth-quick clean distclean venv help
 .PHONY: regs
+.PHONY: regress-merge list-tests run chromium
 
 all: test
 
 help:
-	@sed -n '1,13p' Makefile
+	@sed -n '1,17p' Makefile
 
 venv: $(STAMP)
 
@@ -47,14 +52,28 @@ $(STAMP): requirements.txt
 	$(PY) -m pip install -q -r requirements.txt
 	@touch $@
 
+# Headless Chromium (Debian package) for the test that opens report.html as a user would.
+# Installed when missing and we are root (CI); otherwise one line says how, and that test skips.
+CHROMIUM_STAMP := $(VENV)/.chromium-checked
+chromium: $(CHROMIUM_STAMP)
+$(CHROMIUM_STAMP): $(STAMP)
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "installing chromium (Debian package) for the report test ..."; \
+	  { apt-get -o APT::Sandbox::User=root update -qq && \
+	    DEBIAN_FRONTEND=noninteractive apt-get -o APT::Sandbox::User=root install -y -qq chromium >/dev/null; } \
+	  || echo "chromium: could not install the Debian package; the report.html browser test will be skipped"; \
+	else echo "chromium: not installed and not root; run 'apt-get install chromium' as root, or the report.html browser test is skipped"; fi
+	@if command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1; then touch $@; fi
+
 $(SYNTH_STAMP): requirements-synth.txt $(STAMP)
 	$(PY) -m pip install -q -r requirements-synth.txt
 	@touch $@
 
 sim: $(STAMP)
-	$(PY) -m tests.main_sim --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED))
+	$(PY) -m tests.main_sim --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM_STAMP)
 	$(PY) -m pytest -n $(JOBS) tests
 
 lint: $(STAMP)
@@ -64,11 +83,25 @@ bench: $(STAMP)
 	$(PY) -m tests.bench $(if $(SIM),--sim $(SIM)) $(PARAM_ARGS)
 
 regress: $(STAMP)
-	$(PY) -m tests.regress --seeds $(SEEDS) --sim $(or $(SIM),verilator) $(PARAM_ARGS) -j $(JOBS)
+	$(PY) -m tests.regress --seeds $(SEEDS) --sim $(or $(SIM),verilator) $(PARAM_ARGS) -j $(JOBS) \
+	  $(if $(SHARD),--shard $(SHARD)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) \
+	  $(if $(CLUSTER),--cluster $(CLUSTER)) $(if $(CLUSTER_CONFIG),--cluster-config $(CLUSTER_CONFIG)) \
+	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(MUTANT),--mutant $(MUTANT)) $(if $(SEED),--seed-base $(SEED)) \
+	  $(if $(BUILD_ON),--build-on $(BUILD_ON)) $(if $(PRINT_JOB_SCRIPT),--print-job-script)
+
+regress-merge: $(STAMP)
+	$(PY) -m tests.regress_report merge
+
+list-tests: $(STAMP)
+	@$(PY) -m tests.waves --list
+
+run: $(STAMP)
+	@test -n "$(TEST)" || { echo "usage: make run TEST=<test name> [SIM=icarus|verilator] [SEED=n] [NUM_SLOTS=n] (make list-tests prints the names)"; exit 2; }
+	$(PY) -m tests.waves --no-waves --test $(TEST) --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
 
 waves: $(STAMP)
 	@test -n "$(TEST)" || { echo "usage: make waves TEST=<test name> [SIM=icarus|verilator] [SEED=n] [NUM_SLOTS=n]"; exit 2; }
-	$(PY) -m tests.waves --test $(TEST) --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED))
+	$(PY) -m tests.waves --test $(TEST) --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
 
 synth: $(SYNTH_STAMP)
 	$(PY) synth/synth.py $(if $(NUM_SLOTS),--slots $(NUM_SLOTS)) $(if $(ECP5_SPEED),--ecp5-speed $(ECP5_SPEED)) $(if $(PNR_SEEDS),--pnr-seeds $(PNR_SEEDS))

@@ -58,8 +58,12 @@ def point_type(fields: dict[str, str]) -> str:
 
 def read_dat(path: Path | str, into: dict[str, int] | None = None) -> dict[str, int]:
     """Counts per point key of one coverage.dat, added to `into` (the merge) when given."""
+    return parse_dat(Path(path).read_text(errors="replace"), into, str(path))
+
+
+def parse_dat(text: str, into: dict[str, int] | None = None, path: str = "<coverage.dat>") -> dict[str, int]:
+    """The same from the file's text (a regression receives it from a remote worker)."""
     counts = {} if into is None else into
-    text = Path(path).read_text(errors="replace")
     lines = text.splitlines()
     if not lines or not lines[0].startswith("# SystemC::Coverage"):
         raise ValueError(f"{path}: not a Verilator coverage file (first line {lines[:1]})")

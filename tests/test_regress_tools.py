@@ -259,3 +259,245 @@ def test_plan_seeds_and_parameters():
     cases, skipped = regress.plan(1, 1, {"NUM_SLOTS": 128})
     assert "UvmScale" not in {c.test for c in cases} and skipped
     assert all(c.params == {"NUM_SLOTS": 128} for c in cases)
+
+
+# ------------------------------------------------------------------ failures, shards, progress
+SB_LOG = """\
+   806.00ns ERROR    uvm_test_top.env.scoreboard  [UNEXPLAINED_WRITE] cycle 806, slot 5, Linux irq 29: write 0xfee000b8 <- 0x0 explained by no trigger
+   900.00ns ERROR    uvm_test_top.env.scoreboard  [COUNTER_MISMATCH] cycle 950: CNT_SENT RTL 12 model 11
+   901.00ns INFO     something else
+   806.00ns ERROR    again [UNEXPLAINED_WRITE] cycle 806, slot 5, Linux irq 29: write 0xfee000b8 <- 0x0 explained by no trigger
+"""
+
+
+def test_parse_mismatches_keeps_rule_slot_cycle_irq_once():
+    mm = regress.parse_mismatches(SB_LOG, ["CNT_SENT 0x3 != 0x4 [counter_wrap/traffic=free: slot 9, cycle 77, "
+                                           "sim time 770 ns, seed 1, NUM_SLOTS=64, icarus; reproduce ...]"])
+    assert [m["rule"] for m in mm] == ["UNEXPLAINED_WRITE", "COUNTER_MISMATCH", "counter_wrap/traffic=free"]
+    assert (mm[0]["cycle"], mm[0]["slot"], mm[0]["irq"]) == (806, 5, 29)
+    assert (mm[1]["slot"], mm[1]["irq"]) == (None, None) and mm[1]["text"] == "CNT_SENT RTL 12 model 11"
+    assert (mm[2]["cycle"], mm[2]["slot"], mm[2]["text"]) == (77, 9, "CNT_SENT 0x3 != 0x4")
+    assert regress.format_mismatch(mm[0]) == \
+        "[UNEXPLAINED_WRITE] cycle 806, slot 5, Linux irq 29: write 0xfee000b8 <- 0x0 explained by no trigger"
+    assert regress.parse_mismatches("no failure here") == []
+
+
+def test_shards_partition_the_plan_deterministically():
+    cases, _ = regress.plan(3, 1, {})
+    shards = [regress.shard_cases(cases, (i, 4)) for i in range(1, 5)]
+    ids = [c.run_id for s in shards for c in s]
+    assert sorted(ids) == sorted(c.run_id for c in cases) and len(set(ids)) == len(cases)
+    assert [c.run_id for c in regress.shard_cases(regress.plan(3, 1, {})[0], (2, 4))] == [c.run_id for c in shards[1]]
+    assert regress.parse_shard("2/4") == (2, 4) and regress.parse_shard(None) is None
+    for bad in ("0/4", "5/4", "x", "1/0"):
+        with pytest.raises(SystemExit):
+            regress.parse_shard(bad)
+
+
+def test_defaults_line_names_seeds_simulator_and_slots():
+    cases, _ = regress.plan(2, 1, {})
+    line = regress.defaults_line(cases, "verilator", 2, 1, "local Dask cluster of 2 workers", 900, True, None,
+                                 len(cases))
+    assert line.startswith(f"regress: {len(cases)} runs on verilator, seeds 1..2 (2 per test)")
+    assert "NUM_SLOTS=2048: 1 test (UvmScale)" in line and "NUM_SLOTS=64:" in line
+    assert "local Dask cluster of 2 workers" in line and "900 s per run" in line
+
+
+def test_repro_of_a_timeout_and_of_the_whole_directed_module():
+    c = regress.Case("UvmSmoke", 3, {"NUM_SLOTS": 64}, regress.UVM_MODULE)
+    o = regress.outcome_of(c, {"status": "timeout", "detail": "killed after the 5 s time limit", "sim": "icarus"})
+    assert not o.passed and o.verdict == "TIMEOUT"
+    assert o.detail.endswith("reproduce: make waves TEST=UvmSmoke SEED=3 SIM=icarus NUM_SLOTS=64")
+    d = regress.Case("ims_directed", 2, {"NUM_SLOTS": 64}, regress.DIRECTED_MODULE)
+    assert regress.repro(d, "verilator") == (".venv/bin/python -m tests.sim --module tests.hdl.ims_directed "
+                                             "--sim verilator --param NUM_SLOTS=64 --seed 2 --waves")
+
+
+class _Tty:
+    def __init__(self, tty: bool) -> None:
+        self.buf, self._tty = [], tty
+
+    def isatty(self) -> bool:
+        return self._tty
+
+    def write(self, s: str) -> None:
+        self.buf.append(s)
+
+    def flush(self) -> None:
+        pass
+
+
+def test_progress_bar_on_a_terminal_and_lines_otherwise():
+    c = regress.Case("UvmSmoke", 1, {"NUM_SLOTS": 64}, regress.UVM_MODULE)
+    ok = regress.Outcome(c, passed=True, messages=5, wall_s=1.0)
+    bad = regress.Outcome(c, passed=False, messages=5, wall_s=1.0, status="fail")
+    tty = _Tty(True)
+    p = regress.Progress(4, stream=tty)
+    p.t0 -= 10.0                                   # 10 s elapsed after 2 of 4 runs: ~10 s left
+    p.update(ok)
+    p.update(bad)
+    out = "".join(tty.buf)
+    assert "[FAIL" not in out and "UvmSmoke seed 1: FAIL" in out          # the failure stays visible
+    bar = p.bar(now=p.t0 + 10.0)
+    assert bar.startswith("[" + "#" * 15 + "." * 15 + "] 2/4 runs, 1 failed, 00:10 elapsed, ~00:10 left"), bar
+    plain = _Tty(False)
+    q = regress.Progress(40, stream=plain)
+    q.update(ok)
+    assert plain.buf == ["[ 1/40] UvmSmoke seed 1: PASS 5 msgs 1.0 s\n"]
+
+
+# ------------------------------------------------------------------ waveform window
+VCD = """$timescale 1ps $end
+$scope module TOP $end
+$var wire 1 ! clk $end
+$var wire 1 " m_axi_awvalid $end
+$var wire 8 # s_irq_index $end
+$upscope $end
+$scope module TOP $end
+$scope module inner $end
+$var wire 1 $ m_axi_awvalid $end
+$upscope $end
+$upscope $end
+$enddefinitions $end
+#0
+$dumpvars
+0!
+0"
+b0 #
+1$
+$end
+"""
+
+
+def make_vcd(path: Path, edges: int = 12) -> Path:
+    """clk period 10; m_axi_awvalid rises after edge 5 and falls after edge 6; s_irq_index
+    = edge number after each edge; the deeper scope's same-named signal is ignored."""
+    text = [VCD]
+    for k in range(1, edges + 1):
+        t = 10 * k
+        text.append(f"#{t}\n1!\n" + ("1\"\n" if k == 5 else "0\"\n" if k == 6 else "") + f"b{k:b} #\n0$\n")
+        text.append(f"#{t + 5}\n0!\n")
+    path.write_text("".join(text))
+    return path
+
+
+def test_vcd_window_samples_what_each_edge_sees(tmp_path):
+    from tests import vcd_wavedrom as vw
+    p = make_vcd(tmp_path / "d.vcd")
+    w = vw.read_window(p, 6, before=2, after=2)
+    assert w.cycles == [4, 5, 6, 7, 8]
+    # edge N samples the value set after edge N-1: awvalid is 1 only at edge 6; index = N-1
+    assert w.values["m_axi_awvalid"] == ["0", "0", "1", "0", "0"]
+    assert w.values["s_irq_index"] == ["3", "4", "5", "6", "7"]
+    doc = vw.to_wavedrom(w, mark=6, title="t")
+    assert doc["signal"][0] == {"name": "cycle 6", "wave": "0.10."}
+    trig = next(g for g in doc["signal"] if isinstance(g, list) and g[0] == "trigger")
+    assert trig[1] == {"name": "s_irq_index", "wave": "=====", "data": ["0x3", "0x4", "0x5", "0x6", "0x7"]}
+    mem = next(g for g in doc["signal"] if isinstance(g, list) and g[0] == "memory write")
+    assert mem[1] == {"name": "m_axi_awvalid", "wave": "0.10."}
+    assert doc["head"]["tick"] == 4
+    svg = vw.render_svg(doc)
+    assert svg.startswith("<svg") and "m_axi_awvalid" in svg and "cycle 6" in svg
+    with pytest.raises(vw.WaveError, match="not in the dump"):
+        vw.read_window(p, 100)
+    # a clock driven to 1 at time 0 (from x) is edge 1, as cocotb's RisingEdge counts it
+    q = tmp_path / "hi.vcd"
+    q.write_text(p.read_text().replace("$dumpvars\n0!", "$dumpvars\n1!")
+                 .replace("#10\n1!", "#4\n0!\n#10\n1!"))
+    w2 = vw.read_window(q, 6, before=2, after=2)
+    assert w2.values["s_irq_index"] == ["2", "3", "4", "5", "6"]            # one edge earlier in time
+    fst = tmp_path / "x.fst"
+    fst.write_bytes(b"\x00\x01binary")
+    with pytest.raises(vw.WaveError, match="not a VCD"):
+        vw.read_window(fst, 3)
+
+
+# ------------------------------------------------------------------ shard merge and report
+def _shard(tmp_path: Path, i: int, n: int, cases, fail_seed: int | None, points: dict[str, int]) -> Path:
+    from tests import regress_report
+    d = tmp_path / f"shard-{i}-of-{n}"
+    d.mkdir()
+    outs = []
+    for c in regress.shard_cases(cases, (i, n)):
+        bad = c.seed == fail_seed
+        outs.append(regress.Outcome(c, passed=not bad, messages=10, wall_s=2.0, status="fail" if bad else "pass",
+                                    detail="boom" if bad else "",
+                                    mismatches=[{"rule": "LOST_MESSAGE", "cycle": 5, "slot": 1, "irq": 9,
+                                                 "text": "never came"}] if bad else []))
+    regress.write_junit(outs, d / "junit.xml", "verilator")
+    cov = fcov.ImsCoverage(64)
+    cov.on_trigger(1, i - 1, None, "sent", 1, 0)          # slot 0 in shard 1, slot 1 in shard 2
+    (d / "functional_coverage.json").write_text(json.dumps({**cov.report(), "runs": len(outs)}))
+    (d / "coverage.dat").write_text(dat(points))
+    regress_report.write_results(d, {"sim": "verilator", "seeds": 2, "seed_base": 1, "shard": [i, n],
+                                     "planned": len(outs), "defaults": f"shard {i}", "where": "local",
+                                     "interrupted": False, "not_run": [], "duplicates": 0, "wall_s": 3.0}, outs)
+    return d
+
+
+def test_merge_of_shards_junit_coverage_report(tmp_path):
+    from tests import regress_report
+    cases, _ = regress.plan(2, 1, {}, ["UvmSmoke", "UvmMaskStorm"], False)
+    a = _shard(tmp_path, 1, 2, cases, None, {linept(20): 1, linept(21): 0})
+    b = _shard(tmp_path, 2, 2, cases, 2, {linept(20): 0, linept(21): 3})
+    out = tmp_path / "merged"
+    report, problems = regress_report.merge([a, b], out)
+    assert problems == []
+    doc = json.loads((out / "results.json").read_text())
+    assert sorted(o["run_id"] for o in doc["outcomes"]) == sorted(c.run_id for c in cases)
+    suites = ET.parse(out / "junit.xml").getroot().findall("testsuite")
+    assert len(suites) == 2 and sum(int(s.get("tests")) for s in suites) == 4
+    assert sum(int(s.get("failures")) for s in suites) == 2           # seed 2 of both tests (shard 2)
+    counts = cr.read_dat(out / "coverage.dat")
+    assert counts[linept(20)] == 1 and counts[linept(21)] == 3            # summed across shards
+    merged = json.loads((out / "functional_coverage.json").read_text())
+    assert merged["runs"] == 4 and merged["coverpoints"]["slot_index"]["bins"]["0"] == 1
+    assert merged["coverpoints"]["slot_index"]["bins"]["1"] == 1
+    html = report.read_text()
+    # failures first in the table, the failure block with its mismatch and repro
+    rows = html.split("<tbody>")[1].split("</tbody>")[0].split("<tr ")[1:]
+    assert [r.split("'")[1] for r in rows] == ["FAIL", "FAIL", "PASS", "PASS"]
+    assert "LOST_MESSAGE" in html and "make waves TEST=UvmSmoke SEED=2 SIM=verilator NUM_SLOTS=64" in html
+    assert "make waves TEST=UvmMaskStorm SEED=2 SIM=verilator NUM_SLOTS=64" in html
+    assert "rtl/ims_demo.v" in html                                    # code coverage per RTL file
+    # a missing shard is named and the merge is not clean
+    _, problems = regress_report.merge([a], tmp_path / "half")
+    assert problems == ["missing shard(s) 2/2: the merge is incomplete"]
+
+
+# ------------------------------------------------------------------ make sim's verdict, test list
+def test_main_sim_end_verdict_is_what_the_scoreboard_compared():
+    from tests import main_sim
+    ok = {"stats": {"end_checked": True, "counter_mismatches": [], "pending_mismatches": 0}}
+    assert main_sim.end_verdict(ok) == "counters and pending bits match the model"
+    bad = {"stats": {"end_checked": True, "counter_mismatches": ["CNT_SENT"], "pending_mismatches": 2}}
+    assert main_sim.end_verdict(bad) == "counter CNT_SENT differ from the model; 2 pending bits differ from the model"
+    assert "NOT compared" in main_sim.end_verdict({"stats": {}})
+    assert main_sim.repro("UvmMaskStorm", 7, "icarus", {"NUM_SLOTS": 2048}) == \
+        "make waves TEST=UvmMaskStorm SEED=7 SIM=icarus NUM_SLOTS=2048"
+
+
+def test_scoreboard_records_the_counter_verdict():
+    """The scoreboard's end check fills Stats from the same comparison it reports."""
+    from models.ims_device import ImsDevice
+    from models.regmap import COUNTERS
+    from tb.uvm.scoreboard import ImsScoreboard
+    sb = ImsScoreboard(64, platform=None)
+    dev = ImsDevice(num_slots=64)
+    counters = {name: dev.read(off)[0] for name, off in COUNTERS.items()}
+    sb.final_check(100, dict(counters), [0, 0])
+    assert sb.stats.end_checked and sb.stats.counter_mismatches == [] and not sb.mismatches
+    sb2 = ImsScoreboard(64, platform=None)
+    wrong = dict(counters, CNT_SENT=counters["CNT_SENT"] + 1)
+    sb2.final_check(100, wrong, [0, 1 << 3])
+    assert sb2.stats.counter_mismatches == ["CNT_SENT"] and sb2.stats.pending_mismatches == 1
+    assert {m.kind for m in sb2.mismatches} == {"COUNTER_MISMATCH", "PENDING_MISMATCH"}
+
+
+def test_list_tests_names_every_runnable_test():
+    from tests import test_uvm, waves
+    names = [n for _, n, _ in waves.list_tests()]
+    assert set(test_uvm.ALL_TESTS) <= set(names)
+    assert "drop_pasid/traffic=free" in names and "drop_pasid/traffic=throttled" in names
+    for n in names:
+        assert waves.find_test_module(n) in ("tests.hdl.uvm_tests", "tests.hdl.ims_directed")

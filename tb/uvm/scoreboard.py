@@ -190,6 +190,10 @@ class Stats:
     lost_by_reset: int = 0
     max_histories: int = 1
     coalesced: int = 0          # auto_ack=False platforms: an edge message merged into a set IRR bit
+    # The end-of-test comparison, as it came out (make sim prints its verdict from these):
+    end_checked: bool = False   # final_check ran (the RTL's CNT_* and PENDING were read and compared)
+    counter_mismatches: list = field(default_factory=list)   # CNT_* names whose RTL value the model refutes
+    pending_mismatches: int = 0  # pending bits that differ from the model
 
 
 class ImsScoreboard:
@@ -673,8 +677,12 @@ class ImsScoreboard:
                 break
             if best is None or len(problems) < len(best[1]):
                 best = (w, problems)
+        self.stats.end_checked = True
         if best is not None:
             w, problems = best
+            self.stats.counter_mismatches = [text.split()[0] for kind, text, _ in problems
+                                             if kind == "COUNTER_MISMATCH"]
+            self.stats.pending_mismatches = sum(1 for kind, _, _ in problems if kind == "PENDING_MISMATCH")
             for kind, text, slot in problems:
                 self.error(kind, cycle, text + (f" [history: {'; '.join(w.choices)}]" if w.choices else ""),
                            slot=slot, irq=self.slot_owner.get(slot) if slot is not None else None)
