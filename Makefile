@@ -10,6 +10,8 @@
 #                     AXI_ID_WIDTH=n  SEED=n  TEST=name  SEEDS=n  JOBS=n
 #                     ECP5_SPEED=6|7|8 (synth only; default 6, the grade the timing goal is for)
 #                     PNR_SEEDS=n (synth only; odd, placer seeds 1..n, median reported; default 3)
+#                     DUT=<profile.toml> (the design under test; see README "Verify your own IMS block")
+#                     DEFINES="NAME NAME=v" (extra Verilog defines for every build)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -30,6 +32,10 @@ PARAM_ARGS := $(foreach p,$(PARAM_NAMES),$(if $($(p)),--param $(p)=$($(p))))
 export IMS_SIM_OVERRIDE := $(SIM)
 export IMS_PARAM_OVERRIDE := $(strip $(foreach p,$(PARAM_NAMES),$(if $($(p)),$(p)=$($(p)))))
 export IMS_SEED_OVERRIDE := $(SEED)
+# The design under test: DUT=<profile.toml> on any target (default dut/ims_top.toml, the bundled
+# block); DEFINES="A B=1" adds Verilog defines to every build (e.g. a planted bug in the example).
+export IMS_DUT := $(if $(DUT),$(abspath $(DUT)))
+export IMS_DEFINES := $(DEFINES)
 
 .PHONY: all sim test lint bench regress waves synth synth-quick clean distclean venv help
 .PHONY: regs
@@ -37,7 +43,7 @@ export IMS_SEED_OVERRIDE := $(SEED)
 all: test
 
 help:
-	@sed -n '1,13p' Makefile
+	@sed -n '1,15p' Makefile
 
 venv: $(STAMP)
 
