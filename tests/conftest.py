@@ -59,3 +59,21 @@ def pytest_configure(config) -> None:
         check_parameters(parameter_override())
     except (ParameterError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Checks the generic suite could not apply to a design (a feature its DUT profile says
+    it lacks) are listed in every summary, never passed silently (tests/test_generic.py)."""
+    import sys
+
+    mod = sys.modules.get("tests.test_generic")
+    found = getattr(mod, "NOT_APPLICABLE", None) if mod else None
+    if not found:
+        return
+    from tb.generic import format_not_applicable
+
+    terminalreporter.section("generic suite: checks not applicable (feature absent from the DUT profile)")
+    for run, items in sorted(found.items()):
+        terminalreporter.write_line(f"{run}: {len(items)} check(s) not applicable")
+        if items:
+            terminalreporter.write_line(format_not_applicable(items))

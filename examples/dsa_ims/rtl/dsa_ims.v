@@ -57,8 +57,10 @@ module dsa_ims #(
     output wire             msg_wlast,
     output wire             msg_wvalid,
     input  wire             msg_wready,
-    // The write response is accepted and ignored: this design has no error reporting.
+    // The write response is accepted and ignored: this design has no error reporting, and
+    // with one write outstanding at a time the ID carries nothing.
     /* verilator lint_off UNUSEDSIGNAL */
+    input  wire [ID_W-1:0]  msg_bid,
     input  wire [1:0]       msg_bresp,
     /* verilator lint_on UNUSEDSIGNAL */
     input  wire             msg_bvalid,

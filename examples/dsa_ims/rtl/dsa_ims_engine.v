@@ -28,7 +28,7 @@ module dsa_ims_engine #(
     input  wire [19:0]      rd_pasid,
     output reg              pend_set,
     output reg              pend_clr,
-    output wire [SW-1:0]    pend_idx,
+    output reg  [SW-1:0]    pend_idx,
     input  wire [NSLOT-1:0] replay_ready,
     output wire [ID_W-1:0]  awid,
     output wire [63:0]      awaddr,
@@ -77,7 +77,6 @@ module dsa_ims_engine #(
     wire accept = gnt && req;
 
     assign rd_idx = (state_reg == S_REPLAY) ? replay_idx_reg : vec_reg[SW-1:0];
-    assign pend_idx = rd_idx;
 
     // The rules, in the contract's order, for the request held in vec_reg.
     wire [31:0] vec_wide = {{(32 - IDX_W){1'b0}}, vec_reg};   // IDX_W < 32
@@ -109,8 +108,11 @@ module dsa_ims_engine #(
     assign bready = aresetn;
 
     always @(posedge aclk) begin
+        // pend_set / pend_clr and pend_idx are registered together: the storage applies them
+        // one edge later, when rd_idx may already point elsewhere.
         pend_set <= 1'b0;
         pend_clr <= 1'b0;
+        pend_idx <= rd_idx;
         if (!aresetn) begin
             state_reg <= S_IDLE;
             vec_reg <= {IDX_W{1'b0}};
