@@ -71,6 +71,13 @@ def pytest_terminal_summary(terminalreporter) -> None:
             for name, value in getattr(rep, "user_properties", []):
                 if name == "not_applicable" and getattr(rep, "when", "call") == "call":
                     found[value["run"]] = value["items"]
+    from tb import dut_profile
+
+    prof = dut_profile.selected()
+    if not prof.is_bundled:
+        terminalreporter.section(f"DUT={prof.display_path()}")
+        terminalreporter.write_line(f"deselected (tests of the bundled ims_top, not run, not passed): "
+                                    f"{', '.join(BUNDLED_ONLY_MODULES)}")
     if not found:
         return
     from tb.generic import format_not_applicable
@@ -80,3 +87,29 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.write_line(f"{run}: {len(items)} check(s) not applicable")
         if items:
             terminalreporter.write_line(format_not_applicable(items))
+
+
+# Test modules of the bundled block's implementation and its pyuvm environment: they build
+# rtl/ims_top (white-box deposits, mutants, synthesis, its register description). With another
+# design selected (make test DUT=<profile>) they are deselected and the deselection is printed;
+# the generic suite (tests/test_generic.py) and the simulator-free tests still run.
+BUNDLED_ONLY_MODULES = ("test_directed.py", "test_uvm.py", "test_regs.py", "test_mutants.py",
+                        "test_ecp5_ram.py", "test_synth_smoke.py", "test_regress_tools.py",
+                        "test_sim_tools.py")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    from tb import dut_profile
+
+    prof = dut_profile.selected()
+    if prof.is_bundled:
+        return
+    keep, drop = [], []
+    for item in items:
+        (drop if item.path.name in BUNDLED_ONLY_MODULES else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+        mods = sorted({i.path.name for i in drop})
+        print(f"\nDUT={prof.display_path()}: {len(drop)} tests of the bundled ims_top deselected "
+              f"(not run, not passed): {', '.join(mods)}")
