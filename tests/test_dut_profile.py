@@ -123,3 +123,11 @@ def test_selected_profile_follows_the_environment(monkeypatch):
     assert dut_profile.selected().is_bundled
     monkeypatch.setenv(dut_profile.ENV_DEFINES, "PLANT_BUG_A, B=3")
     assert dut_profile.extra_defines() == {"PLANT_BUG_A": 1, "B": "3"}
+
+
+def test_example_is_lint_clean_and_make_lint_follows_the_profile():
+    """`make lint DUT=...`: the example lints clean with verilator -Wall and Icarus at its sets."""
+    env = dict(__import__("os").environ, IMS_DUT=str(EXAMPLE), IMS_DEFINES="")
+    r = subprocess.run([sys.executable, "-m", "tests.lint"], capture_output=True, text=True, cwd=ROOT, env=env)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.count(": clean") == 2 * (1 + len(load(EXAMPLE).sweep)), r.stdout
