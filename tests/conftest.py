@@ -52,6 +52,12 @@ def pytest_configure(config) -> None:
     """A bad `make test NUM_SLOTS=...` is one usage error, not a failure in every test."""
     import pytest
 
+    from tb import dut_profile
+
+    try:
+        dut_profile.selected().validate_rdl()     # make test DUT=<profile>: one line if it is bad
+    except dut_profile.ProfileError as exc:
+        raise pytest.UsageError(str(exc)) from None
     from tests.sim import ParameterError, check_parameters
 
     try:

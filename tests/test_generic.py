@@ -16,7 +16,7 @@ import pytest
 from tb import dut_profile
 from tb.generic import read_not_applicable
 from tests import sim as sim_mod
-from tests.conftest import seed_override, selected_sims
+from tests.conftest import parameter_override, seed_override, selected_sims
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "dsa_ims" / "dsa_ims.toml"
@@ -51,9 +51,14 @@ def _targets():
     """(profile, param set name, overrides): the selected DUT (make DUT=...) or, by default,
     the bundled block at 64 slots and the example at its two sweep sets."""
     env = os.environ.get(dut_profile.ENV_DUT, "").strip()
+    override = parameter_override()
     if env:
         prof = dut_profile.load(env)
+        if override:
+            return [(Path(env), "override", override)]
         return [(Path(env), k, v) for k, v in prof.sweep.items()]
+    if override:       # make test NUM_SLOTS=...: the bundled block with those parameters
+        return [(None, "override", override)]
     ex = dut_profile.load(EXAMPLE)
     return [(None, "n64", {"NUM_SLOTS": 64})] + [(EXAMPLE, k, v) for k, v in ex.sweep.items()]
 
