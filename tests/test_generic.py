@@ -88,6 +88,10 @@ PLANTED = {
     "PLANT_BUG_MASKED_FIRES": ("generic_mask_pending_replay", "rule 4 mask"),
     "PLANT_BUG_PASID_BIT19": ("generic_pasid_isolation", "rule 3 PASID"),
     "PLANT_BUG_LOST_REPLAY": ("generic_replay_under_traffic", "replay under traffic"),
+    # Further checkers of the suite shown to fail on a wrong design:
+    "PLANT_BUG_NO_RANGE_CHECK": ("generic_range_drop", "rule 1 range"),
+    "PLANT_BUG_ENABLE_IGNORED": ("generic_disabled_drop", "rule 2 disabled"),
+    "PLANT_BUG_MASK_RESET_0": ("generic_registers", "registers"),
 }
 
 

@@ -168,6 +168,15 @@ class Generic:
                       f"data 0x{m.data:x} (AW at cycle {m.aw_cycle})", slot)
 
     def check_in_order(self, rule: str, expected: list[tuple[int, int]], slots: list[int], start: int) -> None:
+        """Messages from `start` on are exactly `expected`, in order. An extra message is
+        reported with the slot whose address and data it carries."""
+        got = self.tb.monitor.messages[start:]
+        if len(got) > len(expected) and [(m.addr, m.data) for m in got[:len(expected)]] == expected:
+            m = got[len(expected)]
+            slot = self.who.get((m.addr, m.data))
+            self.fail(rule, f"{len(got) - len(expected)} unexpected extra message(s), first addr 0x{m.addr:x} "
+                      f"data 0x{m.data:x} (slot {slot if slot is not None else 'unknown'}'s message) "
+                      f"with AW at cycle {m.aw_cycle}", slot)
         self.tb.check_messages(expected, f"[{rule}]", start=start, slots=slots)
 
     def distinct_slots(self, k: int) -> list[int]:

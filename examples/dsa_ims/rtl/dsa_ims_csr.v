@@ -132,7 +132,11 @@ module dsa_ims_csr #(
             rresp <= 2'b00;
             rdata <= 32'b0;
             enable <= 1'b0;
+`ifdef PLANT_BUG_MASK_RESET_0
+            mask_q <= {NSLOT{1'b0}};
+`else
             mask_q <= {NSLOT{1'b1}};
+`endif
             pend_q <= {NSLOT{1'b0}};
             pasid_en_q <= {NSLOT{1'b0}};
             for (i = 0; i < NSLOT; i = i + 1) begin

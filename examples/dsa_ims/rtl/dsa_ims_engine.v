@@ -80,7 +80,11 @@ module dsa_ims_engine #(
 
     // The rules, in the contract's order, for the request held in vec_reg.
     wire [31:0] vec_wide = {{(32 - IDX_W){1'b0}}, vec_reg};   // IDX_W < 32
+`ifdef PLANT_BUG_NO_RANGE_CHECK
+    wire in_range = 1'b1 | (vec_wide < NSLOT);     // the index is truncated to SW bits
+`else
     wire in_range = vec_wide < NSLOT;
+`endif
 `ifdef PLANT_BUG_PASID_BIT19
     wire pasid_match = has_pasid_reg && (pasid_reg[18:0] == rd_pasid[18:0]);
 `else
@@ -146,7 +150,11 @@ module dsa_ims_engine #(
                     end
                 end
                 S_DECIDE: begin
+`ifdef PLANT_BUG_ENABLE_IGNORED
+                    if (!in_range || !pasid_ok) begin
+`else
                     if (!in_range || !enable || !pasid_ok) begin
+`endif
                         state_reg <= S_IDLE;                 // dropped
                     end else if (masked) begin
                         pend_set <= 1'b1;                    // pended
