@@ -508,6 +508,9 @@ class ImsTB:
 
     def reproduce(self) -> str:
         params = os.environ.get("IMS_PARAMS", "").replace(",", " ")
+        if params and not self.profile.is_bundled:
+            # Another design's parameters are not make variables: they travel in PARAMS.
+            params = f'PARAMS="{params}"' if " " in params else f"PARAMS={params}"
         dut = "" if self.profile.is_bundled else f" DUT={self.profile.display_path()}"
         defines = os.environ.get(dut_profile.ENV_DEFINES, "").strip()
         defines = f" DEFINES={defines.replace(' ', ',')}" if defines else ""
@@ -517,7 +520,7 @@ class ImsTB:
     def ctx(self, slot: int | None = None) -> str:
         where = f"slot {slot}, " if slot is not None else ""
         return (f"[{self.test_name}: {where}cycle {self.cycle}, sim time {get_sim_time('ns')} ns, "
-                f"seed {self.seed}, NUM_SLOTS={self.num_slots}, {self.sim}; reproduce with waves: "
+                f"seed {self.seed}, {self.profile.slot_count_param}={self.num_slots}, {self.sim}; reproduce with waves: "
                 f"{self.reproduce()}]")
 
     def fail(self, what: str, slot: int | None = None):

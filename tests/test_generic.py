@@ -111,6 +111,6 @@ def test_planted_bug_reported(bug, monkeypatch):
     assert name.startswith(test), res.summary()
     assert f"[{rule}" in msg, msg
     assert re.search(r"slot \d+", msg) and re.search(r"cycle \d+", msg) and re.search(r"seed \d+", msg), msg
-    repro = re.search(r"make waves TEST=(\S+) DUT=(\S+) DEFINES=(\S+) SIM=(\S+) .*SEED=(\d+)", msg)
+    repro = re.search(r"make waves TEST=(\S+) DUT=(\S+) DEFINES=(\S+) SIM=(\S+) PARAMS=(\S+) SEED=(\d+)", msg)
     assert repro, msg
     assert repro.group(2) == "examples/dsa_ims/dsa_ims.toml" and repro.group(3) == bug, msg
