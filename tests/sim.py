@@ -252,6 +252,10 @@ def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = Fal
         tag = "-".join(f"{k}{'' if v == 1 else '=' + str(v)}" for k, v in sorted(dut_profile.extra_defines().items()))
         variant = f"{variant}-{tag}" if variant else tag
         variant = re.sub(r"[^A-Za-z0-9_.=-]+", "_", variant)
+    if PROFILE.defines:
+        # Profile defines make another build of the same top: keep it in its own directory.
+        tag = "d" + hashlib.sha1(repr(sorted(PROFILE.defines.items())).encode()).hexdigest()[:8]
+        variant = f"{variant}-{tag}" if variant else tag
     defines = dict(run_defines, **(defines or {}))
     bdir = build_dir_for(sim, parameters, waves, toplevel, coverage, variant)
     bdir.mkdir(parents=True, exist_ok=True)

@@ -114,3 +114,23 @@ def test_planted_bug_reported(bug, monkeypatch):
     repro = re.search(r"make waves TEST=(\S+) DUT=(\S+) DEFINES=(\S+) SIM=(\S+) PARAMS=(\S+) SEED=(\d+)", msg)
     assert repro, msg
     assert repro.group(2) == "examples/dsa_ims/dsa_ims.toml" and repro.group(3) == bug, msg
+
+
+def test_profile_defines_and_include_dirs_reach_the_build(tmp_path, monkeypatch):
+    """A profile's own [design] defines are compiled in (here a planted bug, caught), and its
+    include_dirs are searched (the example's map header lives in rtl/include)."""
+    base = EXAMPLE.parent
+    text = EXAMPLE.read_text()
+    text = (text.replace('sources = ["rtl/*.v"]', f'sources = ["{base}/rtl/*.v"]')
+                .replace('include_dirs = ["rtl/include"]', f'include_dirs = ["{base}/rtl/include"]')
+                .replace('defines = {}', 'defines = { PLANT_BUG_ENABLE_IGNORED = true }')
+                .replace('rdl = "dsa_ims.rdl"', f'rdl = "{base}/dsa_ims.rdl"'))
+    prof = tmp_path / "with_bug.toml"
+    prof.write_text(text)
+    _run_env(monkeypatch, prof)
+    assert sim_mod.PROFILE.defines == {"PLANT_BUG_ENABLE_IGNORED": True}
+    sim = "icarus" if "icarus" in SIMS else SIMS[0]
+    res = sim_mod.run(MODULE, sim=sim, parameters={}, seed=_seed(), toplevel="dsa_ims",
+                      test_filter=r"\.generic_disabled_drop$", check=False, run_tag="profile-defines")
+    assert res.failed and "[rule 2 disabled]" in res.failed[0][1], res.summary()
+    assert "-d" in res.test_dir.parent.parent.name      # its own build directory

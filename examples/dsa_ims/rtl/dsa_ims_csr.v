@@ -43,8 +43,9 @@ module dsa_ims_csr #(
     input  wire [SW-1:0]    pend_idx,
     output wire [NSLOT-1:0] replay_ready
 );
-    localparam [13:0] TABLE = 14'h2000;
-    localparam [13:0] PEND_BASE = 14'h0080;
+`include "dsa_ims_map.vh"
+    localparam [13:0] TABLE = DSA_IMS_TABLE_BASE;
+    localparam [13:0] PEND_BASE = DSA_IMS_PEND_BASE;
     localparam integer PEND_WORDS = (NSLOT + 31) / 32;
 
     reg [29:0]      addr_lo_q [0:NSLOT-1];
