@@ -48,22 +48,22 @@ module dsa_ims_csr #(
     localparam [13:0] PEND_BASE = DSA_IMS_PEND_BASE;
     localparam integer PEND_WORDS = (NSLOT + 31) / 32;
 
-    reg [29:0]      addr_lo_q [0:NSLOT-1];
-    reg [31:0]      addr_hi_q [0:NSLOT-1];
-    reg [31:0]      data_q    [0:NSLOT-1];
-    reg [19:0]      pasid_q   [0:NSLOT-1];
-    reg [NSLOT-1:0] pasid_en_q;
-    reg [NSLOT-1:0] mask_q;
-    reg [NSLOT-1:0] pend_q;
+    reg [29:0]      addr_lo_reg [0:NSLOT-1];
+    reg [31:0]      addr_hi_reg [0:NSLOT-1];
+    reg [31:0]      data_reg    [0:NSLOT-1];
+    reg [19:0]      pasid_reg   [0:NSLOT-1];
+    reg [NSLOT-1:0] pasid_en_reg;
+    reg [NSLOT-1:0] mask_reg;
+    reg [NSLOT-1:0] pend_reg;
 
-    assign rd_addr_lo = addr_lo_q[rd_idx];
-    assign rd_addr_hi = addr_hi_q[rd_idx];
-    assign rd_data = data_q[rd_idx];
-    assign rd_mask = mask_q[rd_idx];
-    assign rd_pend = pend_q[rd_idx];
-    assign rd_pasid_en = pasid_en_q[rd_idx];
-    assign rd_pasid = pasid_q[rd_idx];
-    assign replay_ready = pend_q & ~mask_q;
+    assign rd_addr_lo = addr_lo_reg[rd_idx];
+    assign rd_addr_hi = addr_hi_reg[rd_idx];
+    assign rd_data = data_reg[rd_idx];
+    assign rd_mask = mask_reg[rd_idx];
+    assign rd_pend = pend_reg[rd_idx];
+    assign rd_pasid_en = pasid_en_reg[rd_idx];
+    assign rd_pasid = pasid_reg[rd_idx];
+    assign replay_ready = pend_reg & ~mask_reg;
 
     // ---------------------------------------------------------------- address decode
     // kind: 0 unlisted, 1 IMS_CAP, 2 INTR_CTRL, 3 PEND word, 4 entry dword
@@ -109,9 +109,9 @@ module dsa_ims_csr #(
 
     // ECTRL after a strobed write (PND and the reserved bits are read-only: not stored).
     /* verilator lint_off UNUSEDSIGNAL */
-    wire [31:0] ectrl_w_old = {pasid_en_q[w_idx], 3'b000, pasid_q[w_idx], 6'b0, pend_q[w_idx], mask_q[w_idx]};
+    wire [31:0] ectrl_w_old = {pasid_en_reg[w_idx], 3'b000, pasid_reg[w_idx], 6'b0, pend_reg[w_idx], mask_reg[w_idx]};
     wire [31:0] ectrl_w_new = strobed(ectrl_w_old, wdata, wstrb);
-    wire [31:0] addr_lo_w_new = strobed({addr_lo_q[w_idx], 2'b00}, wdata, wstrb);
+    wire [31:0] addr_lo_w_new = strobed({addr_lo_reg[w_idx], 2'b00}, wdata, wstrb);
     /* verilator lint_on UNUSEDSIGNAL */
 
     // PEND word k as read (bits at or above NSLOT read 0).
@@ -134,24 +134,24 @@ module dsa_ims_csr #(
             rdata <= 32'b0;
             enable <= 1'b0;
 `ifdef PLANT_BUG_MASK_RESET_0
-            mask_q <= {NSLOT{1'b0}};
+            mask_reg <= {NSLOT{1'b0}};
 `else
-            mask_q <= {NSLOT{1'b1}};
+            mask_reg <= {NSLOT{1'b1}};
 `endif
-            pend_q <= {NSLOT{1'b0}};
-            pasid_en_q <= {NSLOT{1'b0}};
+            pend_reg <= {NSLOT{1'b0}};
+            pasid_en_reg <= {NSLOT{1'b0}};
             for (i = 0; i < NSLOT; i = i + 1) begin
-                addr_lo_q[i] <= 30'b0;
-                addr_hi_q[i] <= 32'b0;
-                data_q[i] <= 32'b0;
-                pasid_q[i] <= 20'b0;
+                addr_lo_reg[i] <= 30'b0;
+                addr_hi_reg[i] <= 32'b0;
+                data_reg[i] <= 32'b0;
+                pasid_reg[i] <= 20'b0;
             end
         end else begin
             if (bvalid && bready) bvalid <= 1'b0;
             if (rvalid && rready) rvalid <= 1'b0;
             // The engine's pending updates; a software write never touches PND (read-only).
-            if (pend_set) pend_q[pend_idx] <= 1'b1;
-            if (pend_clr) pend_q[pend_idx] <= 1'b0;
+            if (pend_set) pend_reg[pend_idx] <= 1'b1;
+            if (pend_clr) pend_reg[pend_idx] <= 1'b0;
             if (do_write) begin
                 bvalid <= 1'b1;
                 bresp <= (w_kind == 3'd0) ? 2'b10 : 2'b00;
@@ -159,13 +159,13 @@ module dsa_ims_csr #(
                 if (w_kind == 3'd4) begin
                     case (w_rel[3:2])
                         2'd0: begin
-                            mask_q[w_idx] <= ectrl_w_new[0];
-                            pasid_q[w_idx] <= ectrl_w_new[27:8];
-                            pasid_en_q[w_idx] <= ectrl_w_new[31];
+                            mask_reg[w_idx] <= ectrl_w_new[0];
+                            pasid_reg[w_idx] <= ectrl_w_new[27:8];
+                            pasid_en_reg[w_idx] <= ectrl_w_new[31];
                         end
-                        2'd1: data_q[w_idx] <= strobed(data_q[w_idx], wdata, wstrb);
-                        2'd2: addr_lo_q[w_idx] <= addr_lo_w_new[31:2];
-                        default: addr_hi_q[w_idx] <= strobed(addr_hi_q[w_idx], wdata, wstrb);
+                        2'd1: data_reg[w_idx] <= strobed(data_reg[w_idx], wdata, wstrb);
+                        2'd2: addr_lo_reg[w_idx] <= addr_lo_w_new[31:2];
+                        default: addr_hi_reg[w_idx] <= strobed(addr_hi_reg[w_idx], wdata, wstrb);
                     endcase
                 end
             end
@@ -175,12 +175,12 @@ module dsa_ims_csr #(
                 case (r_kind)
                     3'd1: rdata <= NSLOT;
                     3'd2: rdata <= {31'b0, enable};
-                    3'd3: rdata <= pend_word(r_word, pend_q);
+                    3'd3: rdata <= pend_word(r_word, pend_reg);
                     3'd4: case (r_rel[3:2])
-                        2'd0: rdata <= {pasid_en_q[r_idx], 3'b000, pasid_q[r_idx], 6'b0, pend_q[r_idx], mask_q[r_idx]};
-                        2'd1: rdata <= data_q[r_idx];
-                        2'd2: rdata <= {addr_lo_q[r_idx], 2'b00};
-                        default: rdata <= addr_hi_q[r_idx];
+                        2'd0: rdata <= {pasid_en_reg[r_idx], 3'b000, pasid_reg[r_idx], 6'b0, pend_reg[r_idx], mask_reg[r_idx]};
+                        2'd1: rdata <= data_reg[r_idx];
+                        2'd2: rdata <= {addr_lo_reg[r_idx], 2'b00};
+                        default: rdata <= addr_hi_reg[r_idx];
                     endcase
                     default: rdata <= 32'b0;
                 endcase
