@@ -10,6 +10,9 @@
 #                     AXI_ID_WIDTH=n  SEED=n  TEST=name  SEEDS=n  JOBS=n
 #                     ECP5_SPEED=6|7|8 (synth only; default 6, the grade the timing goal is for)
 #                     PNR_SEEDS=n (synth only; odd, placer seeds 1..n, median reported; default 3)
+#                     DUT=<profile.toml> (the design under test; see README "Verify your own IMS block")
+#                     PARAMS="NAME=v ..." (any top-level parameter of the design)
+#                     DEFINES="NAME NAME=v" (extra Verilog defines for every build)
 #   make list-tests | run TEST=<name> [SEED=n]   every test name; one test without waves (random seed if none)
 #   make regress [SHARD=i/N] [SCHEDULER=tcp://host:port | CLUSTER=slurm|lsf|pbs|sge [CLUSTER_CONFIG=f.yaml]]
 #                [TIMEOUT=s] [MUTANT=name]    Dask regression; report in sim_build/regress/report.html
@@ -29,11 +32,16 @@ SEEDS ?= 10
 
 # Parameter overrides given on the command line become NAME=VALUE pairs for the runner.
 PARAM_NAMES := NUM_SLOTS IRQ_INDEX_WIDTH AXIL_ADDR_WIDTH AXI_ID_WIDTH
-PARAM_ARGS := $(foreach p,$(PARAM_NAMES),$(if $($(p)),--param $(p)=$($(p))))
+# PARAMS="NAME=v ..." sets any top-level parameter (another design's, e.g. PARAMS="NSLOT=32").
+PARAM_ARGS := $(foreach p,$(PARAM_NAMES),$(if $($(p)),--param $(p)=$($(p)))) $(foreach p,$(PARAMS),--param $(p))
 # For pytest: the same overrides travel as environment variables (see tests/conftest.py).
 export IMS_SIM_OVERRIDE := $(SIM)
-export IMS_PARAM_OVERRIDE := $(strip $(foreach p,$(PARAM_NAMES),$(if $($(p)),$(p)=$($(p)))))
+export IMS_PARAM_OVERRIDE := $(strip $(foreach p,$(PARAM_NAMES),$(if $($(p)),$(p)=$($(p)))) $(PARAMS))
 export IMS_SEED_OVERRIDE := $(SEED)
+# The design under test: DUT=<profile.toml> on any target (default dut/ims_top.toml, the bundled
+# block); DEFINES="A B=1" adds Verilog defines to every build (e.g. a planted bug in the example).
+export IMS_DUT := $(if $(DUT),$(abspath $(DUT)))
+export IMS_DEFINES := $(DEFINES)
 
 .PHONY: all sim test lint bench regress waves synth synth-quick clean distclean venv help
 .PHONY: regs
@@ -42,7 +50,7 @@ export IMS_SEED_OVERRIDE := $(SEED)
 all: test
 
 help:
-	@sed -n '1,17p' Makefile
+	@sed -n '1,19p' Makefile
 
 venv: $(STAMP)
 

@@ -388,23 +388,28 @@ def _build(root, params: dict[str, int], source: Path) -> RegisterMap:
             slot = SlotTable(child.inst_name, child.raw_absolute_address, child.array_stride,
                              child.array_dimensions[0], regs, child.get_property("desc") or "")
         else:
-            raise RegsError(f"{source}: unexpected component {child.inst_name} in {RDL_TOP}")
+            raise RegsError(f"{source}: unexpected component {child.inst_name} in {top.inst_name}")
     if slot is None:
-        raise RegsError(f"{source}: no slot table (a regfile array) in {RDL_TOP}")
+        raise RegsError(f"{source}: no slot table (a regfile array) in {top.inst_name}")
     registers = dict(sorted(registers.items(), key=lambda kv: int(kv[1])))
     return RegisterMap(params, registers, arrays, slot, source, top.get_property("desc") or "")
 
 
-def compile_rdl(source: Path, params: dict[str, int]):
-    """The elaborated systemrdl root node (for exporters: peakrdl-cheader, -html)."""
+def compile_rdl(source: Path, params: dict[str, int], top: str = RDL_TOP,
+                rdl_names: dict[str, str] | None = None):
+    """The elaborated systemrdl root node (for exporters: peakrdl-cheader, -html).
+
+    params: RTL parameter values; rdl_names maps each to the addrmap parameter it feeds
+    (default: this project's RDL_PARAMS; a DUT profile names its own)."""
     from systemrdl import RDLCompileError, RDLCompiler
 
     if not Path(source).is_file():
         raise RegsError(f"register description {source} not found")
+    names = RDL_PARAMS if rdl_names is None else rdl_names
     compiler = RDLCompiler()
     try:
         compiler.compile_file(str(source))
-        return compiler.elaborate(RDL_TOP, parameters={RDL_PARAMS[k]: v for k, v in params.items()})
+        return compiler.elaborate(top, parameters={names[k]: v for k, v in params.items() if k in names})
     except RDLCompileError as exc:
         raise RegsError(f"{source} did not compile with {params}: {exc} (messages above)") from None
 
@@ -415,6 +420,24 @@ def _load(source: str, mtime: float, num_slots: int, axil_addr_width: int,
     params = {"NUM_SLOTS": num_slots, "AXIL_ADDR_WIDTH": axil_addr_width,
               "MEM_MAX_ENTRIES": mem_max_entries}
     return _build(compile_rdl(Path(source), params), params, Path(source))
+
+
+@functools.lru_cache(maxsize=None)
+def _load_description(source: str, mtime: float, top: str, rdl_names: tuple,
+                      params: tuple) -> RegisterMap:
+    p = dict(params)
+    return _build(compile_rdl(Path(source), p, top, dict(rdl_names)), p, Path(source))
+
+
+def load_description(source: str | Path, top: str, rdl_names: dict[str, str],
+                     params: dict[str, int]) -> RegisterMap:
+    """Another design's map (a DUT profile's description): addrmap `top` of `source`, compiled
+    with each RTL parameter in `params` fed to the addrmap parameter `rdl_names` names."""
+    path = Path(source).resolve()
+    if not path.is_file():
+        raise RegsError(f"register description {path} not found")
+    return _load_description(str(path), path.stat().st_mtime, top,
+                             tuple(sorted(rdl_names.items())), tuple(sorted(params.items())))
 
 
 def rdl_path() -> Path:

@@ -12,6 +12,11 @@ stable before that edge, i.e. what the flops of the DUT sampled. "Accepted at ed
 latency rule (§5: accept at N -> AWVALID at N+3) is written in.
 
 Register map, field layout and expected constants come from ../shared/spec/ims-block.md.
+
+The bench binds from the run's DUT profile (tb/dut_profile.py, $IMS_DUT): clock and reset
+names and polarity, the AXI-Lite and AXI prefixes, the trigger stream's signal names, and the
+register map compiled from the profile's SystemRDL description (`tb.map`). With the bundled
+profile every name is the contract's, so the directed tests below run unchanged.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ from models.regmap import (  # noqa: E402  (one register map, transcribed from t
 )
 from models.regmap import PENDING_STRIDE, pending_words, table_base  # noqa: E402
 from models.regs import regs  # noqa: E402
+from tb import dut_profile  # noqa: E402
 
 RO_REGS = tuple(name for name, r in regs.registers.items() if r.access == "RO")  # ID ... CNT_*, from the description
 
@@ -160,8 +166,18 @@ class MessageMonitor:
     protocol violations instead of raising, so a test can report all of them with context.
     """
 
-    def __init__(self, dut):
+    def __init__(self, dut, prefix: str = "m_axi"):
         self.dut = dut
+        # Handles looked up once (the monitor runs every edge); awid is optional in a design.
+        sig = lambda n: getattr(dut, f"{prefix}_{n}")
+        self._awaddr, self._awlen, self._awsize, self._awburst = (sig("awaddr"), sig("awlen"),
+                                                                  sig("awsize"), sig("awburst"))
+        self._awid = getattr(dut, f"{prefix}_awid", None)
+        self._awvalid, self._awready, self._wvalid, self._wready = (sig("awvalid"), sig("awready"),
+                                                                    sig("wvalid"), sig("wready"))
+        self._wdata, self._wstrb, self._wlast = sig("wdata"), sig("wstrb"), sig("wlast")
+        self._bvalid, self._bready, self._bresp = sig("bvalid"), sig("bready"), sig("bresp")
+        self.prefix = prefix
         self.aws: list[AwBeat] = []
         self.ws: list[WBeat] = []
         self.messages: list[Message] = []
@@ -182,24 +198,22 @@ class MessageMonitor:
         self._aw_presenting = False
 
     def _aw_payload(self) -> tuple:
-        d = self.dut
-        return (_int(d.m_axi_awaddr), _int(d.m_axi_awid), _int(d.m_axi_awlen),
-                _int(d.m_axi_awsize), _int(d.m_axi_awburst))
+        return (_int(self._awaddr), _int(self._awid) if self._awid is not None else 0, _int(self._awlen),
+                _int(self._awsize), _int(self._awburst))
 
     def _w_payload(self) -> tuple:
-        d = self.dut
-        return (_int(d.m_axi_wdata), _int(d.m_axi_wstrb), _int(d.m_axi_wlast))
+        return (_int(self._wdata), _int(self._wstrb), _int(self._wlast))
 
     def sample(self, cycle: int, in_reset: bool) -> None:
-        d = self.dut
-        awvalid, awready = _bit(d.m_axi_awvalid), _bit(d.m_axi_awready)
-        wvalid, wready = _bit(d.m_axi_wvalid), _bit(d.m_axi_wready)
-        bvalid, bready = _bit(d.m_axi_bvalid), _bit(d.m_axi_bready)
+        awvalid, awready = _bit(self._awvalid), _bit(self._awready)
+        wvalid, wready = _bit(self._wvalid), _bit(self._wready)
+        bvalid, bready = _bit(self._bvalid), _bit(self._bready)
         if in_reset:
             self._aw_stalled = self._w_stalled = None
             self._aw_presenting = False
             return
-        for name, v in (("m_axi_awvalid", awvalid), ("m_axi_wvalid", wvalid), ("m_axi_bready", bready)):
+        for name, v in ((f"{self.prefix}_awvalid", awvalid), (f"{self.prefix}_wvalid", wvalid),
+                        (f"{self.prefix}_bready", bready)):
             if v < 0:
                 self.violations.append(f"cycle {cycle}: {name} is X/Z outside reset")
         # AW channel
@@ -238,7 +252,7 @@ class MessageMonitor:
             self.messages.append(Message(aw.addr, w.data, aw.cycle, w.cycle))
         # B channel: responses are matched to messages in order (one beat each).
         if bvalid == 1 and bready == 1:
-            resp = _int(d.m_axi_bresp)
+            resp = _int(self._bresp)
             self.bresps.append((cycle, resp))
             if len(self.bresps) > len(self.messages):
                 self.violations.append(f"cycle {cycle}: B handshake without a completed message "
@@ -329,8 +343,14 @@ class TriggerDriver:
     of the next trigger.
     """
 
-    def __init__(self, dut):
+    NAMES = {"valid": "s_irq_valid", "ready": "s_irq_ready", "index": "s_irq_index",
+             "pasid_valid": "s_irq_pasid_valid", "pasid": "s_irq_pasid"}
+
+    def __init__(self, dut, names: dict | None = None):
         self.dut = dut
+        n = dict(self.NAMES, **(names or {}))
+        self.valid, self.ready, self.index = getattr(dut, n["valid"]), getattr(dut, n["ready"]), getattr(dut, n["index"])
+        self.pasid_valid, self.pasid = getattr(dut, n["pasid_valid"]), getattr(dut, n["pasid"])
         self.queue: deque[Trigger] = deque()
         self.accepted: list[AcceptedTrigger] = []
         self.idle_generator: Iterator[int] | None = None
@@ -339,10 +359,10 @@ class TriggerDriver:
         self._idle_drive()
 
     def _idle_drive(self):
-        self.dut.s_irq_valid.value = 0
-        self.dut.s_irq_index.value = 0
-        self.dut.s_irq_pasid_valid.value = 0
-        self.dut.s_irq_pasid.value = 0
+        self.valid.value = 0
+        self.index.value = 0
+        self.pasid_valid.value = 0
+        self.pasid.value = 0
 
     def send(self, triggers: Trigger | Iterable[Trigger]) -> None:
         if isinstance(triggers, Trigger):
@@ -358,12 +378,11 @@ class TriggerDriver:
         self._idle_drive()
 
     def sample(self, cycle: int, in_reset: bool) -> None:
-        d = self.dut
-        valid, ready = _bit(d.s_irq_valid), _bit(d.s_irq_ready)
+        valid, ready = _bit(self.valid), _bit(self.ready)
         if valid == 1 and ready == 1 and not in_reset:
-            pv = _bit(d.s_irq_pasid_valid)
-            self.accepted.append(AcceptedTrigger(cycle, _int(d.s_irq_index),
-                                                 _int(d.s_irq_pasid) if pv == 1 else None))
+            pv = _bit(self.pasid_valid)
+            self.accepted.append(AcceptedTrigger(cycle, _int(self.index),
+                                                 _int(self.pasid) if pv == 1 else None))
             self.presenting = None
         elif valid == 1 and ready != 1:
             self.stall_cycles += 1
@@ -378,15 +397,16 @@ class TriggerDriver:
             idle = next(self.idle_generator) if self.idle_generator is not None else 0
             if not idle:
                 self.presenting = self.queue.popleft()
-        d = self.dut
         if self.presenting is None:
-            d.s_irq_valid.value = 0
+            self.valid.value = 0
             return
-        t = self.presenting
-        d.s_irq_valid.value = 1
-        d.s_irq_index.value = t.index
-        d.s_irq_pasid_valid.value = 0 if t.pasid is None else 1
-        d.s_irq_pasid.value = t.pasid_bits if t.pasid is None else t.pasid
+        self.present(self.presenting)
+
+    def present(self, t: Trigger) -> None:
+        self.valid.value = 1
+        self.index.value = t.index
+        self.pasid_valid.value = 0 if t.pasid is None else 1
+        self.pasid.value = t.pasid_bits if t.pasid is None else t.pasid
 
 
 # --------------------------------------------------------------------------------------------
@@ -409,8 +429,17 @@ class ImsTB:
 
     READY_OUTPUTS = ("s_axil_awready", "s_axil_wready", "s_axil_arready", "s_irq_ready", "m_axi_bready")
 
-    def __init__(self, dut, test_name: str = "?", module: str = "tests.hdl.ims_directed"):
+    def __init__(self, dut, test_name: str = "?", module: str = "tests.hdl.ims_directed",
+                 profile: "dut_profile.Profile | None" = None):
         self.dut = dut
+        self.profile = profile or dut_profile.selected()
+        p = self.profile
+        self.clk = getattr(dut, p.clock)
+        self.rst = getattr(dut, p.reset)
+        self._rst_on, self._rst_off = (0, 1) if p.reset_active_low else (1, 0)
+        if not p.is_bundled:
+            self.READY_OUTPUTS = (f"{p.regs_prefix}_awready", f"{p.regs_prefix}_wready",
+                                  f"{p.regs_prefix}_arready", p.trigger["ready"], f"{p.msg_prefix}_bready")
         self.test_name = test_name
         self.module = module
         self.seed = regression_seed(f"{module}.{test_name}")
@@ -418,10 +447,12 @@ class ImsTB:
         self.sim = os.environ.get("IMS_SIM", "icarus")
         self.log = logging.getLogger(f"cocotb.tb.{test_name}")
 
-        self.axil_addr_width = len(dut.s_axil_awaddr)
-        self.irq_index_width = len(dut.s_irq_index)
-        self.table_base = table_base(self.axil_addr_width)
+        self.axil_addr_width = len(getattr(dut, f"{p.regs_prefix}_awaddr"))
+        self.irq_index_width = len(getattr(dut, p.trigger["index"]))
         self.num_slots = self._num_slots_parameter()
+        # The register map of this build, from the profile's description and parameters.
+        self.map = p.register_map(self._run_parameters())
+        self.table_base = self.map.slot.base
 
         self.cycle = 0
         self.reset_cycles: list[int] = []
@@ -429,49 +460,67 @@ class ImsTB:
         self._rst_edges = 0
         self._edge_hooks: list = []
 
-        dut.rst.value = 1
-        self.clock = Clock(dut.clk, 10, unit="ns")
+        self.rst.value = self._rst_on
+        self.clock = Clock(self.clk, p.clock_period_ns, unit="ns")
         self.clock.start()
-        self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
+        active = not p.reset_active_low
+        self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, p.regs_prefix), self.clk, self.rst,
+                                  reset_active_level=active)
         self.sink = MessageSink()
-        self.mem = ErrorInjectingAxiSlaveWrite(AxiWriteBus.from_prefix(dut, "m_axi"), dut.clk, dut.rst,
-                                               target=self.sink)
+        self.mem = ErrorInjectingAxiSlaveWrite(AxiWriteBus.from_prefix(dut, p.msg_prefix), self.clk, self.rst,
+                                               reset_active_level=active, target=self.sink)
         self.mem.log.setLevel(logging.WARNING)
         self.axil.write_if.log.setLevel(logging.WARNING)
         self.axil.read_if.log.setLevel(logging.WARNING)
-        self.triggers = TriggerDriver(dut)
-        self.monitor = MessageMonitor(dut)
+        self.triggers = TriggerDriver(dut, p.trigger)
+        self.monitor = MessageMonitor(dut, p.msg_prefix)
         self._loop = cocotb.start_soon(self._clock_loop())
 
     # -- parameters --------------------------------------------------------------------------
 
     def _num_slots_parameter(self) -> int:
-        """NUM_SLOTS from the DUT parameter handle, else from the runner's IMS_PARAMS, else the
-        contract default. `reset()` then compares it with the NUM_SLOTS register."""
+        """The slot count from the DUT parameter handle (the profile names the parameter), else
+        from the runner's IMS_PARAMS, else the profile's default."""
+        name = self.profile.slot_count_param
         try:
-            return int(self.dut.NUM_SLOTS.value)
+            return int(getattr(self.dut, name).value)
         except (AttributeError, ValueError, TypeError):
             pass
+        return self._run_parameters()[name]
+
+    def _run_parameters(self) -> dict:
+        """This build's top-level parameters: the runner's IMS_PARAMS over the profile's defaults."""
+        params = dict(self.profile.parameters)
         for item in os.environ.get("IMS_PARAMS", "").split(","):
             name, _, value = item.partition("=")
-            if name.strip() == "NUM_SLOTS" and value:
-                return int(value, 0)
-        return 2048
+            if name.strip() and value:
+                params[name.strip()] = int(value, 0)
+        return params
+
+    def in_reset(self) -> bool:
+        return _bit(self.rst) != self._rst_off
 
     @property
     def pending_words(self) -> int:
-        return pending_words(self.num_slots)
+        return getattr(self.map, self.profile.registers.get("pending", "PENDING")).count
 
     # -- context for failure messages --------------------------------------------------------
 
     def reproduce(self) -> str:
         params = os.environ.get("IMS_PARAMS", "").replace(",", " ")
-        return (f"make waves TEST={self.test_name} SIM={self.sim} {params} SEED={self.seed}").replace("  ", " ")
+        if params and not self.profile.is_bundled:
+            # Another design's parameters are not make variables: they travel in PARAMS.
+            params = f'PARAMS="{params}"' if " " in params else f"PARAMS={params}"
+        dut = "" if self.profile.is_bundled else f" DUT={self.profile.display_path()}"
+        defines = os.environ.get(dut_profile.ENV_DEFINES, "").strip()
+        defines = f" DEFINES={defines.replace(' ', ',')}" if defines else ""
+        return (f"make waves TEST={self.test_name}{dut}{defines} SIM={self.sim} {params} "
+                f"SEED={self.seed}").replace("  ", " ")
 
     def ctx(self, slot: int | None = None) -> str:
         where = f"slot {slot}, " if slot is not None else ""
         return (f"[{self.test_name}: {where}cycle {self.cycle}, sim time {get_sim_time('ns')} ns, "
-                f"seed {self.seed}, NUM_SLOTS={self.num_slots}, {self.sim}; reproduce with waves: "
+                f"seed {self.seed}, {self.profile.slot_count_param}={self.num_slots}, {self.sim}; reproduce with waves: "
                 f"{self.reproduce()}]")
 
     def fail(self, what: str, slot: int | None = None):
@@ -491,11 +540,11 @@ class ImsTB:
 
     async def _clock_loop(self):
         dut = self.dut
-        edge = RisingEdge(dut.clk)
+        edge = RisingEdge(self.clk)
         while True:
             await edge
             self.cycle += 1
-            in_reset = _bit(dut.rst) != 0
+            in_reset = self.in_reset()
             if in_reset:
                 self._rst_edges += 1
                 # Synchronous reset: from the second edge inside reset every ready output has
@@ -514,14 +563,14 @@ class ImsTB:
 
     async def cycles(self, n: int) -> None:
         for _ in range(n):
-            await RisingEdge(self.dut.clk)
+            await RisingEdge(self.clk)
 
     async def wait_until(self, cond, timeout: int, what: str, slot: int | None = None) -> None:
         """Wait edge by edge until cond() holds; fail with `what` after `timeout` edges."""
         for _ in range(timeout):
             if cond():
                 return
-            await RisingEdge(self.dut.clk)
+            await RisingEdge(self.clk)
         if not cond():
             self.fail(f"timeout after {timeout} cycles waiting for {what}", slot)
 
@@ -570,7 +619,7 @@ class ImsTB:
 
     async def reset(self, cycles: int = 5, busy_timeout: int | None = None) -> None:
         """Hold rst for `cycles` edges, release, and wait for STATUS.BUSY to clear."""
-        self.dut.rst.value = 1
+        self.rst.value = self._rst_on
         self.triggers.flush()
         # Contract §4: "While rst is high all ready outputs are low" - also before the next
         # clock edge, so readies must be gated by rst, not merely cleared at a reset edge.
@@ -580,17 +629,18 @@ class ImsTB:
                 self.reset_violations.append(
                     f"cycle {self.cycle} (+2 ns): {name} still high 2 ns after rst rose, before any clock edge")
         await self.cycles(cycles)
-        self.dut.rst.value = 0
+        self.rst.value = self._rst_off
         self.reset_cycles.append(self.cycle)
-        await RisingEdge(self.dut.clk)
+        await RisingEdge(self.clk)
         self.monitor.clear()
         self.triggers.accepted.clear()
         # Post-reset initialisation may sweep the table; allow a generous bound per slot.
         timeout = busy_timeout or (self.num_slots * 4 + 1000)
         start = self.cycle
-        while True:
-            status = await self.read("STATUS")
-            if not status & STATUS_BUSY:
+        busy = self.profile.reg("status_busy") if self.profile.has("busy") else None
+        while busy is not None:
+            status = await self.read(self.profile.registers["status_busy"].partition(".")[0])
+            if not status & busy:
                 break
             if self.cycle - start > timeout:
                 self.fail(f"STATUS.BUSY still set {self.cycle - start} cycles after reset release")
@@ -605,13 +655,15 @@ class ImsTB:
     # -- AXI-Lite access ---------------------------------------------------------------------
 
     def addr_of(self, reg) -> int:
-        return REG[reg] if isinstance(reg, str) else int(reg)
+        return int(self.map.registers[reg]) if isinstance(reg, str) else int(reg)
 
     def slot_addr(self, slot: int, fld: str = "ADDR_LO") -> int:
-        return self.table_base + SLOT_BYTES * slot + SLOT_FIELD[fld]
+        """Address of slot register `fld` (a register name of the description's slot)."""
+        return self.map.slot.addr(slot, fld)
 
     def pending_addr(self, word: int) -> int:
-        return PENDING_BASE + PENDING_STRIDE * word
+        pend = getattr(self.map, self.profile.registers.get("pending", "PENDING"))
+        return int(pend) + pend.stride * word
 
     async def read_resp(self, reg, lane_offset: int = 0, length: int = 4) -> tuple[int, int]:
         """(data, resp) of one read; lane_offset/length select bytes of the addressed dword."""
@@ -741,7 +793,7 @@ class ImsTB:
         last = (len(self.monitor.aws), len(self.monitor.ws), len(self.monitor.bresps))
         still = 0
         for _ in range(20000):
-            await RisingEdge(self.dut.clk)
+            await RisingEdge(self.clk)
             now = (len(self.monitor.aws), len(self.monitor.ws), len(self.monitor.bresps))
             if now != last:
                 last, still = now, 0
@@ -810,13 +862,10 @@ class ImsTB:
         if not self.triggers.idle():
             raise RuntimeError("trigger_when_axil_bvalid needs the trigger driver idle")
         for _ in range(timeout):
-            await FallingEdge(d.clk)
-            if _bit(d.s_axil_bvalid) == 1:
+            await FallingEdge(self.clk)
+            if _bit(getattr(d, f"{self.profile.regs_prefix}_bvalid")) == 1:
                 issued = self.cycle      # last rising edge, where BVALID was registered high
                 self.triggers.presenting = trig
-                d.s_irq_valid.value = 1
-                d.s_irq_index.value = trig.index
-                d.s_irq_pasid_valid.value = 0 if trig.pasid is None else 1
-                d.s_irq_pasid.value = trig.pasid or 0
+                self.triggers.present(trig)
                 return issued
         self.fail("s_axil_bvalid never rose")

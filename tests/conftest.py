@@ -52,6 +52,12 @@ def pytest_configure(config) -> None:
     """A bad `make test NUM_SLOTS=...` is one usage error, not a failure in every test."""
     import pytest
 
+    from tb import dut_profile
+
+    try:
+        dut_profile.selected().validate_rdl()     # make test DUT=<profile>: one line if it is bad
+    except dut_profile.ProfileError as exc:
+        raise pytest.UsageError(str(exc)) from None
     from tests.sim import ParameterError, check_parameters
 
     try:
@@ -59,3 +65,57 @@ def pytest_configure(config) -> None:
         check_parameters(parameter_override())
     except (ParameterError, ValueError) as exc:
         raise pytest.UsageError(str(exc)) from None
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """Checks the generic suite could not apply to a design (a feature its DUT profile says
+    it lacks) are listed in every summary, never passed silently (tests/test_generic.py
+    records them as a user property of each run, which also reaches the xdist controller)."""
+    found = {}
+    for outcome in ("passed", "failed"):
+        for rep in terminalreporter.stats.get(outcome, []):
+            for name, value in getattr(rep, "user_properties", []):
+                if name == "not_applicable" and getattr(rep, "when", "call") == "call":
+                    found[value["run"]] = value["items"]
+    from tb import dut_profile
+
+    prof = dut_profile.selected()
+    if not prof.is_bundled:
+        terminalreporter.section(f"DUT={prof.display_path()}")
+        terminalreporter.write_line(f"deselected (tests of the bundled ims_top, not run, not passed): "
+                                    f"{', '.join(BUNDLED_ONLY_MODULES)}")
+    if not found:
+        return
+    from tb.generic import format_not_applicable
+
+    terminalreporter.section("generic suite: checks not applicable (feature absent from the DUT profile)")
+    for run, items in sorted(found.items()):
+        terminalreporter.write_line(f"{run}: {len(items)} check(s) not applicable")
+        if items:
+            terminalreporter.write_line(format_not_applicable(items))
+
+
+# Test modules of the bundled block's implementation and its pyuvm environment: they build
+# rtl/ims_top (white-box deposits, mutants, synthesis, its register description). With another
+# design selected (make test DUT=<profile>) they are deselected and the deselection is printed;
+# the generic suite (tests/test_generic.py) and the simulator-free tests still run.
+BUNDLED_ONLY_MODULES = ("test_directed.py", "test_uvm.py", "test_regs.py", "test_mutants.py",
+                        "test_ecp5_ram.py", "test_synth_smoke.py", "test_regress_tools.py",
+                        "test_sim_tools.py")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    from tb import dut_profile
+
+    prof = dut_profile.selected()
+    if prof.is_bundled:
+        return
+    keep, drop = [], []
+    for item in items:
+        (drop if item.path.name in BUNDLED_ONLY_MODULES else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+        mods = sorted({i.path.name for i in drop})
+        print(f"\nDUT={prof.display_path()}: {len(drop)} tests of the bundled ims_top deselected "
+              f"(not run, not passed): {', '.join(mods)}")

@@ -17,8 +17,17 @@ DEFAULT_SETS = [{}, {"NUM_SLOTS": 64}, {"NUM_SLOTS": 2}, {"NUM_SLOTS": 32768, "A
                 {"NUM_SLOTS": 64, "IRQ_INDEX_WIDTH": 4}]
 
 
+def profile_args(define_flag: str) -> list[str]:
+    """Include dirs and defines of the selected DUT profile (and DEFINES=...)."""
+    from tb import dut_profile
+
+    defines = sim.PROFILE.all_defines(dut_profile.extra_defines())
+    return ([f"-I{d}" for d in sim.PROFILE.include_dirs]
+            + [f"{define_flag}{k}" if v is True or v == 1 else f"{define_flag}{k}={v}" for k, v in defines.items()])
+
+
 def lint_verilator(params: dict) -> tuple[bool, str]:
-    cmd = ["verilator", "--lint-only", "-Wall", "--top-module", sim.TOPLEVEL]
+    cmd = ["verilator", "--lint-only", "-Wall", "--top-module", sim.TOPLEVEL] + profile_args("-D")
     cmd += [f"-G{k}={v}" for k, v in params.items()]
     cmd += [str(p) for p in sim.rtl_sources()]
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -29,7 +38,7 @@ def lint_verilator(params: dict) -> tuple[bool, str]:
 
 
 def lint_icarus(params: dict) -> tuple[bool, str]:
-    cmd = ["iverilog", "-g2012", "-Wall", "-o", "/dev/null", "-s", sim.TOPLEVEL]
+    cmd = ["iverilog", "-g2012", "-Wall", "-o", "/dev/null", "-s", sim.TOPLEVEL] + profile_args("-D")
     cmd += [f"-P{sim.TOPLEVEL}.{k}={v}" for k, v in params.items()]
     cmd += [str(p) for p in sim.rtl_sources()]
     proc = subprocess.run(cmd, capture_output=True, text=True)
@@ -44,7 +53,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--param", action="append", default=[], help="NAME=VALUE (replaces the default sets)")
     args = ap.parse_args(argv)
     sim.setup_path()
-    sets = [sim.parse_params(args.param)] if args.param else DEFAULT_SETS
+    # Another design (DUT=<profile>): its defaults and its [parameters.sweep] sets.
+    default_sets = DEFAULT_SETS if sim.PROFILE.is_bundled else [{}] + list(sim.PROFILE.sweep.values())
+    sets = [sim.parse_params(args.param)] if args.param else default_sets
     failures = 0
     for params in sets:
         label = sim.param_tag(params)

@@ -49,6 +49,36 @@ def end_verdict(rec: dict) -> str:
     return "; ".join(parts)
 
 
+# Another design (make sim DUT=<profile>): the generic suite, through the profile.
+GENERIC_MODULE = "tests.hdl.generic_suite"
+
+
+def main_generic(args) -> int:
+    """`make sim DUT=<profile>`: the generic suite on the profile's design, with every check
+    the design could not take listed (features its profile says it lacks)."""
+    from tb.generic import format_not_applicable, read_not_applicable
+
+    prof = sim_mod.PROFILE
+    params = sim_mod.parse_params(args.param)
+    t0 = time.perf_counter()
+    print(f"sim: {prof.summary()}", flush=True)
+    print(f"sim: building {prof.top} {sim_mod.param_tag(params)} for {args.sim} and running the generic "
+          f"suite (seed {args.seed}) ...", flush=True)
+    res = sim_mod.run(GENERIC_MODULE, sim=args.sim, parameters=params, seed=args.seed, waves=args.waves,
+                      run_tag=f"main-sim-generic-{args.seed}", check=False)
+    print(f"sim: {args.sim} {prof.top} {sim_mod.param_tag(params)}, {time.perf_counter() - t0:.0f} s wall")
+    for name in res.passed:
+        print(f"  PASS {name}")
+    for name in res.skipped:
+        print(f"  SKIP {name} (not applicable)")
+    items = read_not_applicable(res.test_dir)
+    print(f"sim: {len(items)} check(s) not applicable to {prof.name} (not run, not passed):")
+    if items:
+        print(format_not_applicable(items))
+    print(res.summary())
+    return 0 if res.ok else 1
+
+
 def describe(rec: dict) -> str:
     stats = rec.get("stats", {})
     outcomes = ", ".join(f"{k.lower()} {v}" for k, v in sorted(stats.get("outcomes", {}).items()))
@@ -106,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--waves", action="store_true")
     ap.add_argument("--mutant", default=None, help="run on a deliberately broken copy of rtl/")
     args = ap.parse_args(argv)
+    if not sim_mod.PROFILE.is_bundled:
+        return main_generic(args)
     params = sim_mod.parse_params(args.param) or {"NUM_SLOTS": 2048}
     seed = random.SystemRandom().randrange(1, 1 << 31) if args.random_seed else args.seed
     extra = {}

@@ -1,6 +1,10 @@
 """Build and run cocotb simulations of the IMS block: one place for every entry point.
 
 pytest modules, `make sim`, `make waves`, `make bench` and `make regress` all call `run()`.
+The design comes from the selected DUT profile (tb/dut_profile.py: $IMS_DUT, which
+`make <target> DUT=<profile>` sets; default dut/ims_top.toml): its sources, top module,
+parameters and their limits, include dirs and defines; $IMS_DEFINES (`make ... DEFINES=A,B`)
+adds defines, e.g. to plant a bug in the example design.
 Each (simulator, toplevel, parameter set, waves) gets its own build directory under
 `sim_build/`, and every run its own test directory, so `pytest -n auto` is safe: concurrent
 builds of the same configuration are serialised with a file lock.
@@ -25,18 +29,22 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tb import dut_profile
+
 ROOT = Path(__file__).resolve().parent.parent
 RTL_DIR = ROOT / "rtl"
 BUILD_ROOT = ROOT / "sim_build"
-TOPLEVEL = "ims_top"
 TIMESCALE = ("1ns", "1ps")
 SIMULATORS = ("icarus", "verilator")
 
-# Parameter sets every directed test runs with (the contract's default and a small one).
-PARAM_SETS = {
-    "n2048": {"NUM_SLOTS": 2048},
-    "n64": {"NUM_SLOTS": 64},
-}
+try:
+    PROFILE = dut_profile.selected()
+except dut_profile.ProfileError as exc:
+    raise SystemExit(f"error: {exc}") from None
+TOPLEVEL = PROFILE.top
+
+# Parameter sets every directed test runs with (bundled: the contract's default and a small one).
+PARAM_SETS = dict(PROFILE.sweep)
 
 
 def verilator_bin_dir() -> Path | None:
@@ -63,10 +71,8 @@ def verilator_has_fst() -> bool:
 
 
 def rtl_sources() -> list[Path]:
-    sources = sorted(RTL_DIR.glob("*.v"))
-    if not sources:
-        raise FileNotFoundError(f"no Verilog sources in {RTL_DIR}")
-    return sources
+    """The selected profile's sources (the profile loader refuses globs that match nothing)."""
+    return PROFILE.rtl_sources()
 
 
 class ParameterError(ValueError):
@@ -75,7 +81,14 @@ class ParameterError(ValueError):
 
 def check_parameters(parameters: dict) -> None:
     """The contract's §1 rules, checked before a build so a bad knob is one clear line
-    (the RTL's initial-block checks say the same, but from inside a simulator log)."""
+    (the RTL's initial-block checks say the same, but from inside a simulator log).
+    Another DUT profile: its own parameter names and [parameters.limits]."""
+    if not PROFILE.is_bundled:
+        try:
+            PROFILE.check_parameters(parameters)
+        except dut_profile.ProfileError as exc:
+            raise ParameterError(str(exc)) from None
+        return
     known = {"NUM_SLOTS", "IRQ_INDEX_WIDTH", "AXIL_ADDR_WIDTH", "AXI_ID_WIDTH"}
     unknown = sorted(set(parameters) - known)
     if unknown:
@@ -110,8 +123,9 @@ def build_dir_for(sim: str, parameters: dict, waves: bool, toplevel: str = TOPLE
 
 
 def include_files(sources: list[Path]) -> list[Path]:
-    """Header files beside the sources (`include`d by them, never compiled on their own)."""
-    dirs = sorted({p.resolve().parent for p in sources})
+    """Header files beside the sources or in the profile's include dirs (`include`d by them,
+    never compiled on their own)."""
+    dirs = sorted({p.resolve().parent for p in sources} | {d.resolve() for d in PROFILE.include_dirs})
     return sorted(h for d in dirs for pattern in ("*.vh", "*.svh") for h in d.glob(pattern))
 
 
@@ -229,8 +243,20 @@ def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = Fal
     parameters = dict(parameters or {})
     if coverage and sim != "verilator":
         raise ValueError("code coverage needs the Verilator build (coverage=True, sim='verilator')")
+    # The profile's defines and the command line's (DEFINES=..., a planted bug) apply to
+    # every build of this design; they name the build dir unless the caller names a variant.
+    run_defines = PROFILE.all_defines(dut_profile.extra_defines())
     if defines and not variant:
         raise ValueError("a build with defines needs a variant name (its own build dir)")
+    if dut_profile.extra_defines():
+        tag = "-".join(f"{k}{'' if v == 1 else '=' + str(v)}" for k, v in sorted(dut_profile.extra_defines().items()))
+        variant = f"{variant}-{tag}" if variant else tag
+        variant = re.sub(r"[^A-Za-z0-9_.=-]+", "_", variant)
+    if PROFILE.defines:
+        # Profile defines make another build of the same top: keep it in its own directory.
+        tag = "d" + hashlib.sha1(repr(sorted(PROFILE.defines.items())).encode()).hexdigest()[:8]
+        variant = f"{variant}-{tag}" if variant else tag
+    defines = dict(run_defines, **(defines or {}))
     bdir = build_dir_for(sim, parameters, waves, toplevel, coverage, variant)
     bdir.mkdir(parents=True, exist_ok=True)
     build_args: list[str] = []
@@ -270,6 +296,7 @@ def build(sim: str = "icarus", parameters: dict | None = None, waves: bool = Fal
                     waves=waves,
                     build_args=build_args,
                     defines=dict(defines or {}),
+                    includes=[str(d) for d in PROFILE.include_dirs],
                     always=True,
                     log_file=bdir / "build.log",
                 )
@@ -312,6 +339,8 @@ def run(module: str, sim: str = "icarus", parameters: dict | None = None,
         "IMS_SIM": sim,
         "IMS_PARAMS": ",".join(f"{k}={v}" for k, v in sorted(parameters.items())),
         "IMS_WAVES": "1" if waves else "0",
+        dut_profile.ENV_DUT: str(PROFILE.path.resolve()),
+        dut_profile.ENV_DEFINES: os.environ.get(dut_profile.ENV_DEFINES, ""),
     }
     env.update(extra_env or {})
     results_xml = test_dir / "results.xml"
