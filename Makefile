@@ -4,11 +4,14 @@
 #   make sim                      main simulation (Icarus), prints a summary of what was checked
 #   make test                     everything CI runs: model unit tests + cocotb tests on both simulators
 #   make lint | bench | regress SEEDS=N | waves TEST=<name> | synth | clean
+#   make formal                   SymbiYosys proofs / bounded checks of the safety rules (+ mutants)
 #
 # Knobs (any target): SIM=icarus|verilator  NUM_SLOTS=n  IRQ_INDEX_WIDTH=n  AXIL_ADDR_WIDTH=n
 #                     AXI_ID_WIDTH=n  SEED=n  TEST=name  SEEDS=n  JOBS=n
 #                     ECP5_SPEED=6|7|8 (synth only; default 6, the grade the timing goal is for)
 #                     PNR_SEEDS=n (synth only; odd, placer seeds 1..n, median reported; default 3)
+#                     FORMAL_BUDGET=s (formal only; seconds per job, default 600: a BMC job stopped
+#                     by it reports the depth it completed)
 
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -30,12 +33,12 @@ export IMS_SIM_OVERRIDE := $(SIM)
 export IMS_PARAM_OVERRIDE := $(strip $(foreach p,$(PARAM_NAMES),$(if $($(p)),$(p)=$($(p)))))
 export IMS_SEED_OVERRIDE := $(SEED)
 
-.PHONY: all sim test lint bench regress waves synth synth-quick clean distclean venv help
+.PHONY: all sim test lint bench regress waves synth synth-quick clean distclean venv help formal
 
 all: test
 
 help:
-	@sed -n '1,12p' Makefile
+	@sed -n '1,15p' Makefile
 
 venv: $(STAMP)
 
@@ -67,6 +70,9 @@ regress: $(STAMP)
 waves: $(STAMP)
 	@test -n "$(TEST)" || { echo "usage: make waves TEST=<test name> [SIM=icarus|verilator] [SEED=n] [NUM_SLOTS=n]"; exit 2; }
 	$(PY) -m tests.waves --test $(TEST) --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED))
+
+formal: $(STAMP)
+	$(PY) -m formal.run_formal --mutants --timeout $(or $(FORMAL_BUDGET),600) $(if $(NUM_SLOTS),--slots $(NUM_SLOTS))
 
 synth: $(SYNTH_STAMP)
 	$(PY) synth/synth.py $(if $(NUM_SLOTS),--slots $(NUM_SLOTS)) $(if $(ECP5_SPEED),--ecp5-speed $(ECP5_SPEED)) $(if $(PNR_SEEDS),--pnr-seeds $(PNR_SEEDS))

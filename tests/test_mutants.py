@@ -9,8 +9,10 @@ RTL's own simulation assertions ($fatal) stops the run with such a message; a bu
 any other simulator crash does not count. The control test runs the unmodified copy through the same
 path and the same filters and must pass, so a broken harness cannot make every mutant "caught".
 
-When the RTL is rewritten and a mutant's text no longer occurs exactly once, the test fails
-and says so: update that mutant's `original` (and `replacement`) to the new RTL text.
+The mutants live in tests/mutants.py, shared with the formal checks (tests/test_formal.py);
+the ones listing directed tests run here. When the RTL is rewritten and a mutant's text no
+longer occurs exactly once, the test fails and says so: update that mutant's `original` (and
+`replacement`) there to the new RTL text.
 
 Run: .venv/bin/python -m pytest -n 2 tests/test_mutants.py
 """
