@@ -81,12 +81,18 @@ PROPS = [
          why="first message ~16+N"),
     Prop("no_trigger_lost", 5, "bmc", 24, 17, 20,
          why="trigger after BUSY + a counter read (~12+N); messages ~16+N"),
-    Prop("direct_order", 6, "bmc", 24, 17, 22,
+    Prop("direct_order", 6, "bmc", 24, 17, 28,
          why="two direct messages queued behind a stalled AW (~18+N)"),
     Prop("write_visibility", 7, "bmc", 24, 17, 20,
          why="a trigger in a slot write's first BVALID cycle (~16+N)"),
 ]
 PROP_BY_NAME = {p.name: p for p in PROPS}
+
+# Mutants too deep for the quick subset in `make test` (they run in `make formal`), and why.
+QUICK_SKIP_MUTANTS = {
+    "fifo_reads_second_entry": "an order bug needs two programmed slots and two queued messages "
+                               "(counterexample near step 30, minutes of solver time)",
+}
 
 
 def tool(name: str) -> str:
@@ -265,7 +271,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.mutants or args.mutant or args.no_props:
         chosen = [by_name(m) for m in args.mutant] if args.mutant else \
-            [m for m in MUTANTS if m.formal and PROP_BY_NAME.get(m.formal) in props]
+            [m for m in MUTANTS if m.formal and PROP_BY_NAME.get(m.formal) in props
+             and not (args.quick and m.name in QUICK_SKIP_MUTANTS)]
         for m in chosen:
             p = PROP_BY_NAME[m.formal]
             sources = copy_rtl(BUILD / f"rtl-mutant-{m.name}")
