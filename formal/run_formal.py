@@ -194,24 +194,27 @@ def run_one(prop: Prop, slots: int, depth: int, sources: list[Path], tag: str,
 
 
 def line_for(r: Result, mutant: str | None = None) -> str:
+    """The result line in the fixed format (details such as run time: detail_for)."""
     head = f"formal {r.prop} NUM_SLOTS={r.slots}"
     if mutant:
         head += f" mutant {mutant}"
         if r.status == "FAIL":
-            return f"{head}: FAILS as it must ({r.trace}; {r.detail}) [{r.seconds:.0f} s]"
+            return f"{head}: FAILS as it must ({r.trace})"
         if r.status == "ERROR":
-            return f"{head}: ERROR {r.detail} [{r.seconds:.0f} s]"
-        return (f"{head}: NOT CAUGHT: the property held to bmc depth {r.depth} on the mutant "
-                f"[{r.seconds:.0f} s]")
+            return f"{head}: ERROR ({r.detail})"
+        return f"{head}: NOT CAUGHT (the property held to bmc depth {r.depth} on the mutant)"
     if r.status == "PROVEN":
-        body = "PROVEN"
-    elif r.status == "PASS":
-        body = f"PASS bmc depth {r.depth}" + (f" ({r.detail})" if r.detail else "")
-    elif r.status == "FAIL":
-        body = f"FAIL ({r.trace}; {r.detail})"
-    else:
-        body = f"FAIL (tool error: {r.detail})"
-    return f"{head}: {body} [{r.seconds:.0f} s]"
+        return f"{head}: PROVEN"
+    if r.status == "PASS":
+        return f"{head}: PASS bmc depth {r.depth}"
+    if r.status == "FAIL":
+        return f"{head}: FAIL ({r.trace})"
+    return f"{head}: FAIL (tool error: {r.detail})"
+
+
+def detail_for(r: Result) -> str:
+    extra = f"; {r.detail}" if r.detail else ""
+    return f"  ({r.seconds:.0f} s{extra})"
 
 
 def depth_for(p: Prop, slots: int, args, mutant: bool = False) -> int:
@@ -236,6 +239,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rst-cycles", type=int, default=3,
                     help="cycles rst is held at the start (the block needs 3; 1 or 2 show a "
                          "message without a cause right after reset)")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="after each result line, its run time and the failed assertion or budget note")
     ap.add_argument("--explain", action="store_true", help="print each property's depth rationale")
     args = ap.parse_args(argv)
 
@@ -262,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {p.name}: {kind} {p.depth} (quick {p.quick_depth}): {p.why}")
 
     t_all = time.perf_counter()
+    details: list[str] = []   # run time, failed assertion, budget notes: written to SUMMARY
     results: list[Result] = []
     mutant_bad: list[str] = []
     if not args.no_props and not args.mutant:
@@ -272,6 +278,9 @@ def main(argv: list[str] | None = None) -> int:
                             args.timeout, args.rst_cycles)
                 results.append(r)
                 print(line_for(r), flush=True)
+                details.append(line_for(r) + detail_for(r))
+                if args.verbose:
+                    print(detail_for(r), flush=True)
 
     if args.mutants or args.mutant or args.no_props:
         chosen = [by_name(m) for m in args.mutant] if args.mutant else \
@@ -285,6 +294,9 @@ def main(argv: list[str] | None = None) -> int:
             r = run_one(p, n, depth_for(p, n, args, mutant=True), sources, f"mutant-{m.name}",
                         args.timeout)
             print(line_for(r, m.name), flush=True)
+            details.append(line_for(r, m.name) + detail_for(r))
+            if args.verbose:
+                print(detail_for(r), flush=True)
             if r.status != "FAIL":
                 mutant_bad.append(m.name)
 
@@ -292,7 +304,11 @@ def main(argv: list[str] | None = None) -> int:
     bounded = sum(r.status == "PASS" for r in results)
     failed = sum(r.status in ("FAIL", "ERROR") for r in results)
     extra = f"; mutants not caught: {', '.join(mutant_bad)}" if mutant_bad else ""
-    print(f"formal: wall time {time.perf_counter() - t_all:.0f} s{extra}")
+    BUILD.mkdir(parents=True, exist_ok=True)
+    summary = BUILD / ("summary-quick.txt" if args.quick else "summary.txt")
+    summary.write_text("\n".join(details) + "\n")
+    print(f"formal: wall time {time.perf_counter() - t_all:.0f} s{extra}; run times and "
+          f"budget notes in {summary}")
     print(f"formal: {proven} proven, {bounded} bounded, {failed} failed")
     return 0 if failed == 0 and not mutant_bad else 1
 

@@ -33,9 +33,9 @@ def _rerun(prop: str, mutant: str | None = None) -> str:
 def test_property_holds(prop: rf.Prop, tmp_path):
     sources = copy_rtl(tmp_path / "rtl")
     r = rf.run_one(prop, SLOTS, rf.depth_for(prop, SLOTS, QUICK), sources, f"test-{tmp_path.name}")
-    print(rf.line_for(r))
+    print(rf.line_for(r) + rf.detail_for(r))
     want = "PROVEN" if prop.mode == "prove" else "PASS"
-    assert r.status == want, f"{rf.line_for(r)}\nrerun: {_rerun(prop.name)}"
+    assert r.status == want, f"{rf.line_for(r)}{rf.detail_for(r)}\nrerun: {_rerun(prop.name)}"
 
 
 def test_every_property_has_a_mutant():
@@ -55,7 +55,7 @@ def test_property_fails_on_mutant(mutant, tmp_path):
     apply_mutant(sources, mutant)
     r = rf.run_one(prop, SLOTS, rf.depth_for(prop, SLOTS, QUICK, mutant=True), sources,
                    f"test-mutant-{mutant.name}")
-    print(rf.line_for(r, mutant.name))
-    assert r.status == "FAIL", (f"{rf.line_for(r, mutant.name)} ({mutant.rule})\n"
+    print(rf.line_for(r, mutant.name) + rf.detail_for(r))
+    assert r.status == "FAIL", (f"{rf.line_for(r, mutant.name)}{rf.detail_for(r)} ({mutant.rule})\n"
                                 f"rerun: {_rerun(prop.name, mutant.name)}")
     assert r.trace and r.trace.endswith(".vcd"), f"no counterexample VCD reported: {rf.line_for(r, mutant.name)}"
