@@ -5,6 +5,7 @@
 #   make test                     everything CI runs: model unit tests + cocotb tests on both simulators
 #   make lint | bench | regress SEEDS=N | waves TEST=<name> | synth | clean
 #   make regs                     C header + HTML register reference from regs/ims.rdl (sim_build/regs/)
+#   make formal                   SymbiYosys proofs / bounded checks of the safety rules (+ mutants)
 #
 # Knobs (any target): SIM=icarus|verilator  NUM_SLOTS=n  IRQ_INDEX_WIDTH=n  AXIL_ADDR_WIDTH=n
 #                     AXI_ID_WIDTH=n  SEED=n  TEST=name  SEEDS=n  JOBS=n
@@ -13,6 +14,8 @@
 #                     DUT=<profile.toml> (the design under test; see README "Verify your own IMS block")
 #                     PARAMS="NAME=v ..." (any top-level parameter of the design)
 #                     DEFINES="NAME NAME=v" (extra Verilog defines for every build)
+#                     FORMAL_BUDGET=s (formal only; seconds per job, default 600: a BMC job stopped
+#                     by it reports the depth it completed)
 #   make list-tests | run TEST=<name> [SEED=n]   every test name; one test without waves (random seed if none)
 #   make regress [SHARD=i/N] [SCHEDULER=tcp://host:port | CLUSTER=slurm|lsf|pbs|sge [CLUSTER_CONFIG=f.yaml]]
 #                [TIMEOUT=s] [MUTANT=name]    Dask regression; report in sim_build/regress/report.html
@@ -43,14 +46,13 @@ export IMS_SEED_OVERRIDE := $(SEED)
 export IMS_DUT := $(if $(DUT),$(abspath $(DUT)))
 export IMS_DEFINES := $(DEFINES)
 
-.PHONY: all sim test lint bench regress waves synth synth-quick clean distclean venv help
-.PHONY: regs
-.PHONY: regress-merge list-tests run chromium
+.PHONY: all sim test lint bench regress waves synth synth-quick clean distclean venv help formal
+.PHONY: regs regress-merge list-tests run chromium
 
 all: test
 
 help:
-	@sed -n '1,19p' Makefile
+	@sed -n '1,22p' Makefile
 
 venv: $(STAMP)
 
@@ -110,6 +112,9 @@ run: $(STAMP)
 waves: $(STAMP)
 	@test -n "$(TEST)" || { echo "usage: make waves TEST=<test name> [SIM=icarus|verilator] [SEED=n] [NUM_SLOTS=n]"; exit 2; }
 	$(PY) -m tests.waves --test $(TEST) --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
+
+formal: $(STAMP)
+	$(PY) -m formal.run_formal --mutants --timeout $(or $(FORMAL_BUDGET),600) $(if $(NUM_SLOTS),--slots $(NUM_SLOTS))
 
 synth: $(SYNTH_STAMP)
 	$(PY) synth/synth.py $(if $(NUM_SLOTS),--slots $(NUM_SLOTS)) $(if $(ECP5_SPEED),--ecp5-speed $(ECP5_SPEED)) $(if $(PNR_SEEDS),--pnr-seeds $(PNR_SEEDS))

@@ -96,7 +96,8 @@ class ImsBaseSequence(uvm_sequence):
         self.ims = self.platform.create_ims_domain(env.regs, hwsize=cfg.num_slots,
                                                    requester_id=cfg.requester_id,
                                                    table_base=self.table_base())
-        for _ in range(self.num_irqs):
+        # A block with fewer slots than num_irqs gets every slot allocated (not "all slots in use").
+        for _ in range(min(self.num_irqs, cfg.num_slots)):
             await self.alloc_irq(with_pasid=self.rng.random() < self.pasid_fraction)
         await env.regs.write32(REG_CTRL, CTRL_ENABLE)
 

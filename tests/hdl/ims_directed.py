@@ -453,6 +453,40 @@ async def drop_pasid(dut, traffic):
 
 @cocotb.test()
 @traffic_cross
+async def pasid_walk(dut, traffic):
+    """§4 rule 3 for every PASID bit, not a sampled one: walking ones and walking zeros, each
+    pattern once as the slot's PASID (the trigger carries it with one bit flipped, then the
+    pattern itself) and once as the trigger's PASID (the slot holds it with one bit flipped).
+    A compare that ignores any one bit sends a message for the flipped trigger."""
+    tb = await start(dut, "pasid_walk", traffic)
+    full = (1 << 20) - 1
+    patterns = [1 << b for b in range(20)] + [full ^ (1 << b) for b in range(20)]
+    slot = 1
+    await tb.set_ctrl(enable=True)
+    before = await tb.counters()
+    expected: list[tuple[int, int]] = []
+    refused = 0
+    for k, pat in enumerate(patterns):
+        bit = k % 20
+        # slot side: the slot holds the pattern; trigger side: the trigger carries it
+        for side, slot_pasid, wrong in (("slot", pat, pat ^ (1 << bit)),
+                                        ("trigger", pat ^ (1 << bit), pat)):
+            msg = await tb.program_slot(slot, pasid_en=True, pasid=slot_pasid, salt=2 * k + (side == "trigger"))
+            start_idx = len(tb.monitor.messages)
+            tb.trigger(slot, pasid=wrong, pasid_bits=wrong)      # differs from the slot in `bit` only
+            tb.trigger(slot, pasid=slot_pasid)                   # the slot's own PASID: one message
+            await tb.settle()
+            tb.check_messages([msg], f"PASID walk ({side} side, pattern {pat:#07x}, bit {bit}): only "
+                              f"the matching trigger sends (slot PASID {slot_pasid:#07x}, refused "
+                              f"trigger PASID {wrong:#07x})", start=start_idx, slots=[slot])
+            expected.append(msg)
+            refused += 1
+    await tb.check_counters(before, CNT_DROP_PASID=refused, CNT_SENT=len(expected))
+    tb.check_protocol()
+
+
+@cocotb.test()
+@traffic_cross
 async def pend_by_mask_and_unmask_replay(dut, traffic):
     """§4 rule 4 (MASK) and replay by unmasking: several triggers leave one pending bit and
     each counts CNT_PENDED; unmasking emits exactly one message with the slot's CURRENT

