@@ -210,6 +210,19 @@ class ImsBaseSequence(uvm_sequence):
         # Without PASID_EN any PASID (or none) is allowed.
         return (h.slot, self.rng.choice((None, self.rng.randrange(1 << 20))))
 
+    def wrong_pasid_trigger(self, h: Irq) -> tuple[int, int | None]:
+        """A trigger that rule 3 should refuse when the slot has PASID_EN: no PASID, or the
+        slot's PASID with one random bit flipped (a near miss: a compare that ignores one bit
+        lets it through), or any other 20-bit value."""
+        if h.pasid is None:
+            return (h.slot, self.rng.choice((None, 0xFFFFF)))
+        kind = self.rng.randrange(3)
+        if kind == 0:
+            return (h.slot, None)
+        if kind == 1:
+            return (h.slot, h.pasid ^ (1 << self.rng.randrange(20)))
+        return (h.slot, (h.pasid + 1 + self.rng.randrange((1 << 20) - 1)) % (1 << 20))
+
     def random_triggers(self, n: int, extra_range: float = 0.0, wrong_pasid: float = 0.0):
         out = []
         live = list(self.irqs.values())
@@ -218,8 +231,7 @@ class ImsBaseSequence(uvm_sequence):
             if r < extra_range:
                 out.append((self.rng.randrange(self.cfg.num_slots, 1 << self.cfg.irq_index_width), None))
             elif r < extra_range + wrong_pasid:
-                h = self.rng.choice(live)
-                out.append((h.slot, self.rng.choice((None, 0xFFFFF))))
+                out.append(self.wrong_pasid_trigger(self.rng.choice(live)))
             else:
                 out.append(self.legit_trigger(self.rng.choice(live)))
         return out
