@@ -167,6 +167,11 @@ class Platform:
         assert primary is not None
         primary.irte_index = r.index
         primary.handled = handled
-        primary.cpus = [self.cpu_of_apic[a] for a, acc in results
-                        if acc is Accept.ACCEPTED or acc is Accept.COALESCED]
+        if len(results) == 1:
+            # unicast (the fast path above and most bus deliveries): no list to filter
+            acc = results[0][1]
+            primary.cpus = [primary.cpu] if acc is Accept.ACCEPTED or acc is Accept.COALESCED else []
+        else:
+            primary.cpus = [self.cpu_of_apic[a] for a, acc in results
+                            if acc is Accept.ACCEPTED or acc is Accept.COALESCED]
         return primary

@@ -259,6 +259,8 @@ class VectorDomain:
         """__vector_cleanup(cpu) (6.6+) / the IRQ_MOVE_CLEANUP_VECTOR handler (6.2-6.5): free each
         queued old vector unless it is still set in this CPU's IRR (then it stays queued and
         mapped: 'Moved interrupt pending in old target APIC')."""
+        if not self._cleanup[cpu]:
+            return      # nothing queued: the common case, on every dispatch
         keep = []
         for irq in self._cleanup[cpu]:
             cd = self._chip[irq]
