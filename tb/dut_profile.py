@@ -3,7 +3,7 @@
 A profile names the design's RTL (source globs, include dirs, defines, top module, parameters
 and their limits), its SystemRDL register description, clock and reset, the names of its
 ports, where the slot fields live, and which optional features it has. The runner
-(tests/sim.py) builds from it; the bench (tb/ims_tb.py) binds ports, clock, reset and the
+(imsflow/sim.py) builds from it; the bench (tb/ims_tb.py) binds ports, clock, reset and the
 register map from it; checks of a feature the design lacks are reported "not applicable".
 
     python -m tb.dut_profile [PROFILE]     check a profile (and its RDL), print a summary

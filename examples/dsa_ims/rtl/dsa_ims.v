@@ -9,7 +9,7 @@
 //   PLANT_BUG_PASID_BIT19   the PASID check ignores PASID bit 19
 //   PLANT_BUG_LOST_REPLAY   a replay that wins against a waiting trigger clears its pending bit
 //                           and sends nothing
-// and three more that show other generic checks fail (tests/test_generic.py):
+// and three more that show other generic checks fail (tests/generic/test_generic.py):
 //   PLANT_BUG_NO_RANGE_CHECK  an index >= NSLOT fires the entry its low bits name
 //   PLANT_BUG_ENABLE_IGNORED  INTR_CTRL.EN = 0 does not drop requests
 //   PLANT_BUG_MASK_RESET_0    entries come out of reset unmasked
