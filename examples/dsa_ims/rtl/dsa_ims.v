@@ -13,6 +13,11 @@
 //   PLANT_BUG_NO_RANGE_CHECK  an index >= NSLOT fires the entry its low bits name
 //   PLANT_BUG_ENABLE_IGNORED  INTR_CTRL.EN = 0 does not drop requests
 //   PLANT_BUG_MASK_RESET_0    entries come out of reset unmasked
+//   PLANT_BUG_SLOW_SEND       one idle cycle before AWVALID: latency and rate below the profile's
+//                             [performance] figures (contract §5)
+//   PLANT_BUG_RESET_KEEPS_PENDING  pending bits survive a reset after the first one
+//   PLANT_BUG_LATE_MASK       a MASK write reaches the entry two edges after its BVALID
+//   PLANT_BUG_STRB_IGNORED    MDATA writes ignore the byte strobes
 `default_nettype none
 
 module dsa_ims #(

@@ -124,6 +124,17 @@ module dsa_ims_csr #(
         end
     endfunction
 
+`ifdef PLANT_BUG_LATE_MASK
+    // A MASK write reaches the entry two edges after the edge that raises BVALID.
+    reg [1:0]    late_mask_v;
+    reg [SW-1:0] late_mask_idx [0:1];
+    reg          late_mask_val [0:1];
+`endif
+`ifdef PLANT_BUG_RESET_KEEPS_PENDING
+    // Pending bits are cleared by the first reset only (power-on), not by a later one.
+    reg          por_done = 1'b0;
+`endif
+
     integer i;
     always @(posedge aclk) begin
         if (!aresetn) begin
@@ -138,7 +149,14 @@ module dsa_ims_csr #(
 `else
             mask_reg <= {NSLOT{1'b1}};
 `endif
+`ifdef PLANT_BUG_RESET_KEEPS_PENDING
+            if (!por_done) pend_reg <= {NSLOT{1'b0}};
+`else
             pend_reg <= {NSLOT{1'b0}};
+`endif
+`ifdef PLANT_BUG_LATE_MASK
+            late_mask_v <= 2'b00;
+`endif
             pasid_en_reg <= {NSLOT{1'b0}};
             for (i = 0; i < NSLOT; i = i + 1) begin
                 addr_lo_reg[i] <= 30'b0;
@@ -147,6 +165,15 @@ module dsa_ims_csr #(
                 pasid_reg[i] <= 20'b0;
             end
         end else begin
+`ifdef PLANT_BUG_RESET_KEEPS_PENDING
+            por_done <= 1'b1;
+`endif
+`ifdef PLANT_BUG_LATE_MASK
+            late_mask_v <= {late_mask_v[0], 1'b0};
+            late_mask_idx[1] <= late_mask_idx[0];
+            late_mask_val[1] <= late_mask_val[0];
+            if (late_mask_v[1]) mask_reg[late_mask_idx[1]] <= late_mask_val[1];
+`endif
             if (bvalid && bready) bvalid <= 1'b0;
             if (rvalid && rready) rvalid <= 1'b0;
             // The engine's pending updates; a software write never touches PND (read-only).
@@ -159,11 +186,21 @@ module dsa_ims_csr #(
                 if (w_kind == 3'd4) begin
                     case (w_rel[3:2])
                         2'd0: begin
+`ifdef PLANT_BUG_LATE_MASK
+                            late_mask_v[0] <= 1'b1;
+                            late_mask_idx[0] <= w_idx;
+                            late_mask_val[0] <= ectrl_w_new[0];
+`else
                             mask_reg[w_idx] <= ectrl_w_new[0];
+`endif
                             pasid_reg[w_idx] <= ectrl_w_new[27:8];
                             pasid_en_reg[w_idx] <= ectrl_w_new[31];
                         end
+`ifdef PLANT_BUG_STRB_IGNORED
+                        2'd1: data_reg[w_idx] <= wdata;          // every lane written, strobes ignored
+`else
                         2'd1: data_reg[w_idx] <= strobed(data_reg[w_idx], wdata, wstrb);
+`endif
                         2'd2: addr_lo_reg[w_idx] <= addr_lo_w_new[31:2];
                         default: addr_hi_reg[w_idx] <= strobed(addr_hi_reg[w_idx], wdata, wstrb);
                     endcase
