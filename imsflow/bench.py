@@ -9,6 +9,10 @@
   20,000 back-to-back messages, every one sent through the IMS device model, the IR unit,
   the APICs and the Linux irq lookup).
 
+`make bench DUT=<profile>` (another design): the generic bits only - the figures the generic
+suite's generic_performance measures against the profile's [performance] table (§5), on each
+simulator and sweep set, and the models; the pyuvm environment line is the bundled block's.
+
 Figures depend on the machine's load; the goals are printed beside them. Exit status 1 when
 an RTL goal is missed (those are properties of the design, not of the machine).
 """
@@ -51,6 +55,48 @@ def bench_env(sim: str, params: dict) -> str:
             f"({verdict} goal {goal // 1000}k; lean memory agent)")
 
 
+GENERIC_MODULE = "tests.generic.hdl.generic_suite"
+
+
+def bench_generic(sim: str, params: dict) -> tuple[str, bool]:
+    """(line, passed): §5 figures of a DUT profile's design from generic_performance."""
+    import json
+    prof = sim_mod.PROFILE
+    res = sim_mod.run(GENERIC_MODULE, sim=sim, parameters=params, seed=1, toplevel=prof.top,
+                      test_filter=r"\.generic_performance$", check=False, run_tag="bench-generic_performance")
+    out = res.test_dir / "generic_performance.json"
+    fig = json.loads(out.read_text()) if out.exists() else {}
+    declared = fig.get("declared", prof.performance)
+    parts = []
+    if "msg_per_clk" in fig:
+        parts.append(f"{fig['msg_per_clk']:.3f} msg/clk over {fig['messages']} messages "
+                     f"(declared >= {declared['msg_per_clk']:.3f})")
+    if "latency_cycles" in fig:
+        parts.append(f"trigger-to-AWVALID {fig['latency_cycles']} cycles (declared <= {declared['latency_cycles']})")
+    if not declared:
+        parts.append("not applicable: the profile declares no [performance] figures")
+    verdict = "" if res.ok else f"; FAILED: {res.failed[0][1] if res.failed else res.summary()}"
+    return (f"bench {prof.name} {sim} {sim_mod.param_tag(params)}: " + "; ".join(parts) + verdict), res.ok
+
+
+def main_generic(args) -> int:
+    prof = sim_mod.PROFILE
+    t0 = time.perf_counter()
+    failures = 0
+    print(bench_models(args.model_messages), flush=True)
+    sims = [args.sim] if args.sim else list(sim_mod.SIMULATORS)
+    sets = [sim_mod.parse_params(args.param)] if args.param else [dict(v) for v in prof.sweep.values()] or [{}]
+    for sim in sims:
+        for params in sets:
+            line, ok = bench_generic(sim, params)
+            print(line, flush=True)
+            failures += not ok
+    print(f"bench env: not applicable on DUT={prof.display_path()} (the pyuvm environment's lean stream "
+          f"is the bundled ims_top's)")
+    print(f"bench: done in {time.perf_counter() - t0:.0f} s")
+    return 1 if failures else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sim", choices=sim_mod.SIMULATORS, default=None, help="default: both")
@@ -58,6 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--messages", type=int, default=4096, help="RTL throughput-phase messages")
     ap.add_argument("--model-messages", type=int, default=200_000)
     args = ap.parse_args(argv)
+    if not sim_mod.PROFILE.is_bundled:
+        return main_generic(args)
     sims = [args.sim] if args.sim else list(sim_mod.SIMULATORS)
     param_sets = [sim_mod.parse_params(args.param)] if args.param else [{"NUM_SLOTS": 2048}, {"NUM_SLOTS": 64}]
     t0 = time.perf_counter()

@@ -13,6 +13,7 @@ liblz4-dev), VCD otherwise. Both open in GTKWave and Surfer.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -55,8 +56,15 @@ def find_test_module(test: str) -> str:
 def list_tests() -> list[tuple[str, str, str]]:
     """(kind, name, how it runs) for every test `make run` / `make waves` accept."""
     from tb.ims_tb import TRAFFIC_PATTERNS
-    from tests.impl import test_uvm
     out = []
+    generic = (GENERIC_HDL_DIR / "generic_suite.py").read_text()
+    for m in re.finditer(r"^@cocotb\.test\([^\n]*\n((?:@[^\n]*\n)*)async def (\w+)", generic, re.M):
+        decorators, name = m.groups()
+        names = [f"{name}/traffic={p}" for p in TRAFFIC_PATTERNS] if "traffic_cross" in decorators else [name]
+        out += [("generic (any DUT profile)", n, "") for n in names]
+    if not sim.PROFILE.is_bundled:      # the rest build the bundled ims_top
+        return out
+    from tests.impl import test_uvm
     for t in test_uvm.ALL_TESTS:
         kind = "pyuvm (injected fault: passes when caught)" if t in test_uvm.INJECTED_TESTS else "pyuvm"
         params = "NUM_SLOTS=2048" if t in test_uvm.SCALE_TESTS else "NUM_SLOTS=64 in make test/regress"
@@ -78,8 +86,14 @@ def mutant_kwargs(name: str | None) -> dict:
     return mutant_sources(name)
 
 
+MAKE_PARAM_NAMES = ("NUM_SLOTS", "IRQ_INDEX_WIDTH", "AXIL_ADDR_WIDTH", "AXI_ID_WIDTH")   # Makefile knobs
+
+
 def make_params(params: dict) -> str:
-    return " ".join(f"{k}={v}" for k, v in sorted(params.items()))
+    """Parameters as make arguments: the Makefile's own knobs, any other name in PARAMS=."""
+    own = [f"{k}={v}" for k, v in sorted(params.items()) if k in MAKE_PARAM_NAMES]
+    other = [f"{k}={v}" for k, v in sorted(params.items()) if k not in MAKE_PARAM_NAMES]
+    return " ".join(own + ([f'PARAMS="{" ".join(other)}"'] if other else []))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,12 +111,16 @@ def main(argv: list[str] | None = None) -> int:
         w = max(len(r[1]) for r in rows)
         for kind, name, note in rows:
             print(f"{name:<{w}}  {kind}{'; ' + note if note else ''}")
-        print(f"{len(rows)} tests; run one: make run TEST=<name> [SEED=n] [SIM=icarus|verilator] [NUM_SLOTS=n]; "
-              f"with waves: make waves TEST=<name>")
+        dut = "" if sim.PROFILE.is_bundled else f" DUT={sim.PROFILE.display_path()}"
+        print(f"{len(rows)} tests{' of the generic suite' if dut else ''}; run one: make run TEST=<name>{dut} [SEED=n] "
+              f"[SIM=icarus|verilator] [{'PARAMS=...' if dut else 'NUM_SLOTS=n'}]; with waves: make waves TEST=<name>{dut}")
         return 0
     if not args.test:
         raise SystemExit("usage: make run|waves TEST=<name> (make list-tests prints the names)")
     module = find_test_module(args.test)
+    if not sim.PROFILE.is_bundled and not module.startswith("tests.generic."):
+        raise SystemExit(f"{'run' if args.no_waves else 'waves'}: {args.test} is a test of the bundled ims_top "
+                         f"({module}); DUT={sim.PROFILE.display_path()} runs the generic suite (make list-tests DUT=...)")
     if args.seed is None:
         args.seed = random.SystemRandom().randrange(1, 1 << 31)
         seed_note = "random"
@@ -110,14 +128,17 @@ def main(argv: list[str] | None = None) -> int:
         seed_note = "given"
     params = sim.parse_params(args.param)
     target = "run" if args.no_waves else "waves"
-    print(f"{target}: {args.test} on {args.sim} {make_params(params) or '(default parameters)'}, seed {args.seed} "
-          f"({seed_note}); reproduce: make {target} TEST={args.test} SEED={args.seed} SIM={args.sim} "
+    dut = "" if sim.PROFILE.is_bundled else f" DUT={sim.PROFILE.display_path()}"
+    defines = os.environ.get("IMS_DEFINES", "").strip()
+    dut += f" DEFINES='{defines}'" if defines else ""
+    print(f"{target}: {args.test} on {args.sim}{dut} {make_params(params) or '(default parameters)'}, seed {args.seed} "
+          f"({seed_note}); reproduce: make {target} TEST={args.test}{dut} SEED={args.seed} SIM={args.sim} "
           f"{make_params(params)}".rstrip() + (f" MUTANT={args.mutant}" if args.mutant else ""), flush=True)
     # A bare name runs every variant (e.g. each traffic pattern of a parametrized test);
     # a full name such as `drop_pasid/traffic=free`, as failure reports print it, runs one.
     name = args.test.split("[")[0]
     variants = "" if "/" in name else r"(/.*)?"
-    res = sim.run(module, sim=args.sim, parameters=params,
+    res = sim.run(module, sim=args.sim, parameters=params, toplevel=sim.PROFILE.top,
                   test_filter=rf"\.{re.escape(name)}{variants}$", seed=args.seed, waves=not args.no_waves,
                   run_tag=re.sub(r"[^A-Za-z0-9_.=-]+", "_", f"{name}-seed{args.seed}"), check=False,
                   **mutant_kwargs(args.mutant))
