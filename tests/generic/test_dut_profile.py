@@ -75,6 +75,9 @@ def test_variant_with_absolute_paths_loads(tmp_path):
     (_sub(r'^mask = "CTRL.MASK"$', ''), "slot.mask"),
     (_sub(r'^pending = "CTRL.PENDING".*$', ''), "slot.pending"),
     (_sub(r'^memory_entries = false', 'memory_entries = true'), "interfaces.fetch"),
+    (_sub(r'^msg_per_clk = 1.0 ', 'msg_per_clk = 2.0 '), "performance.msg_per_clk"),
+    (_sub(r'^latency_cycles = 3 ', 'latency_cycles = 2.5 '), "performance.latency_cycles"),
+    (_sub(r'^latency_cycles = 3 ', 'latency = 3 '), "performance.latency"),
     (lambda t: t + "\n[extras]\nx = 1\n", "extras"),
     (lambda t: t.replace("[clock]", "[clock"), "not valid TOML"),
 ])
