@@ -500,5 +500,8 @@ def test_list_tests_names_every_runnable_test():
     names = [n for _, n, _ in waves.list_tests()]
     assert set(test_uvm.ALL_TESTS) <= set(names)
     assert "drop_pasid/traffic=free" in names and "drop_pasid/traffic=throttled" in names
+    assert "generic_registers" in names and "generic_send_in_order/traffic=throttled" in names
     for n in names:
-        assert waves.find_test_module(n) in ("tests.impl.hdl.uvm_tests", "tests.impl.hdl.ims_directed")
+        assert waves.find_test_module(n) in ("tests.impl.hdl.uvm_tests", "tests.impl.hdl.ims_directed",
+                                             "tests.generic.hdl.generic_suite")
+    assert waves.find_test_module("generic_registers") == "tests.generic.hdl.generic_suite"
