@@ -132,7 +132,9 @@ module dsa_ims_csr #(
 `endif
 `ifdef PLANT_BUG_RESET_KEEPS_PENDING
     // Pending bits are cleared by the first reset only (power-on), not by a later one.
-    reg          por_done = 1'b0;
+    /* verilator lint_off PROCASSINIT */
+    reg          por_done = 1'b0;           // power-on value: the bug needs to tell the first reset
+    /* verilator lint_on PROCASSINIT */
 `endif
 
     integer i;
