@@ -7,6 +7,10 @@ NUM_SLOTS=2048, the others at 64; a NUM_SLOTS=... override applies to all, and U
 skipped below 512 slots), plus tests.impl.hdl.ims_directed as one simulator run per seed (at 64
 slots unless overridden), each x seeds seed_base .. seed_base+N-1. SHARD=i/N keeps every Nth
 run of that list, starting at the i-th (1-based): a fixed slice, the same on every machine.
+With DUT=<profile> (another design, $IMS_DUT) the runs are the generic suite
+(tests.generic.hdl.generic_suite), one per seed and [parameters.sweep] set of the profile (or
+the override); its not-applicable checks are listed in the output and the report, and each
+failure's repro is `make waves TEST=... DUT=... [DEFINES=...] SIM=... PARAMS="..." SEED=...`.
 
 Where the runs execute (imsflow/regress_dask.py): an embedded Dask LocalCluster by default
 (`-j` single-threaded workers, auto = one per core), an existing Dask cluster
