@@ -97,6 +97,7 @@ PLANTED = {
     "PLANT_BUG_RESET_KEEPS_PENDING": ("generic_reset_mid_traffic", "reset mid-traffic"),
     "PLANT_BUG_LATE_MASK": ("generic_write_visible_at_bvalid", "write visible at BVALID"),
     "PLANT_BUG_STRB_IGNORED": ("generic_byte_strobes", "byte strobes"),
+    "PLANT_BUG_LATE_CLEAR": ("generic_clear_vs_trigger", "pending clear vs trigger"),
 }
 
 

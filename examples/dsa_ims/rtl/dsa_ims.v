@@ -18,6 +18,8 @@
 //   PLANT_BUG_RESET_KEEPS_PENDING  pending bits survive a reset after the first one
 //   PLANT_BUG_LATE_MASK       a MASK write reaches the entry two edges after its BVALID
 //   PLANT_BUG_STRB_IGNORED    MDATA writes ignore the byte strobes
+//   PLANT_BUG_LATE_CLEAR      a pending clear reaches the entry four edges after its BVALID, so it
+//                             wipes the bit a trigger accepted after the BVALID has just set
 `default_nettype none
 
 module dsa_ims #(
