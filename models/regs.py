@@ -12,7 +12,7 @@ and turns the elaborated tree into small read-only Python objects that read like
     regs.PENDING[3]                          # byte address of PENDING[3]
     load(num_slots=64).slot.count            # another parameter set
 
-IMS_REGS_RDL=<path> points every user at another description (tests/test_regs.py uses this to
+IMS_REGS_RDL=<path> points every user at another description (tests/impl/test_regs.py uses this to
 prove that the testbench follows the description: a moved field makes the register tests fail).
 """
 
@@ -455,7 +455,7 @@ def load(num_slots: int = DEFAULTS["NUM_SLOTS"], axil_addr_width: int = DEFAULTS
 
 
 def for_params(parameters: dict | None = None) -> RegisterMap:
-    """The map for an RTL parameter dict as tests/sim.py uses them (missing names: defaults)."""
+    """The map for an RTL parameter dict as imsflow/sim.py uses them (missing names: defaults)."""
     p = dict(DEFAULTS, **{k: v for k, v in (parameters or {}).items() if k in DEFAULTS})
     return load(p["NUM_SLOTS"], p["AXIL_ADDR_WIDTH"], p["MEM_MAX_ENTRIES"])
 

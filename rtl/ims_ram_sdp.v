@@ -38,8 +38,8 @@
  *    of the address being written takes the held data from a bypass
  *    register: the RAM contents seen through the read port are exactly those
  *    of the generic RAM at every edge.  READ_FIRST = 0 skips both.
- * tests/hdl/ecp5_dp16kd_model.v is a behavioural DP16KD used to simulate this
- * path (tests/test_ecp5_ram.py); it returns X for such collisions.
+ * tests/impl/hdl/ecp5_dp16kd_model.v is a behavioural DP16KD used to simulate this
+ * path (tests/impl/test_ecp5_ram.py); it returns X for such collisions.
  */
 
 `default_nettype none

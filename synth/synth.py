@@ -35,7 +35,7 @@ Device and context:
   and names the grade on every line that depends on it.
   ECP5 runs read the RTL with `-D IMS_ECP5_BRAM`: rtl/ims_ram_sdp.v then builds its RAMs from
   DP16KD tiles with the EBR output register on (REGMODE OUTREG), a technology mapping of the
-  same RAM (same latency and read-first behaviour; tests/test_ecp5_ram.py simulates it).
+  same RAM (same latency and read-first behaviour; tests/impl/test_ecp5_ram.py simulates it).
   Yosys would map the inferred RAM without that register (~5.8 ns clock-to-out). Simulation,
   iCE40 and other FPGAs use the generic inferred RAM, which stays the default.
 * iCE40: HX8K, CT256. nextpnr-ice40 has no out-of-context mode and the package has 206 IOs, so

@@ -3,7 +3,7 @@
 A profile names the design's RTL (source globs, include dirs, defines, top module, parameters
 and their limits), its SystemRDL register description, clock and reset, the names of its
 ports, where the slot fields live, and which optional features it has. The runner
-(tests/sim.py) builds from it; the bench (tb/ims_tb.py) binds ports, clock, reset and the
+(imsflow/sim.py) builds from it; the bench (tb/ims_tb.py) binds ports, clock, reset and the
 register map from it; checks of a feature the design lacks are reported "not applicable".
 
     python -m tb.dut_profile [PROFILE]     check a profile (and its RDL), print a summary
@@ -55,7 +55,14 @@ OPTIONAL_REGISTER_KEYS = {"num_slots", "status_write_err", "cnt_wr_err"}
 SLOT_KEYS = ("addr_lo", "addr_hi", "data", "mask", "pasid_en", "pasid")
 SLOT_OPTIONAL = ("pending",)
 TRIGGER_KEYS = ("valid", "ready", "index", "pasid_valid", "pasid")
-TOP_TABLES = {"design", "parameters", "clock", "reset", "interfaces", "registers", "slot", "features"}
+TOP_TABLES = {"design", "parameters", "clock", "reset", "interfaces", "registers", "slot", "features",
+              "performance"}
+# [performance]: what the design promises for contract §5 (optional; the generic suite checks
+# each declared figure and lists an undeclared one as not applicable).
+PERFORMANCE_KEYS = {
+    "msg_per_clk": "sustained messages per clock, awready/wready held high, a trigger every cycle",
+    "latency_cycles": "trigger accept edge to first AWVALID edge, nothing queued ahead",
+}
 
 
 class ProfileError(Exception):
@@ -88,6 +95,7 @@ class Profile:
     registers: dict[str, str]
     slot: dict[str, str]
     features: dict[str, bool] = field(default_factory=dict)
+    performance: dict[str, float] = field(default_factory=dict)
 
     @property
     def is_bundled(self) -> bool:
@@ -246,6 +254,21 @@ def _eval_limit(expr, values: dict, prof, name: str):
 # --------------------------------------------------------------------------------------------
 # Loading and validation
 # --------------------------------------------------------------------------------------------
+
+def _performance(data: dict, where: str) -> dict[str, float]:
+    perf = _table(data, "performance", where, required=False) or {}
+    unknown = sorted(set(perf) - set(PERFORMANCE_KEYS))
+    if unknown:
+        raise ProfileError(f"{where}: performance.{unknown[0]}: unknown key (known: {', '.join(PERFORMANCE_KEYS)})")
+    out = {}
+    for k, v in perf.items():
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v <= 0 or (k == "msg_per_clk" and v > 1) \
+                or (k == "latency_cycles" and int(v) != v):
+            raise ProfileError(f"{where}: performance.{k} = {v!r}: expected "
+                               + ("a number in (0, 1]" if k == "msg_per_clk" else "a positive integer"))
+        out[k] = float(v) if k == "msg_per_clk" else int(v)
+    return out
+
 
 def _table(data: dict, key: str, where: str, required: bool = True) -> dict:
     v = data.get(key)
@@ -408,7 +431,8 @@ def load(path: str | Path | None = None) -> Profile:
         regs_prefix=_str(regs_t, "prefix", where, "interfaces.regs."), trigger=trigger,
         msg_prefix=_str(msg_t, "prefix", where, "interfaces.msg."),
         fetch_prefix=_str(fetch_t, "prefix", where, "interfaces.fetch.") if fetch_t else None,
-        registers=dict(regs_names), slot=slot, features=features)
+        registers=dict(regs_names), slot=slot, features=features,
+        performance=_performance(data, where))
     prof.check_parameters({})
     for name_, overrides in prof.sweep.items():
         try:

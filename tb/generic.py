@@ -6,7 +6,7 @@
 * `NotApplicable`: checks of features the design lacks. Each is logged when met and written to
   `not_applicable.jsonl` in the run directory, so every summary lists it; none passes silently.
 
-Plain Python, no simulator: tests/test_generic_layout.py checks it on both profiles.
+Plain Python, no simulator: tests/generic/test_generic_layout.py checks it on both profiles.
 """
 
 from __future__ import annotations

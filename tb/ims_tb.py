@@ -429,7 +429,7 @@ class ImsTB:
 
     READY_OUTPUTS = ("s_axil_awready", "s_axil_wready", "s_axil_arready", "s_irq_ready", "m_axi_bready")
 
-    def __init__(self, dut, test_name: str = "?", module: str = "tests.hdl.ims_directed",
+    def __init__(self, dut, test_name: str = "?", module: str = "tests.impl.hdl.ims_directed",
                  profile: "dut_profile.Profile | None" = None):
         self.dut = dut
         self.profile = profile or dut_profile.selected()

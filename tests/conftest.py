@@ -8,6 +8,7 @@ turn them into the lists the pytest entry points parametrize over.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 ALL_SIMS = ["icarus", "verilator"]
 
@@ -58,7 +59,7 @@ def pytest_configure(config) -> None:
         dut_profile.selected().validate_rdl()     # make test DUT=<profile>: one line if it is bad
     except dut_profile.ProfileError as exc:
         raise pytest.UsageError(str(exc)) from None
-    from tests.sim import ParameterError, check_parameters
+    from imsflow.sim import ParameterError, check_parameters
 
     try:
         selected_sims()
@@ -69,7 +70,7 @@ def pytest_configure(config) -> None:
 
 def pytest_terminal_summary(terminalreporter) -> None:
     """Checks the generic suite could not apply to a design (a feature its DUT profile says
-    it lacks) are listed in every summary, never passed silently (tests/test_generic.py
+    it lacks) are listed in every summary, never passed silently (tests/generic/test_generic.py
     records them as a user property of each run, which also reaches the xdist controller)."""
     found = {}
     for outcome in ("passed", "failed"):
@@ -83,7 +84,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if not prof.is_bundled:
         terminalreporter.section(f"DUT={prof.display_path()}")
         terminalreporter.write_line(f"deselected (tests of the bundled ims_top, not run, not passed): "
-                                    f"{', '.join(BUNDLED_ONLY_MODULES)}")
+                                    f"tests/impl/, {', '.join('tests/tooling/' + m for m in BUNDLED_ONLY_TOOLING)}")
     if not found:
         return
     from tb.generic import format_not_applicable
@@ -95,13 +96,16 @@ def pytest_terminal_summary(terminalreporter) -> None:
             terminalreporter.write_line(format_not_applicable(items))
 
 
-# Test modules of the bundled block's implementation and its pyuvm environment: they build
-# rtl/ims_top (white-box deposits, mutants, synthesis, its register description). With another
-# design selected (make test DUT=<profile>) they are deselected and the deselection is printed;
-# the generic suite (tests/test_generic.py) and the simulator-free tests still run.
-BUNDLED_ONLY_MODULES = ("test_directed.py", "test_uvm.py", "test_regs.py", "test_mutants.py",
-                        "test_ecp5_ram.py", "test_synth_smoke.py", "test_regress_tools.py",
-                        "test_sim_tools.py")
+# Tests of the bundled block's implementation live in tests/impl/ (white-box deposits, mutants,
+# synthesis, its register description, its pyuvm environment); two tooling tests also build
+# rtl/ims_top. With another design selected (make test DUT=<profile>) they are deselected and the
+# deselection is printed; the generic suite (tests/generic/) and the simulator-free tests still run.
+IMPL_DIR = Path(__file__).resolve().parent / "impl"
+BUNDLED_ONLY_TOOLING = ("test_regress_tools.py", "test_sim_tools.py")
+
+
+def bundled_only(path: Path) -> bool:
+    return IMPL_DIR in Path(path).resolve().parents or Path(path).name in BUNDLED_ONLY_TOOLING
 
 
 def pytest_collection_modifyitems(config, items) -> None:
@@ -112,10 +116,10 @@ def pytest_collection_modifyitems(config, items) -> None:
         return
     keep, drop = [], []
     for item in items:
-        (drop if item.path.name in BUNDLED_ONLY_MODULES else keep).append(item)
+        (drop if bundled_only(item.path) else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
-        mods = sorted({i.path.name for i in drop})
+        mods = sorted({str(Path(i.path).resolve().relative_to(IMPL_DIR.parent.parent)) for i in drop})
         print(f"\nDUT={prof.display_path()}: {len(drop)} tests of the bundled ims_top deselected "
               f"(not run, not passed): {', '.join(mods)}")

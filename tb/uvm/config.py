@@ -83,7 +83,7 @@ class EnvConfig:
         param_args = " ".join(f"--param {k}={v}" for k, v in sorted(self.params.items()))
         make_params = " ".join(f"{k}={v}" for k, v in sorted(self.params.items()))
         return (f"make waves TEST={self.test} SEED={self.seed} SIM={self.sim} {make_params}  |  "
-                f".venv/bin/python -m tests.sim --module tests.hdl.uvm_tests --testcase {self.test} "
+                f".venv/bin/python -m imsflow.sim --module tests.impl.hdl.uvm_tests --testcase {self.test} "
                 f"--sim {self.sim} {param_args} --seed {self.seed} --waves")
 
     def write_result(self, result: str, messages: int, sim_time_ns: float, wall_s: float,

@@ -311,7 +311,7 @@ class RegW1cSeq(RegSeqBase):
             pend_word.predict(pend_word.get_mirrored_value() | 1 << (s % bits_per_word),
                               kind=uvm_predict_e.UVM_PREDICT_DIRECT)
         c.notes.append("STATUS.WRITE_ERR's write-1-to-clear not exercised here (needs an error BRESP "
-                       "on the message port); tests/hdl/ims_directed.py reg_status_w1c covers it")
+                       "on the message port); tests/impl/hdl/ims_directed.py reg_status_w1c covers it")
 
         for name in regs.counters:
             await self.read_check(getattr(blk, name), "W1C_EVENTS", "counter after the events")

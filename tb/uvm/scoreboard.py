@@ -1,7 +1,7 @@
 """End-to-end scoreboard: IMS device model + platform model against what the RTL did.
 
 Plain Python (no cocotb import) so that its rules are unit-tested without a simulator
-(tests/test_scoreboard_unit.py). The monitors feed it events stamped with the clock cycle:
+(tests/generic/test_scoreboard_unit.py). The monitors feed it events stamped with the clock cycle:
 
     reg_write_request   an AXI-Lite write reached the RTL (AW and W handshakes done)
     reg_write_response  its BVALID was first seen: from here on it must be in effect

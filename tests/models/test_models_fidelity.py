@@ -465,7 +465,7 @@ def test_every_source_map_row_names_an_existing_test():
     files = {"F": "tests/models/test_models_fidelity.py", "I": "tests/models/test_models_iommu.py",
              "A": "tests/models/test_models_apic.py", "L": "tests/models/test_models_linux.py",
              "M": "tests/models/test_models_msi.py", "P": "tests/models/test_models_platform_cli.py",
-             "S": "tests/test_scoreboard_unit.py", "Q": "tests/models/test_models_mem.py"}
+             "S": "tests/generic/test_scoreboard_unit.py", "Q": "tests/models/test_models_mem.py"}
     text = (root / "models/README.md").read_text()
     table = text.split("## Source map")[1].split("\n## ")[0]
     rows = [r for r in table.splitlines() if r.startswith("| ") and not r.startswith("| behaviour")]

@@ -9,10 +9,17 @@
 //   PLANT_BUG_PASID_BIT19   the PASID check ignores PASID bit 19
 //   PLANT_BUG_LOST_REPLAY   a replay that wins against a waiting trigger clears its pending bit
 //                           and sends nothing
-// and three more that show other generic checks fail (tests/test_generic.py):
+// and three more that show other generic checks fail (tests/generic/test_generic.py):
 //   PLANT_BUG_NO_RANGE_CHECK  an index >= NSLOT fires the entry its low bits name
 //   PLANT_BUG_ENABLE_IGNORED  INTR_CTRL.EN = 0 does not drop requests
 //   PLANT_BUG_MASK_RESET_0    entries come out of reset unmasked
+//   PLANT_BUG_SLOW_SEND       one idle cycle before AWVALID: latency and rate below the profile's
+//                             [performance] figures (contract §5)
+//   PLANT_BUG_RESET_KEEPS_PENDING  pending bits survive a reset after the first one
+//   PLANT_BUG_LATE_MASK       a MASK write reaches the entry two edges after its BVALID
+//   PLANT_BUG_STRB_IGNORED    MDATA writes ignore the byte strobes
+//   PLANT_BUG_LATE_CLEAR      a pending clear reaches the entry four edges after its BVALID, so it
+//                             wipes the bit a trigger accepted after the BVALID has just set
 `default_nettype none
 
 module dsa_ims #(

@@ -1,7 +1,8 @@
 // dsa_ims register port and entry storage (flip-flops; the table is small).
 // Map (dsa_ims.rdl): 0x000 IMS_CAP (RO, SLOTS[15:0] = NSLOT), 0x004 INTR_CTRL (EN bit 0),
 // 0x080 + 4k PEND[k] (RO), 0x2000 + 16 i entry i: +0 ECTRL {PASID_EN[31], PASID[27:8], PND[1]
-// (RO), MSK[0]}, +4 MDATA, +8 MADDR_LO (bits 31:2), +C MADDR_HI. Unlisted: SLVERR, data 0.
+// (write 1 clears), MSK[0]}, +4 MDATA, +8 MADDR_LO (bits 31:2), +C MADDR_HI. Unlisted: SLVERR,
+// data 0. A software clear of PND wins over the engine setting it in the same cycle.
 // A write updates storage on the edge that raises BVALID, so a trigger accepted after it sees it.
 `default_nettype none
 
@@ -107,7 +108,7 @@ module dsa_ims_csr #(
     wire do_read = aresetn && arvalid && !rvalid;
     assign arready = do_read;
 
-    // ECTRL after a strobed write (PND and the reserved bits are read-only: not stored).
+    // ECTRL after a strobed write (PND is write-1-clear, handled below; reserved bits read 0).
     /* verilator lint_off UNUSEDSIGNAL */
     wire [31:0] ectrl_w_old = {pasid_en_reg[w_idx], 3'b000, pasid_reg[w_idx], 6'b0, pend_reg[w_idx], mask_reg[w_idx]};
     wire [31:0] ectrl_w_new = strobed(ectrl_w_old, wdata, wstrb);
@@ -124,6 +125,24 @@ module dsa_ims_csr #(
         end
     endfunction
 
+`ifdef PLANT_BUG_LATE_MASK
+    // A MASK write reaches the entry two edges after the edge that raises BVALID.
+    reg [1:0]    late_mask_v;
+    reg [SW-1:0] late_mask_idx [0:1];
+    reg          late_mask_val [0:1];
+`endif
+`ifdef PLANT_BUG_LATE_CLEAR
+    // A pending clear reaches the entry four edges after the edge that raises BVALID.
+    reg [3:0]    late_clr_v;
+    reg [SW-1:0] late_clr_idx [0:3];
+`endif
+`ifdef PLANT_BUG_RESET_KEEPS_PENDING
+    // Pending bits are cleared by the first reset only (power-on), not by a later one.
+    /* verilator lint_off PROCASSINIT */
+    reg          por_done = 1'b0;           // power-on value: the bug needs to tell the first reset
+    /* verilator lint_on PROCASSINIT */
+`endif
+
     integer i;
     always @(posedge aclk) begin
         if (!aresetn) begin
@@ -138,7 +157,17 @@ module dsa_ims_csr #(
 `else
             mask_reg <= {NSLOT{1'b1}};
 `endif
+`ifdef PLANT_BUG_RESET_KEEPS_PENDING
+            if (!por_done) pend_reg <= {NSLOT{1'b0}};
+`else
             pend_reg <= {NSLOT{1'b0}};
+`endif
+`ifdef PLANT_BUG_LATE_MASK
+            late_mask_v <= 2'b00;
+`endif
+`ifdef PLANT_BUG_LATE_CLEAR
+            late_clr_v <= 4'b0000;
+`endif
             pasid_en_reg <= {NSLOT{1'b0}};
             for (i = 0; i < NSLOT; i = i + 1) begin
                 addr_lo_reg[i] <= 30'b0;
@@ -147,11 +176,28 @@ module dsa_ims_csr #(
                 pasid_reg[i] <= 20'b0;
             end
         end else begin
+`ifdef PLANT_BUG_RESET_KEEPS_PENDING
+            por_done <= 1'b1;
+`endif
+`ifdef PLANT_BUG_LATE_MASK
+            late_mask_v <= {late_mask_v[0], 1'b0};
+            late_mask_idx[1] <= late_mask_idx[0];
+            late_mask_val[1] <= late_mask_val[0];
+            if (late_mask_v[1]) mask_reg[late_mask_idx[1]] <= late_mask_val[1];
+`endif
             if (bvalid && bready) bvalid <= 1'b0;
             if (rvalid && rready) rvalid <= 1'b0;
-            // The engine's pending updates; a software write never touches PND (read-only).
+            // The engine's pending updates; a software clear below comes later and so wins a
+            // same-cycle collision with pend_set (contract §4).
             if (pend_set) pend_reg[pend_idx] <= 1'b1;
             if (pend_clr) pend_reg[pend_idx] <= 1'b0;
+`ifdef PLANT_BUG_LATE_CLEAR
+            late_clr_v <= {late_clr_v[2:0], 1'b0};
+            late_clr_idx[1] <= late_clr_idx[0];
+            late_clr_idx[2] <= late_clr_idx[1];
+            late_clr_idx[3] <= late_clr_idx[2];
+            if (late_clr_v[3]) pend_reg[late_clr_idx[3]] <= 1'b0;
+`endif
             if (do_write) begin
                 bvalid <= 1'b1;
                 bresp <= (w_kind == 3'd0) ? 2'b10 : 2'b00;
@@ -159,11 +205,29 @@ module dsa_ims_csr #(
                 if (w_kind == 3'd4) begin
                     case (w_rel[3:2])
                         2'd0: begin
+`ifdef PLANT_BUG_LATE_MASK
+                            late_mask_v[0] <= 1'b1;
+                            late_mask_idx[0] <= w_idx;
+                            late_mask_val[0] <= ectrl_w_new[0];
+`else
                             mask_reg[w_idx] <= ectrl_w_new[0];
+`endif
+                            if (wstrb[0] && wdata[1]) begin
+`ifdef PLANT_BUG_LATE_CLEAR
+                                late_clr_v[0] <= 1'b1;
+                                late_clr_idx[0] <= w_idx;
+`else
+                                pend_reg[w_idx] <= 1'b0;
+`endif
+                            end
                             pasid_reg[w_idx] <= ectrl_w_new[27:8];
                             pasid_en_reg[w_idx] <= ectrl_w_new[31];
                         end
+`ifdef PLANT_BUG_STRB_IGNORED
+                        2'd1: data_reg[w_idx] <= wdata;          // every lane written, strobes ignored
+`else
                         2'd1: data_reg[w_idx] <= strobed(data_reg[w_idx], wdata, wstrb);
+`endif
                         2'd2: addr_lo_reg[w_idx] <= addr_lo_w_new[31:2];
                         default: addr_hi_reg[w_idx] <= strobed(addr_hi_reg[w_idx], wdata, wstrb);
                     endcase

@@ -62,6 +62,9 @@ module dsa_ims_engine #(
     reg [31:0]      msg_data_reg;
     reg             aw_done_reg;
     reg             w_done_reg;
+`ifdef PLANT_BUG_SLOW_SEND
+    reg             send_wait_reg;          // one idle cycle in S_SEND before AWVALID/WVALID
+`endif
 
     // Lowest entry whose pending bit is set and mask clear.
     reg [SW-1:0] first_ready;
@@ -104,11 +107,16 @@ module dsa_ims_engine #(
     assign awburst = 2'b01;
     assign awcache = 4'b0001;
     assign awprot = 3'b010;
+`ifdef PLANT_BUG_SLOW_SEND
+    assign awvalid = (state_reg == S_SEND) && !aw_done_reg && !send_wait_reg;
+    assign wvalid = (state_reg == S_SEND) && !w_done_reg && !send_wait_reg;
+`else
     assign awvalid = (state_reg == S_SEND) && !aw_done_reg;
+    assign wvalid = (state_reg == S_SEND) && !w_done_reg;
+`endif
     assign wdata = msg_data_reg;
     assign wstrb = 4'hF;
     assign wlast = 1'b1;
-    assign wvalid = (state_reg == S_SEND) && !w_done_reg;
     assign bready = aresetn;
 
     always @(posedge aclk) begin
@@ -131,7 +139,13 @@ module dsa_ims_engine #(
             msg_data_reg <= 32'b0;
             aw_done_reg <= 1'b0;
             w_done_reg <= 1'b0;
+`ifdef PLANT_BUG_SLOW_SEND
+            send_wait_reg <= 1'b0;
+`endif
         end else begin
+`ifdef PLANT_BUG_SLOW_SEND
+            send_wait_reg <= (state_reg != S_SEND);
+`endif
             case (state_reg)
                 S_IDLE: begin
                     if (take_replay) begin
@@ -186,7 +200,11 @@ module dsa_ims_engine #(
                 S_SEND: begin
                     if (awvalid && awready) aw_done_reg <= 1'b1;
                     if (wvalid && wready) w_done_reg <= 1'b1;
+`ifdef PLANT_BUG_SLOW_SEND
+                    if ((aw_done_reg || (awvalid && awready)) && (w_done_reg || (wvalid && wready))) state_reg <= S_RESP;
+`else
                     if ((aw_done_reg || awready) && (w_done_reg || wready)) state_reg <= S_RESP;
+`endif
                 end
                 S_RESP: begin
                     if (bvalid) state_reg <= S_IDLE;

@@ -1,0 +1,128 @@
+"""`make bench`: every figure the project promises, measured, one line each.
+
+* RTL (contract §5): sustained messages per clock and trigger-to-AWVALID latency in cycles,
+  from a simulation on each simulator (imsflow/bench_rtl.py, cocotb module tests.impl.hdl.ims_bench).
+* Reference models: messages per second through decode -> IR -> APIC -> Linux irq lookup
+  (python -m models.bench), no simulator.
+* Whole environment: scoreboard-checked messages per wall-clock second through the pyuvm
+  environment with its lean streaming memory agent (the traffic phase of UvmLeanStream:
+  20,000 back-to-back messages, every one sent through the IMS device model, the IR unit,
+  the APICs and the Linux irq lookup).
+
+`make bench DUT=<profile>` (another design): the generic bits only - the figures the generic
+suite's generic_performance measures against the profile's [performance] table (§5), on each
+simulator and sweep set, and the models; the pyuvm environment line is the bundled block's.
+
+Figures depend on the machine's load; the goals are printed beside them. Exit status 1 when
+an RTL goal is missed (those are properties of the design, not of the machine).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+from tb.uvm.config import last_result
+from imsflow import bench_rtl
+from imsflow import sim as sim_mod
+
+ENV_GOAL = {"verilator": 25_000, "icarus": 8_000}   # issue 4: checked msg/s
+MODEL_GOAL = 200_000                                 # issue 3: model msg/s
+
+
+def bench_models(messages: int) -> str:
+    from models import bench as model_bench
+
+    elapsed = model_bench.run(messages)
+    rate = messages / elapsed
+    verdict = "meets" if rate >= MODEL_GOAL else "BELOW"
+    return (f"bench models: {messages} messages decode->IR->APIC->irq in {elapsed:.2f} s = "
+            f"{rate / 1000:.0f}k msg/s ({verdict} goal {MODEL_GOAL // 1000}k)")
+
+
+def bench_env(sim: str, params: dict) -> str:
+    res = sim_mod.run("tests.impl.hdl.uvm_tests", sim=sim, parameters=params, testcase="UvmLeanStream",
+                      seed=1, run_tag="bench-UvmLeanStream")
+    rec = last_result(res.test_dir)
+    if rec is None:
+        raise AssertionError(f"UvmLeanStream wrote no result line; see {res.test_dir / 'sim.log'}")
+    rate = rec.get("traffic_msgs_per_s") or 0.0
+    goal = ENV_GOAL[sim]
+    verdict = "meets" if rate >= goal else "below"
+    return (f"bench env {sim} {sim_mod.param_tag(params)}: {rec.get('messages_checked', '?')} messages checked "
+            f"end to end, traffic phase {rate / 1000:.1f}k checked msg/s wall "
+            f"({verdict} goal {goal // 1000}k; lean memory agent)")
+
+
+GENERIC_MODULE = "tests.generic.hdl.generic_suite"
+
+
+def bench_generic(sim: str, params: dict) -> tuple[str, bool]:
+    """(line, passed): §5 figures of a DUT profile's design from generic_performance."""
+    import json
+    prof = sim_mod.PROFILE
+    res = sim_mod.run(GENERIC_MODULE, sim=sim, parameters=params, seed=1, toplevel=prof.top,
+                      test_filter=r"\.generic_performance$", check=False, run_tag="bench-generic_performance")
+    out = res.test_dir / "generic_performance.json"
+    fig = json.loads(out.read_text()) if out.exists() else {}
+    declared = fig.get("declared", prof.performance)
+    parts = []
+    if "msg_per_clk" in fig:
+        parts.append(f"{fig['msg_per_clk']:.3f} msg/clk over {fig['messages']} messages "
+                     f"(declared >= {declared['msg_per_clk']:.3f})")
+    if "latency_cycles" in fig:
+        parts.append(f"trigger-to-AWVALID {fig['latency_cycles']} cycles (declared <= {declared['latency_cycles']})")
+    if not declared:
+        parts.append("not applicable: the profile declares no [performance] figures")
+    verdict = "" if res.ok else f"; FAILED: {res.failed[0][1] if res.failed else res.summary()}"
+    return (f"bench {prof.name} {sim} {sim_mod.param_tag(params)}: " + "; ".join(parts) + verdict), res.ok
+
+
+def main_generic(args) -> int:
+    prof = sim_mod.PROFILE
+    t0 = time.perf_counter()
+    failures = 0
+    print(bench_models(args.model_messages), flush=True)
+    sims = [args.sim] if args.sim else list(sim_mod.SIMULATORS)
+    sets = [sim_mod.parse_params(args.param)] if args.param else [dict(v) for v in prof.sweep.values()] or [{}]
+    for sim in sims:
+        for params in sets:
+            line, ok = bench_generic(sim, params)
+            print(line, flush=True)
+            failures += not ok
+    print(f"bench env: not applicable on DUT={prof.display_path()} (the pyuvm environment's lean stream "
+          f"is the bundled ims_top's)")
+    print(f"bench: done in {time.perf_counter() - t0:.0f} s")
+    return 1 if failures else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sim", choices=sim_mod.SIMULATORS, default=None, help="default: both")
+    ap.add_argument("--param", action="append", default=[], help="NAME=VALUE (default: 2048 and 64 slots)")
+    ap.add_argument("--messages", type=int, default=4096, help="RTL throughput-phase messages")
+    ap.add_argument("--model-messages", type=int, default=200_000)
+    args = ap.parse_args(argv)
+    if not sim_mod.PROFILE.is_bundled:
+        return main_generic(args)
+    sims = [args.sim] if args.sim else list(sim_mod.SIMULATORS)
+    param_sets = [sim_mod.parse_params(args.param)] if args.param else [{"NUM_SLOTS": 2048}, {"NUM_SLOTS": 64}]
+    t0 = time.perf_counter()
+    failures = 0
+    print(bench_models(args.model_messages), flush=True)
+    for sim in sims:
+        for params in param_sets:
+            fig = bench_rtl.run_bench(sim, params, messages=args.messages)
+            print(bench_rtl.format_line(fig), flush=True)
+            for problem in bench_rtl.goal_problems(fig):
+                print(f"  GOAL MISSED: {problem}")
+                failures += 1
+        env_params = param_sets[-1] if args.param else {"NUM_SLOTS": 64}
+        print(bench_env(sim, env_params), flush=True)
+    print(f"bench: done in {time.perf_counter() - t0:.0f} s")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

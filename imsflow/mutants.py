@@ -1,0 +1,199 @@
+"""RTL mutants shared by simulation (tests/impl/test_mutants.py) and formal (formal/run_formal.py).
+
+Each mutant breaks one rule of the contract (../shared/spec/ims-block.md) with a one-place text
+edit of a copy of rtl/*.v. `tests` names the directed tests (tests/impl/hdl/ims_directed.py) aimed at
+it, with `expect` a word their failure message must contain; `formal` names the formal property
+(formal/run_formal.py) that must fail on it. A mutant may serve either or both.
+
+When the RTL is rewritten and a mutant's text no longer occurs exactly once, apply_mutant fails
+and says so: update that mutant's `original` (and `replacement`) to the new RTL text.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+RTL_DIR = Path(__file__).resolve().parent.parent / "rtl"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    rtl_file: str          # file name under rtl/
+    original: str          # exact RTL text, must occur exactly once
+    replacement: str
+    tests: tuple[str, ...]  # directed tests (cocotb names without the traffic suffix) aimed at it
+    rule: str              # the contract rule the mutant breaks
+    expect: str            # a failure message of a selected test must contain this
+    formal: str = ""       # the formal property (formal/run_formal.py) that must fail on it
+
+
+MUTANTS = [
+    Mutant(
+        name="pasid_valid_ignored",
+        rtl_file="ims_msg_pipe.v",
+        original="r_pasid_valid_reg <= s_irq_pasid_valid;",
+        replacement="r_pasid_valid_reg <= 1'b1;",
+        tests=("drop_pasid",),
+        rule="§4 rule 3: a PASID_EN slot fires only for pasid_valid=1 with its PASID",
+        expect="PASID",
+        formal="rule3_pasid_isolation",
+    ),
+    Mutant(
+        name="disabled_before_range",
+        rtl_file="ims_msg_pipe.v",
+        original=("    c_range_reg       <= b_trig && b_range_err_reg;\n"
+                  "    c_disabled_reg    <= b_trig && !b_range_err_reg && !b_enable_reg;"),
+        replacement=("    c_range_reg       <= b_trig && b_range_err_reg && ctrl_enable;\n"
+                     "    c_disabled_reg    <= b_trig && !b_enable_reg;"),
+        tests=("drop_range",),
+        rule="§4 rule order: rule 1 (index >= NUM_SLOTS) applies before rule 2 (ENABLE = 0)",
+        expect="CNT_DROP_RANGE",
+    ),
+    Mutant(
+        name="func_mask_ignored",
+        rtl_file="ims_msg_pipe.v",
+        original="wire r_trig_fm = ctrl_func_mask;   // FUNC_MASK as rule 4 sees it",
+        replacement="wire r_trig_fm = 1'b0;",
+        tests=("pend_by_func_mask_and_clear_replay",),
+        rule="§4 rule 4: CTRL.FUNC_MASK = 1 pends the trigger instead of sending it",
+        expect="FUNC_MASK",
+        formal="rule4_masked_and_replay",
+    ),
+    Mutant(
+        name="cnt_sent_saturates",
+        rtl_file="ims_regs.v",
+        original="cnt_sent_reg          <= cnt_sent_reg + {31'd0, ev_reg[EV_SENT]};",
+        replacement="cnt_sent_reg          <= (&cnt_sent_reg) ? cnt_sent_reg : cnt_sent_reg + {31'd0, ev_reg[EV_SENT]};",
+        tests=("counter_wrap",),
+        rule="§2 counters are 32-bit and wrap",
+        expect="CNT_SENT",
+    ),
+    Mutant(
+        name="axil_low_addr_bits_decoded",
+        rtl_file="ims_regs.v",
+        original="zone[ZONE_REGS] = !addr[AW-1] && addr[AW-2:6] == 0;",
+        replacement="zone[ZONE_REGS] = !addr[AW-1] && addr[AW-2:6] == 0 && addr[1:0] == 2'b00;",
+        tests=("reg_identity", "reg_ctrl_bits"),
+        rule="§4 byte lanes: the low two address bits of an AXI-Lite access are ignored",
+        expect="RESP",
+    ),
+    Mutant(
+        name="pending_clear_ignored",
+        rtl_file="ims_msg_pipe.v",
+        original="    c_clear_reg    <= b_ctrl && b_wstrb_reg[0] && b_wdata_reg[1];",
+        replacement="    c_clear_reg    <= 1'b0;",
+        tests=("pending_clear",),
+        rule="§4 software pending clear: slot CTRL bit1 write 1 clears the pending bit",
+        expect="PENDING",
+    ),
+    Mutant(
+        name="irq_ready_not_gated_by_rst",
+        rtl_file="ims_msg_pipe.v",
+        original="assign s_irq_ready = s_irq_ready_reg && !rst;",
+        replacement="assign s_irq_ready = s_irq_ready_reg;",
+        tests=("reset_mid_traffic",),
+        rule="§4 reset: while rst is high all ready outputs are low (not only after a reset edge)",
+        expect="s_irq_ready",
+        formal="ready_low_in_reset",
+    ),
+    Mutant(
+        name="direct_credit_one_too_many",
+        rtl_file="ims_msg_pipe.v",
+        original="    .DEPTH(DIRECT_FIFO_DEPTH)\n) direct_credit_inst (",
+        replacement="    .DEPTH(DIRECT_FIFO_DEPTH + 1)\n) direct_credit_inst (",
+        tests=("no_loss_under_backpressure",),
+        rule="§4 no trigger lost: s_irq_ready falls before the direct queue can overflow",
+        expect="candidate written into a full FIFO",
+    ),
+    Mutant(
+        name="pasid_bit19_ignored",
+        rtl_file="ims_msg_pipe.v",
+        original="    c_pasid_eq_reg[6] <= s_raw_pasid[19:18] == b_pasid_reg[19:18];",
+        replacement="    c_pasid_eq_reg[6] <= s_raw_pasid[18] == b_pasid_reg[18];",
+        tests=("pasid_walk",),
+        rule="§4 rule 3: the PASID compare covers all 20 bits (this one ignores bit 19)",
+        expect="PASID",
+        formal="rule3_pasid_isolation",
+    ),
+    Mutant(
+        name="awvalid_drops_while_stalled",
+        rtl_file="ims_axi_wr_master.v",
+        original="assign m_axi_awvalid = (queued ? !aw_done_reg : cand_msg) && !rst;",
+        replacement="assign m_axi_awvalid = (queued ? !aw_done_reg && !w_done_reg : cand_msg) && !rst;",
+        tests=(),
+        rule="§1 AXI: AWVALID stays high until AWREADY (this one drops it once W went)",
+        expect="",
+        formal="axi_stable_while_stalled",
+    ),
+    Mutant(
+        name="enable_ignored",
+        rtl_file="ims_msg_pipe.v",
+        original="wire r_passed  = r_valid_reg && r_kind_reg == OP_TRIG && !r_range_err_reg && ctrl_enable;",
+        replacement="wire r_passed  = r_valid_reg && r_kind_reg == OP_TRIG && !r_range_err_reg;",
+        tests=(),
+        rule="§4 rule 2: a trigger while ENABLE = 0 is dropped (this one also sends it)",
+        expect="",
+        formal="no_message_without_cause",
+    ),
+    Mutant(
+        name="range_drop_not_counted",
+        rtl_file="ims_msg_pipe.v",
+        original="    ev_drop_range    <= c_range_reg;",
+        replacement="    ev_drop_range    <= 1'b0;",
+        tests=(),
+        rule="§4 no trigger lost: an index >= NUM_SLOTS ends as a counted range drop",
+        expect="",
+        formal="no_trigger_lost",
+    ),
+    Mutant(
+        name="fifo_reads_second_entry",
+        rtl_file="ims_fifo.v",
+        original="assign out_data  = mem[rd_ptr_reg];",
+        replacement="assign out_data  = mem[rd_ptr_reg + {{(ADDR_WIDTH-1){1'b0}}, occ_reg[0] && commit_reg}];",
+        tests=(),
+        rule="§4 ordering: queued direct messages leave in trigger order",
+        expect="",
+        formal="direct_order",
+    ),
+    Mutant(
+        name="slot_bypass_off",
+        rtl_file="ims_slot_store.v",
+        original="    byp2_reg       <= byp1_en_reg && byp1_slot_reg == rd_slot_reg;",
+        replacement="    byp2_reg       <= 1'b0;",
+        tests=(),
+        rule="§4 a slot write takes effect for triggers accepted after its BVALID (read-first bypass off)",
+        expect="",
+        formal="write_visibility",
+    ),
+]
+
+
+def copy_rtl(dest: Path) -> list[Path]:
+    """rtl/*.v copied into dest (fresh modification times, so a variant build is redone)."""
+    dest.mkdir(parents=True, exist_ok=True)
+    return [Path(shutil.copy(src, dest / src.name)) for src in sorted(RTL_DIR.glob("*.v"))]
+
+
+def by_name(name: str) -> Mutant:
+    for m in MUTANTS:
+        if m.name == name:
+            return m
+    raise KeyError(f"no mutant named {name!r}; known: {', '.join(m.name for m in MUTANTS)}")
+
+
+def apply_mutant(sources: list[Path], mutant: Mutant) -> None:
+    target = next((p for p in sources if p.name == mutant.rtl_file), None)
+    assert target is not None, (
+        f"mutant {mutant.name}: rtl/{mutant.rtl_file} does not exist any more; "
+        f"update the mutant in {__file__}")
+    text = target.read_text()
+    count = text.count(mutant.original)
+    assert count == 1, (
+        f"mutant {mutant.name}: its original text occurs {count} times in rtl/{mutant.rtl_file} "
+        f"(must be exactly once): the RTL changed; update the mutant's original/replacement in "
+        f"{__file__} to the current RTL text.\n  original: {mutant.original!r}")
+    assert mutant.replacement != mutant.original, f"mutant {mutant.name} changes nothing"
+    target.write_text(text.replace(mutant.original, mutant.replacement))

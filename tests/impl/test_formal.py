@@ -1,0 +1,61 @@
+"""Quick bounded subset of the formal checks (formal/run_formal.py, SymbiYosys + yices).
+
+`make formal` runs the full set (NUM_SLOTS 4 and 8, deeper bounds); here every property runs
+at NUM_SLOTS=4 with the quick bound and must hold, and every property must FAIL on its RTL
+mutant (imsflow/mutants.py), so none of them is a check that cannot fail. A failure names the
+property, the counterexample VCD (open it with gtkwave, or print it with
+`python -m formal.vcd_table <vcd>`) and the command that reruns it.
+
+Run alone: .venv/bin/python -m pytest -n 2 tests/impl/test_formal.py
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from formal import run_formal as rf
+from imsflow.mutants import MUTANTS, apply_mutant, copy_rtl
+
+SLOTS = 4
+QUICK = SimpleNamespace(depth=None, quick=True)
+FORMAL_MUTANTS = [m for m in MUTANTS if m.formal]
+
+
+def _rerun(prop: str, mutant: str | None = None) -> str:
+    if mutant:
+        return f".venv/bin/python -m formal.run_formal --quick --mutant {mutant}"
+    return f".venv/bin/python -m formal.run_formal --quick --prop {prop} --slots {SLOTS}"
+
+
+@pytest.mark.parametrize("prop", rf.PROPS, ids=[p.name for p in rf.PROPS])
+def test_property_holds(prop: rf.Prop, tmp_path):
+    sources = copy_rtl(tmp_path / "rtl")
+    r = rf.run_one(prop, SLOTS, rf.depth_for(prop, SLOTS, QUICK), sources, f"test-{tmp_path.name}")
+    print(rf.line_for(r) + rf.detail_for(r))
+    want = "PROVEN" if prop.mode == "prove" else "PASS"
+    assert r.status == want, f"{rf.line_for(r)}{rf.detail_for(r)}\nrerun: {_rerun(prop.name)}"
+
+
+def test_every_property_has_a_mutant():
+    covered = {m.formal for m in FORMAL_MUTANTS}
+    missing = [p.name for p in rf.PROPS if p.name not in covered]
+    assert not missing, f"formal properties without an RTL mutant showing they can fail: {missing}"
+    unknown = [m.name for m in FORMAL_MUTANTS if m.formal not in rf.PROP_BY_NAME]
+    assert not unknown, f"mutants naming no formal property: {unknown}"
+
+
+@pytest.mark.parametrize("mutant", FORMAL_MUTANTS, ids=[m.name for m in FORMAL_MUTANTS])
+def test_property_fails_on_mutant(mutant, tmp_path):
+    if mutant.name in rf.QUICK_SKIP_MUTANTS:
+        pytest.skip(f"{mutant.name} runs in `make formal` only: {rf.QUICK_SKIP_MUTANTS[mutant.name]}")
+    prop = rf.PROP_BY_NAME[mutant.formal]
+    sources = copy_rtl(tmp_path / "rtl")
+    apply_mutant(sources, mutant)
+    r = rf.run_one(prop, SLOTS, rf.depth_for(prop, SLOTS, QUICK, mutant=True), sources,
+                   f"test-mutant-{mutant.name}")
+    print(rf.line_for(r, mutant.name) + rf.detail_for(r))
+    assert r.status == "FAIL", (f"{rf.line_for(r, mutant.name)}{rf.detail_for(r)} ({mutant.rule})\n"
+                                f"rerun: {_rerun(prop.name, mutant.name)}")
+    assert r.trace and r.trace.endswith(".vcd"), f"no counterexample VCD reported: {rf.line_for(r, mutant.name)}"
