@@ -26,12 +26,30 @@ class EdgeSampler:
         self.clk = clk
         self.in_reset = in_reset
         self.cycle = 0
-        self.hooks: list[Hook] = []
+        self.hooks: list[Hook] = []          # registration order = call order
+        self._off: set[int] = set()          # indices of hooks switched off
+        self._active: tuple[Hook, ...] = ()
         self._batchers: list = []
         self._task = None
 
-    def add(self, hook: Hook) -> None:
+    def add(self, hook: Hook, enabled: bool = True) -> None:
         self.hooks.append(hook)
+        if not enabled:
+            self._off.add(len(self.hooks) - 1)
+        self._rebuild()
+
+    def enable(self, hook: Hook, on: bool = True) -> None:
+        """Switch a hook on or off, keeping its place in the order (a monitor that only has
+        work while its driver is busy costs nothing per edge otherwise)."""
+        k = self.hooks.index(hook)
+        if on:
+            self._off.discard(k)
+        else:
+            self._off.add(k)
+        self._rebuild()
+
+    def _rebuild(self) -> None:
+        self._active = tuple(h for k, h in enumerate(self.hooks) if k not in self._off)
 
     def add_batcher(self, component) -> None:
         """A component that holds transactions back (component.flush() publishes them);
@@ -48,11 +66,10 @@ class EdgeSampler:
 
     async def _run(self) -> None:
         edge = RisingEdge(self.clk)
-        hooks = self.hooks
         in_reset = self.in_reset
         while True:
             await edge
             self.cycle = cycle = self.cycle + 1
             r = in_reset()
-            for hook in hooks:
+            for hook in self._active:      # a snapshot: a hook may switch hooks off
                 hook(cycle, r)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 
 # ------------------------------------------------------------------------ stimulus items
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Trigger:
     """One trigger to offer on the stream. pasid None: pasid_valid = 0, and the PASID bus
     carries `pasid_bits` (a don't-care the block must ignore; None leaves the bus as it was,
@@ -35,7 +35,7 @@ class TriggerTxn:
 
 
 # ------------------------------------------------------------------- observed: messages
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class AwBeat:
     cycle: int
     addr: int
@@ -45,7 +45,7 @@ class AwBeat:
     awburst: int
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class WBeat:
     cycle: int
     data: int

@@ -207,3 +207,10 @@ def test_lean_monitor_applies_the_message_monitors_beat_rules():
     lean.flush()
     assert lean.monitor.violations == ["cycle 2: AW awlen=3, contract says 0"]
     assert batches == [[MessageTxn(2, 0x1000, 0x9, OKAY)]]
+
+
+def test_lean_window_matches_the_coverage_window():
+    """The lean monitor's backpressure windows are the coverage model's (one definition)."""
+    from tb.lean_stream import WINDOW
+    from tb.uvm.coverage import BACKPRESSURE_WINDOW
+    assert WINDOW == BACKPRESSURE_WINDOW

@@ -78,6 +78,8 @@ class RegisterMonitor(uvm_component):
 
     def begin(self) -> None:
         self.active += 1
+        if self.sampler is not None:
+            self.sampler.enable(self.sample, True)
 
     def end(self) -> None:
         self.active -= 1
@@ -95,10 +97,13 @@ class RegisterMonitor(uvm_component):
         self.ap.write(txn)
 
     def sample(self, cycle: int, in_reset: bool) -> None:
-        if in_reset or not (self.active or self.tail):
-            return
         if not self.active:
+            if not self.tail:
+                self.sampler.enable(self.sample, False)    # idle: off the per-edge path
+                return
             self.tail -= 1
+        if in_reset:
+            return
         ax = self.ax
         if ax["awvalid"].value and ax["awready"].value:
             self._aw_q.append(int(ax["awaddr"].value))
@@ -194,7 +199,7 @@ class RegisterAgent(uvm_agent):
                                     reset_active_level=reset_active_level)
         self.monitor.bind(dut, prefix, sampler)
         self.driver.bind(self.master, self.monitor)
-        sampler.add(self.monitor.sample)
+        sampler.add(self.monitor.sample, enabled=False)   # the driver switches it on
 
 
 # ============================================================================ trigger agent

@@ -25,11 +25,11 @@ from models.regs import load as load_regs
 from pyuvm import ConfigDB, uvm_analysis_port, uvm_env, uvm_subscriber
 
 from tb.edge_sampler import EdgeSampler
-from tb.transactions import ResetTxn
+from tb.transactions import MessageTxn, ResetTxn, TriggerTxn
 from tb.uvm.agents import (MemoryAgent, MessageMonitorAgent, RegisterAccess, RegisterAgent, TriggerAgent,
                            TriggerItem, idle_gaps)
 from tb.uvm.config import EnvConfig
-from tb.uvm.coverage import ImsCoverage
+from tb.uvm.coverage import BACKPRESSURE_WINDOW, ImsCoverage
 from tb.uvm.scoreboard import COUNTERS, REG_PENDING, ImsScoreboard
 
 __all__ = ["ImsEnv", "ScoreboardComponent", "TriggerItem", "idle_gaps"]
@@ -64,7 +64,16 @@ class ScoreboardComponent(uvm_subscriber):
                 e = tap(e)
                 if e is None:
                     continue
-            sb.observe(e)
+            # The two streaming kinds inline (tens of thousands per second); the rest via observe().
+            k = type(e)
+            if k is TriggerTxn:
+                sb.trigger(e.cycle, e.index, e.pasid)
+            elif k is MessageTxn:
+                sb.message(e.cycle, e.addr, e.data)
+                if e.bresp is not None:
+                    sb.message_response(e.cycle, e.bresp)
+            else:
+                sb.observe(e)
 
 
 # -------------------------------------------------------------------------------------- env
@@ -106,6 +115,7 @@ class ImsEnv(uvm_env):
             self.mem_agent.bind_functional(dut, "m_axi", dut.clk, dut.rst)
             self.msg_agent.bind(dut, "m_axi", self.mem_agent.target, self.sampler)
             self.msg_agent.monitor.on_backpressure = on_bp
+            self.msg_agent.monitor.window = BACKPRESSURE_WINDOW
             self.message_side = self.msg_agent
         self.sampler.start()
 
