@@ -186,7 +186,7 @@ class RegisterAccess:
 
 class RegisterAgent(uvm_agent):
     def build_phase(self):
-        self.seqr = uvm_sequencer("seqr", self)
+        self.seqr = uvm_sequencer.create("seqr", self)
         self.driver = RegisterDriver.create("driver", self)
         self.monitor = RegisterMonitor.create("monitor", self)
 
@@ -262,7 +262,7 @@ class TriggerAgent(uvm_agent):
     """`bind(..., step=False)`: another component (the lean pair) steps source and sampling."""
 
     def build_phase(self):
-        self.seqr = uvm_sequencer("seqr", self)
+        self.seqr = uvm_sequencer.create("seqr", self)
         self.driver = TriggerDriver.create("driver", self)
         self.monitor = TriggerMonitorComponent.create("monitor", self)
 
