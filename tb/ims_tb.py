@@ -1,10 +1,12 @@
 """Directed-test bench for `ims_top`: one TB object per test, owning clock, reset and BFMs.
 
 Layout (verilog-axi style): the AXI4-Lite register port is driven by cocotbext-axi's
-AxiLiteMaster, the message port (m_axi_*) is answered by an AxiSlaveWrite whose write responses
-a test can turn into SLVERR/DECERR per target address, and the trigger stream (s_irq_*) has its
-own small driver. One coroutine runs on every rising edge, counts cycles and samples every
-handshake, so all timestamps in a test come from the same counter (edge numbers).
+AxiLiteMaster; the message port (m_axi_*) is answered by the shared MemoryTarget (its
+AxiSlaveWrite's write responses a test can turn into SLVERR/DECERR per target address) and
+watched by the shared MessageMonitor (tb/axi_message.py); the trigger stream uses the shared
+TriggerSource/TriggerMonitor (tb/trigger_stream.py), the same components the pyuvm environment
+uses. One EdgeSampler (tb/edge_sampler.py) runs on every rising edge, counts cycles and steps
+every monitor, so all timestamps in a test come from the same counter (edge numbers).
 
 Sampling convention: values read right after `RisingEdge(clk)` are the values that were
 stable before that edge, i.e. what the flops of the DUT sampled. "Accepted at edge N" and
@@ -26,15 +28,23 @@ import itertools
 import logging
 import os
 import random
-from collections import deque
-from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Iterator
 
 import cocotb
 from cocotb.clock import Clock
 from cocotb.simtime import get_sim_time
 from cocotb.triggers import FallingEdge, RisingEdge, Timer
-from cocotbext.axi import AxiLiteBus, AxiLiteMaster, AxiResp, AxiSlaveWrite, AxiWriteBus
+from cocotbext.axi import AxiLiteBus, AxiLiteMaster
+
+# The message port's rules and components, and the stream's, are shared (re-exported here for
+# the directed tests and tests/impl/test_directed.py).
+from tb.axi_message import (  # noqa: F401
+    DECERR, MSG_AWBURST_INCR, MSG_AWLEN, MSG_AWSIZE, MSG_WSTRB, OKAY, SLVERR, MemoryTarget,
+    MessageMonitor, aw_beat_problems, hold_problems, w_beat_problems,
+)
+from tb.edge_sampler import EdgeSampler
+from tb.transactions import AwBeat, MessageTxn as Message, Trigger, TriggerTxn as AcceptedTrigger, WBeat  # noqa: F401
+from tb.trigger_stream import TriggerBus, TriggerPort
 
 # --------------------------------------------------------------------------------------------
 # Contract constants (§2, §3).  Values are taken from the contract text, not from the RTL.
@@ -52,11 +62,6 @@ from models.regs import regs  # noqa: E402
 from tb import dut_profile  # noqa: E402
 
 RO_REGS = tuple(name for name, r in regs.registers.items() if r.access == "RO")  # ID ... CNT_*, from the description
-
-OKAY, SLVERR, DECERR = int(AxiResp.OKAY), int(AxiResp.SLVERR), int(AxiResp.DECERR)
-
-# Every message is one beat (§1).
-MSG_AWLEN, MSG_AWSIZE, MSG_AWBURST_INCR, MSG_WSTRB = 0, 2, 1, 0xF
 
 
 def slot_ctrl(mask: bool = False, pasid_en: bool = False, pasid: int = 0, clear_pending: bool = False) -> int:
@@ -79,334 +84,6 @@ def _bit(signal) -> int:
         return int(signal.value)
     except ValueError:
         return -1
-
-
-def _int(signal) -> int:
-    try:
-        return int(signal.value)
-    except ValueError:
-        return -1
-
-
-# --------------------------------------------------------------------------------------------
-# Message port: observed beats, pairing and protocol rules.
-# --------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class AwBeat:
-    cycle: int
-    addr: int
-    awid: int
-    awlen: int
-    awsize: int
-    awburst: int
-
-
-@dataclass(frozen=True)
-class WBeat:
-    cycle: int
-    data: int
-    strb: int
-    last: int
-
-
-@dataclass
-class Message:
-    """One emitted message: AW and W paired in handshake order (both are single-beat)."""
-    addr: int
-    data: int
-    aw_cycle: int
-    w_cycle: int
-    bresp: int | None = None
-
-
-def aw_beat_problems(aw: AwBeat) -> list[str]:
-    """Contract §1 rules for one AW handshake of a message."""
-    problems = []
-    if aw.awlen != MSG_AWLEN:
-        problems.append(f"awlen={aw.awlen}, contract says {MSG_AWLEN}")
-    if aw.awsize != MSG_AWSIZE:
-        problems.append(f"awsize={aw.awsize}, contract says {MSG_AWSIZE}")
-    if aw.awburst != MSG_AWBURST_INCR:
-        problems.append(f"awburst={aw.awburst}, contract says INCR ({MSG_AWBURST_INCR})")
-    if aw.addr & 3:
-        problems.append(f"awaddr=0x{aw.addr:x} not dword aligned (ADDR_LO bits 1:0 read 0)")
-    return [f"cycle {aw.cycle}: AW {p}" for p in problems]
-
-
-def w_beat_problems(w: WBeat) -> list[str]:
-    """Contract §1 rules for one W handshake of a message."""
-    problems = []
-    if w.strb != MSG_WSTRB:
-        problems.append(f"wstrb=0x{w.strb:x}, contract says 0x{MSG_WSTRB:x}")
-    if w.last != 1:
-        problems.append(f"wlast={w.last}, contract says 1")
-    return [f"cycle {w.cycle}: W {p}" for p in problems]
-
-
-def hold_problems(channel: str, cycle: int, prev_payload: tuple, valid: int, payload: tuple) -> list[str]:
-    """AXI: once VALID is high without READY, VALID stays high and the payload stays stable."""
-    if valid != 1:
-        return [f"cycle {cycle}: {channel}VALID dropped before its handshake"]
-    if payload != prev_payload:
-        return [f"cycle {cycle}: {channel} payload changed while stalled "
-                f"({_fmt_payload(prev_payload)} -> {_fmt_payload(payload)})"]
-    return []
-
-
-def _fmt_payload(p: tuple) -> str:
-    return "(" + ", ".join(f"0x{v:x}" if isinstance(v, int) and v >= 0 else str(v) for v in p) + ")"
-
-
-class MessageMonitor:
-    """Samples the m_axi write channels each edge (called from the TB's clock loop).
-
-    Records every AW/W/B handshake with its edge number, pairs AW and W into messages in
-    order, records the edge at which each AW was first presented (for latency), and collects
-    protocol violations instead of raising, so a test can report all of them with context.
-    """
-
-    def __init__(self, dut, prefix: str = "m_axi"):
-        self.dut = dut
-        # Handles looked up once (the monitor runs every edge); awid is optional in a design.
-        sig = lambda n: getattr(dut, f"{prefix}_{n}")
-        self._awaddr, self._awlen, self._awsize, self._awburst = (sig("awaddr"), sig("awlen"),
-                                                                  sig("awsize"), sig("awburst"))
-        self._awid = getattr(dut, f"{prefix}_awid", None)
-        self._awvalid, self._awready, self._wvalid, self._wready = (sig("awvalid"), sig("awready"),
-                                                                    sig("wvalid"), sig("wready"))
-        self._wdata, self._wstrb, self._wlast = sig("wdata"), sig("wstrb"), sig("wlast")
-        self._bvalid, self._bready, self._bresp = sig("bvalid"), sig("bready"), sig("bresp")
-        self.prefix = prefix
-        self.aws: list[AwBeat] = []
-        self.ws: list[WBeat] = []
-        self.messages: list[Message] = []
-        self.bresps: list[tuple[int, int]] = []
-        self.aw_present_cycles: list[int] = []   # first edge each AW was seen valid
-        self.violations: list[str] = []
-        self._aw_stalled: tuple | None = None
-        self._w_stalled: tuple | None = None
-        self._aw_presenting = False
-
-    def clear(self) -> None:
-        self.aws.clear()
-        self.ws.clear()
-        self.messages.clear()
-        self.bresps.clear()
-        self.aw_present_cycles.clear()
-        self._aw_stalled = self._w_stalled = None
-        self._aw_presenting = False
-
-    def _aw_payload(self) -> tuple:
-        return (_int(self._awaddr), _int(self._awid) if self._awid is not None else 0, _int(self._awlen),
-                _int(self._awsize), _int(self._awburst))
-
-    def _w_payload(self) -> tuple:
-        return (_int(self._wdata), _int(self._wstrb), _int(self._wlast))
-
-    def sample(self, cycle: int, in_reset: bool) -> None:
-        awvalid, awready = _bit(self._awvalid), _bit(self._awready)
-        wvalid, wready = _bit(self._wvalid), _bit(self._wready)
-        bvalid, bready = _bit(self._bvalid), _bit(self._bready)
-        if in_reset:
-            self._aw_stalled = self._w_stalled = None
-            self._aw_presenting = False
-            return
-        for name, v in ((f"{self.prefix}_awvalid", awvalid), (f"{self.prefix}_wvalid", wvalid),
-                        (f"{self.prefix}_bready", bready)):
-            if v < 0:
-                self.violations.append(f"cycle {cycle}: {name} is X/Z outside reset")
-        # AW channel
-        if self._aw_stalled is not None:
-            self.violations += hold_problems("AW", cycle, self._aw_stalled, awvalid, self._aw_payload())
-        if awvalid == 1 and not self._aw_presenting:
-            self.aw_present_cycles.append(cycle)
-        if awvalid == 1 and awready == 1:
-            p = self._aw_payload()
-            aw = AwBeat(cycle, *p)
-            self.aws.append(aw)
-            self.violations += aw_beat_problems(aw)
-            self._aw_stalled = None
-            self._aw_presenting = False
-        elif awvalid == 1:
-            self._aw_stalled = self._aw_payload()
-            self._aw_presenting = True
-        else:
-            self._aw_stalled = None
-            self._aw_presenting = False
-        # W channel
-        if self._w_stalled is not None:
-            self.violations += hold_problems("W", cycle, self._w_stalled, wvalid, self._w_payload())
-        if wvalid == 1 and wready == 1:
-            w = WBeat(cycle, *self._w_payload())
-            self.ws.append(w)
-            self.violations += w_beat_problems(w)
-            self._w_stalled = None
-        elif wvalid == 1:
-            self._w_stalled = self._w_payload()
-        else:
-            self._w_stalled = None
-        while len(self.messages) < min(len(self.aws), len(self.ws)):
-            k = len(self.messages)
-            aw, w = self.aws[k], self.ws[k]
-            self.messages.append(Message(aw.addr, w.data, aw.cycle, w.cycle))
-        # B channel: responses are matched to messages in order (one beat each).
-        if bvalid == 1 and bready == 1:
-            resp = _int(self._bresp)
-            self.bresps.append((cycle, resp))
-            if len(self.bresps) > len(self.messages):
-                self.violations.append(f"cycle {cycle}: B handshake without a completed message "
-                                       "(the memory model answered early: TB bug)")
-            else:
-                self.messages[len(self.bresps) - 1].bresp = resp
-
-
-# --------------------------------------------------------------------------------------------
-# Memory side: a recording sink whose write responses a test can choose.
-# --------------------------------------------------------------------------------------------
-
-class MessageSink:
-    """Target of the AxiSlaveWrite: records each write and picks its BRESP by address."""
-
-    def __init__(self):
-        self.writes: list[tuple[int, bytes]] = []
-        self.bresp_by_addr: dict[int, int] = {}
-        self.errors_answered = 0
-
-    def respond(self, address: int, bresp: int) -> None:
-        """Answer every write to `address` with `bresp` (OKAY removes the rule)."""
-        if bresp == OKAY:
-            self.bresp_by_addr.pop(address, None)
-        else:
-            self.bresp_by_addr[address] = bresp
-
-    async def write(self, address: int, data: bytes) -> int:
-        self.writes.append((address, bytes(data)))
-        resp = self.bresp_by_addr.get(address, OKAY)
-        if resp != OKAY:
-            self.errors_answered += 1
-        return resp
-
-
-class ErrorInjectingAxiSlaveWrite(AxiSlaveWrite):
-    """AxiSlaveWrite whose target decides each burst's BRESP.
-
-    cocotbext-axi 0.1.28's slave only answers SLVERR, and only when the target raises; the
-    burst's response object is built inside `_process_write`. So `_write` remembers the
-    target's answer and the B channel's `send` is wrapped to apply it to the next response
-    (bursts are processed one at a time, so "next" is this burst's).
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._burst_resp = OKAY
-        plain_send = self.b_channel.send
-
-        async def send_with_chosen_resp(b):
-            if self._burst_resp != OKAY:
-                b.bresp = self._burst_resp
-            self._burst_resp = OKAY
-            await plain_send(b)
-
-        self.b_channel.send = send_with_chosen_resp
-
-    async def _write(self, address, data):
-        resp = await self.target.write(address, data)
-        if resp and resp > self._burst_resp:
-            self._burst_resp = int(resp)
-
-
-# --------------------------------------------------------------------------------------------
-# Trigger stream driver.
-# --------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Trigger:
-    index: int
-    pasid: int | None = None       # None: pasid_valid = 0
-    pasid_bits: int = 0            # what s_irq_pasid carries when pasid_valid = 0
-
-
-@dataclass(frozen=True)
-class AcceptedTrigger:
-    cycle: int
-    index: int
-    pasid: int | None
-
-
-class TriggerDriver:
-    """Drives s_irq_* from a queue; records every accepted trigger with its edge number.
-
-    Called once per edge by the TB's clock loop: first `sample` (what was accepted at this
-    edge, read from the pins so that raw drives by a test are recorded too), then `drive`.
-    VALID is never withdrawn before its handshake; the idle generator only delays the start
-    of the next trigger.
-    """
-
-    NAMES = {"valid": "s_irq_valid", "ready": "s_irq_ready", "index": "s_irq_index",
-             "pasid_valid": "s_irq_pasid_valid", "pasid": "s_irq_pasid"}
-
-    def __init__(self, dut, names: dict | None = None):
-        self.dut = dut
-        n = dict(self.NAMES, **(names or {}))
-        self.valid, self.ready, self.index = getattr(dut, n["valid"]), getattr(dut, n["ready"]), getattr(dut, n["index"])
-        self.pasid_valid, self.pasid = getattr(dut, n["pasid_valid"]), getattr(dut, n["pasid"])
-        self.queue: deque[Trigger] = deque()
-        self.accepted: list[AcceptedTrigger] = []
-        self.idle_generator: Iterator[int] | None = None
-        self.presenting: Trigger | None = None
-        self.stall_cycles = 0          # edges with valid high and ready low
-        self._idle_drive()
-
-    def _idle_drive(self):
-        self.valid.value = 0
-        self.index.value = 0
-        self.pasid_valid.value = 0
-        self.pasid.value = 0
-
-    def send(self, triggers: Trigger | Iterable[Trigger]) -> None:
-        if isinstance(triggers, Trigger):
-            triggers = [triggers]
-        self.queue.extend(triggers)
-
-    def idle(self) -> bool:
-        return not self.queue and self.presenting is None
-
-    def flush(self) -> None:
-        self.queue.clear()
-        self.presenting = None
-        self._idle_drive()
-
-    def sample(self, cycle: int, in_reset: bool) -> None:
-        valid, ready = _bit(self.valid), _bit(self.ready)
-        if valid == 1 and ready == 1 and not in_reset:
-            pv = _bit(self.pasid_valid)
-            self.accepted.append(AcceptedTrigger(cycle, _int(self.index),
-                                                 _int(self.pasid) if pv == 1 else None))
-            self.presenting = None
-        elif valid == 1 and ready != 1:
-            self.stall_cycles += 1
-
-    def drive(self, in_reset: bool) -> None:
-        if in_reset:
-            # Triggers not yet accepted are lost to the reset; the test decides what to resend.
-            self.presenting = None
-            self._idle_drive()
-            return
-        if self.presenting is None and self.queue:
-            idle = next(self.idle_generator) if self.idle_generator is not None else 0
-            if not idle:
-                self.presenting = self.queue.popleft()
-        if self.presenting is None:
-            self.valid.value = 0
-            return
-        self.present(self.presenting)
-
-    def present(self, t: Trigger) -> None:
-        self.valid.value = 1
-        self.index.value = t.index
-        self.pasid_valid.value = 0 if t.pasid is None else 1
-        self.pasid.value = t.pasid_bits if t.pasid is None else t.pasid
 
 
 # --------------------------------------------------------------------------------------------
@@ -454,11 +131,9 @@ class ImsTB:
         self.map = p.register_map(self._run_parameters())
         self.table_base = self.map.slot.base
 
-        self.cycle = 0
         self.reset_cycles: list[int] = []
         self.reset_violations: list[str] = []
         self._rst_edges = 0
-        self._edge_hooks: list = []
 
         self.rst.value = self._rst_on
         self.clock = Clock(self.clk, p.clock_period_ns, unit="ns")
@@ -466,15 +141,19 @@ class ImsTB:
         active = not p.reset_active_low
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, p.regs_prefix), self.clk, self.rst,
                                   reset_active_level=active)
-        self.sink = MessageSink()
-        self.mem = ErrorInjectingAxiSlaveWrite(AxiWriteBus.from_prefix(dut, p.msg_prefix), self.clk, self.rst,
-                                               reset_active_level=active, target=self.sink)
-        self.mem.log.setLevel(logging.WARNING)
+        # The memory side: BRESP per address (tests choose), pacing by the traffic pattern.
+        self.sink = MemoryTarget()
+        self.mem = self.sink.attach(dut, p.msg_prefix, self.clk, self.rst, reset_active_level=active)
         self.axil.write_if.log.setLevel(logging.WARNING)
         self.axil.read_if.log.setLevel(logging.WARNING)
-        self.triggers = TriggerDriver(dut, p.trigger)
-        self.monitor = MessageMonitor(dut, p.msg_prefix)
-        self._loop = cocotb.start_soon(self._clock_loop())
+        self.triggers = TriggerPort(TriggerBus.from_profile(dut, p))
+        self.monitor = MessageMonitor(dut, p.msg_prefix, target=self.sink)
+        # Per edge: reset rule, message port, trigger stream (sample, then offer the next).
+        self.sampler = EdgeSampler(self.clk, self.in_reset)
+        self.sampler.add(self._check_reset_edge)
+        self.sampler.add(self.monitor.sample)
+        self.sampler.add(self.triggers.edge)
+        self.sampler.start()
 
     # -- parameters --------------------------------------------------------------------------
 
@@ -538,28 +217,21 @@ class ImsTB:
 
     # -- the per-edge loop -------------------------------------------------------------------
 
-    async def _clock_loop(self):
-        dut = self.dut
-        edge = RisingEdge(self.clk)
-        while True:
-            await edge
-            self.cycle += 1
-            in_reset = self.in_reset()
-            if in_reset:
-                self._rst_edges += 1
-                # Synchronous reset: from the second edge inside reset every ready output has
-                # been through one reset edge and must read 0 (contract §4, reset rule).
-                if self._rst_edges >= 2:
-                    for name in self.READY_OUTPUTS:
-                        if _bit(getattr(dut, name)) != 0:
-                            self.reset_violations.append(f"cycle {self.cycle}: {name} not low while rst is high")
-            else:
-                self._rst_edges = 0
-            self.monitor.sample(self.cycle, in_reset)
-            self.triggers.sample(self.cycle, in_reset)
-            self.triggers.drive(in_reset)
-            for hook in list(self._edge_hooks):
-                hook(self.cycle)
+    @property
+    def cycle(self) -> int:
+        return self.sampler.cycle
+
+    def _check_reset_edge(self, cycle: int, in_reset: bool) -> None:
+        if in_reset:
+            self._rst_edges += 1
+            # Synchronous reset: from the second edge inside reset every ready output has
+            # been through one reset edge and must read 0 (contract §4, reset rule).
+            if self._rst_edges >= 2:
+                for name in self.READY_OUTPUTS:
+                    if _bit(getattr(self.dut, name)) != 0:
+                        self.reset_violations.append(f"cycle {cycle}: {name} not low while rst is high")
+        else:
+            self._rst_edges = 0
 
     async def cycles(self, n: int) -> None:
         for _ in range(n):
@@ -592,9 +264,9 @@ class ImsTB:
     def set_backpressure_generator(self, generator_factory=None) -> None:
         """Deassert ready on every sink the TB models (m_axi AW/W, AXI-Lite B/R); m_axi B
         is a source here, so its valid is delayed by the same pattern."""
-        chans = (self.mem.aw_channel, self.mem.w_channel, self.mem.b_channel,
-                 self.axil.write_if.b_channel, self.axil.read_if.r_channel)
-        for k, ch in enumerate(chans):
+        self.sink.set_backpressure(None if generator_factory is None else
+                                   [generator_factory(k) for k in range(3)])
+        for k, ch in enumerate((self.axil.write_if.b_channel, self.axil.read_if.r_channel), start=3):
             if generator_factory is None:
                 ch.clear_pause_generator()
             else:
@@ -776,6 +448,7 @@ class ImsTB:
     # -- triggers and messages ---------------------------------------------------------------
 
     def trigger(self, index: int, pasid: int | None = None, pasid_bits: int = 0) -> None:
+        # pasid_bits 0 by default: the bus carries zeros when pasid_valid is low
         self.triggers.send(Trigger(index, pasid, pasid_bits))
 
     async def wait_triggers_accepted(self, timeout: int = 5000) -> None:
@@ -865,7 +538,6 @@ class ImsTB:
             await FallingEdge(self.clk)
             if _bit(getattr(d, f"{self.profile.regs_prefix}_bvalid")) == 1:
                 issued = self.cycle      # last rising edge, where BVALID was registered high
-                self.triggers.presenting = trig
                 self.triggers.present(trig)
                 return issued
         self.fail("s_axil_bvalid never rose")

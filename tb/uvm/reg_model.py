@@ -4,11 +4,11 @@
   description version and parameter set, cached under sim_build/pyuvm_regs/), so its registers,
   fields, access policies and resets are the description's. peakrdl-pyuvm 0.9.0's output builds
   and locks under pyuvm 5.0.0 as is (checked: tests/impl/test_regs.py builds it without a simulator).
-* Frontdoor: the block's default map sends its bus operations through RegAxiLiteAdapter to an
-  AXI-Lite sequencer whose driver runs them on the env's RegisterAgent master (cocotbext-axi),
-  so the EdgeMonitor and the scoreboard see every register access like any other.
-* ImsRegEnv is ImsEnv plus that sequencer, driver and block; tb/uvm/reg_sequences.py holds the
-  register test sequences that run on it.
+* Frontdoor: the block's default map sends its bus operations through RegAxiLiteAdapter to the
+  env's RegisterAgent sequencer, whose driver runs them on its cocotbext-axi master, so the
+  register monitor and the scoreboard see every register access like any other.
+* ImsRegEnv is ImsEnv plus that block; tb/uvm/reg_sequences.py holds the register test
+  sequences that run on it.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ import importlib.util
 import os
 from pathlib import Path
 
-from pyuvm import (ConfigDB, uvm_access_e, uvm_driver, uvm_reg_adapter, uvm_reg_block,
-                   uvm_sequence_item, uvm_sequencer, uvm_status_e)
+from pyuvm import ConfigDB, uvm_access_e, uvm_reg_adapter, uvm_reg_block, uvm_status_e
 
 from models.regs import RegsError, compile_rdl, rdl_path
+from tb.uvm.agents import AxiLiteItem, RegisterDriver as AxiLiteRegDriver, strb_lanes
 from tb.uvm.env import ImsEnv
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -69,59 +69,6 @@ def build_reg_block(params: dict[str, int], name: str = "ims_regs",
 
 
 # ------------------------------------------------------------------------- the frontdoor
-class AxiLiteItem(uvm_sequence_item):
-    """One AXI-Lite access: write (data, strb) or read; `resp` and read `data` filled by the driver."""
-
-    def __init__(self, name: str = "axil", write: bool = False, addr: int = 0, data: int = 0,
-                 strb: int = 0xF) -> None:
-        super().__init__(name)
-        self.write, self.addr, self.data, self.strb = write, addr, data, strb
-        self.resp: int | None = None
-
-    def __str__(self) -> str:
-        kind = f"write {self.data:#010x} strb {self.strb:#x}" if self.write else "read"
-        return f"{kind} @{self.addr:#x} -> resp {self.resp}" + ("" if self.write else f" data {self.data:#010x}")
-
-
-def strb_lanes(strb: int) -> tuple[int, int]:
-    """(first lane, byte count) of a contiguous WSTRB (cocotbext-axi derives WSTRB from the
-    address and length, so only contiguous strobes can be issued)."""
-    if not 0 < strb <= 0xF:
-        raise ValueError(f"WSTRB {strb:#x}: must be a non-zero 4-bit mask")
-    lanes = [k for k in range(4) if strb >> k & 1]
-    if lanes != list(range(lanes[0], lanes[-1] + 1)):
-        raise ValueError(f"WSTRB {strb:#x} is not contiguous; cocotbext-axi's AxiLiteMaster cannot issue it")
-    return lanes[0], len(lanes)
-
-
-class AxiLiteRegDriver(uvm_driver):
-    """Runs AxiLiteItems on the RegisterAgent's cocotbext-axi master."""
-
-    def build_phase(self):
-        self.accesses = 0
-
-    def start(self, master, monitor) -> None:
-        self.master, self.monitor = master, monitor
-
-    async def run_phase(self):
-        while True:
-            item = await self.seq_item_port.get_next_item()
-            self.monitor.axil_begin()
-            try:
-                addr = item.addr & ~3
-                if item.write:
-                    first, n = strb_lanes(item.strb)
-                    r = await self.master.write(addr + first, item.data.to_bytes(4, "little")[first:first + n])
-                else:
-                    r = await self.master.read(addr, 4)
-                    item.data = int.from_bytes(r.data, "little")
-                item.resp = int(r.resp)
-            finally:
-                self.monitor.axil_end()
-            self.accesses += 1
-            self.seq_item_port.item_done()
-
-
 class RegAxiLiteAdapter(uvm_reg_adapter):
     """uvm_reg_bus_op <-> AxiLiteItem; a response other than OKAY is UVM_NOT_OK."""
 
@@ -147,16 +94,11 @@ class ImsRegEnv(ImsEnv):
 
     def build_phase(self):
         super().build_phase()
-        self.reg_seqr = uvm_sequencer("reg_seqr", self)
-        self.reg_driver = AxiLiteRegDriver("reg_driver", self)
         cfg = self.cfg
         self.reg_params = {"NUM_SLOTS": cfg.num_slots, "AXIL_ADDR_WIDTH": cfg.axil_addr_width,
                            "MEM_MAX_ENTRIES": cfg.params.get("MEM_MAX_ENTRIES", 0)}
         self.reg_block = build_reg_block(self.reg_params)
         self.reg_adapter = RegAxiLiteAdapter()
-        reg_map = self.reg_block.get_default_map()
-        reg_map.set_sequencer(self.reg_seqr, self.reg_adapter)
-        reg_map.set_auto_predict(True)
         ConfigDB().set(None, "*", "reg_block", self.reg_block)
         # The register tests read mirrors of volatile fields (counters, STATUS, PENDING) on
         # purpose, after predicting them; pyuvm warns on every such read. Errors still show.
@@ -164,14 +106,17 @@ class ImsRegEnv(ImsEnv):
 
     def connect_phase(self):
         super().connect_phase()
-        self.reg_driver.seq_item_port.connect(self.reg_seqr.seq_item_export)
+        # The register agent's sequencer exists once the agent is built.
+        self.reg_seqr, self.reg_driver = self.reg_agent.seqr, self.reg_agent.driver
+        reg_map = self.reg_block.get_default_map()
+        reg_map.set_sequencer(self.reg_seqr, self.reg_adapter)
+        reg_map.set_auto_predict(True)
 
     def start_of_simulation_phase(self):
         super().start_of_simulation_phase()
         master = self.reg_agent.master
         for bus_if in (master.write_if, master.read_if):   # thousands of accesses: log mismatches, not each access
             bus_if.log.setLevel(logging.WARNING)
-        self.reg_driver.start(master, self.monitor)
 
 
 __all__ = ["AxiLiteItem", "AxiLiteRegDriver", "ImsRegEnv", "RegAxiLiteAdapter", "build_reg_block",

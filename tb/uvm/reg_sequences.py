@@ -29,7 +29,7 @@ from cocotb.triggers import ClockCycles
 from pyuvm import uvm_predict_e, uvm_sequence, uvm_status_e
 
 from models.regs import Register, RegisterMap, load
-from tb.uvm.env import TriggerItem
+from tb.uvm.agents import TriggerItem
 from tb.uvm.reg_model import AxiLiteItem
 
 LOG = logging.getLogger("cocotb.regs")
@@ -112,7 +112,7 @@ class RegChecks:
     LOGGED_PROBLEMS = 300   # every mismatch goes to sim.log as found, up to this many
 
     def problem(self, rule: str, register: str, address: int, text: str) -> None:
-        p = Problem(rule, register, address, self.env.monitor.cycle, text)
+        p = Problem(rule, register, address, self.env.cycle, text)
         self.problems.append(p)
         if len(self.problems) <= self.LOGGED_PROBLEMS:
             LOG.error(str(p))

@@ -1,7 +1,8 @@
 """End-to-end scoreboard: IMS device model + platform model against what the RTL did.
 
 Plain Python (no cocotb import) so that its rules are unit-tested without a simulator
-(tests/generic/test_scoreboard_unit.py). The monitors feed it events stamped with the clock cycle:
+(tests/generic/test_scoreboard_unit.py). The monitors feed it typed transactions (tb/transactions.py)
+stamped with the clock cycle; `observe(txn)` dispatches them to:
 
     reg_write_request   an AXI-Lite write reached the RTL (AW and W handshakes done)
     reg_write_response  its BVALID was first seen: from here on it must be in effect
@@ -40,6 +41,7 @@ from dataclasses import dataclass, field
 
 from models.ims_device import ImsDevice, Outcome
 from tb.uvm.coverage import replay_causes
+from tb.transactions import MessageTxn, RegReadTxn, RegWriteRespTxn, RegWriteTxn, ResetTxn, TriggerTxn
 
 from models.regmap import COUNTERS, REG_CTRL, REG_ID, REG_NUM_SLOTS, REG_PENDING, REG_VERSION
 from models.regmap import PENDING_BITS_PER_WORD, PENDING_STRIDE, SLOT_BYTES, SLOT_CTRL, SLOT_PENDING
@@ -223,6 +225,37 @@ class ImsScoreboard:
         # APIC holds in IRR until the sequence runs that CPU (dispatch()).
         self.in_irr: dict[tuple[int, int], int] = {}
         self._new_worlds()
+
+    # ------------------------------------------------------------- transactions
+    def observe(self, t) -> None:
+        """One typed transaction from a monitor (tb/transactions.py), in edge order."""
+        handler = self._handlers.get(type(t))
+        if handler is None:
+            raise TypeError(f"scoreboard: no rule for {type(t).__name__} {t!r}")
+        handler(self, t)
+
+    def _on_trigger(self, t: TriggerTxn) -> None:
+        self.trigger(t.cycle, t.index, t.pasid)
+
+    def _on_message(self, t: MessageTxn) -> None:
+        self.message(t.cycle, t.addr, t.data)
+        if t.bresp is not None:
+            self.message_response(t.cycle, t.bresp)
+
+    def _on_reg_write(self, t: RegWriteTxn) -> None:
+        self.reg_write_request(t.cycle, t.offset, t.data, t.strb)
+
+    def _on_reg_write_resp(self, t: RegWriteRespTxn) -> None:
+        self.reg_write_response(t.cycle, t.resp)
+
+    def _on_reg_read(self, t: RegReadTxn) -> None:
+        self.reg_read(t.cycle, t.offset, t.data, t.resp)
+
+    def _on_reset(self, t: ResetTxn) -> None:
+        self.reset(t.cycle)
+
+    _handlers = {TriggerTxn: _on_trigger, MessageTxn: _on_message, RegWriteTxn: _on_reg_write,
+                 RegWriteRespTxn: _on_reg_write_resp, RegReadTxn: _on_reg_read, ResetTxn: _on_reset}
 
     # ------------------------------------------------------------------ state
     def _new_device(self) -> ImsDevice:

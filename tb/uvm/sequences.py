@@ -1,8 +1,17 @@
 """Sequences of the pyuvm environment.
 
-ImsBaseSequence owns reset and configuration (platform model, IR table via the models' Linux
-domains, the IMS domain over the RTL's registers, alloc + request of the irqs, ENABLE) and the
-end-of-test check; the test-specific sequences only override `traffic()`.
+ImsBaseSequence is the virtual sequence of the environment: it runs on no sequencer of its own
+and starts item sequences on the agents' sequencers (TriggerBurstSequence on the trigger
+agent's; register accesses go through the register agent's sequencer via `env.regs`). It owns
+reset and configuration (platform model, IR table via the models' Linux domains, the IMS
+domain over the RTL's registers, alloc + request of the irqs, ENABLE) and the end-of-test
+check; test-specific sequences override `traffic()` and, where they need to, the hooks:
+
+    pre_reset  post_reset  post_config  pre_traffic  post_traffic  pre_check
+
+Each hook is a method (override it in a subclass) that also runs the callbacks a test
+registered with `seq.add_hook(name, fn)` (fn(seq), sync or async), so tests attach faults or
+extra checks without replacing a sequence's methods.
 
 Clients: each allocated interrupt belongs to a client identified by its PASID (the instance
 cookie Linux keeps with the descriptor); a client fires only its own slots with its own PASID,
@@ -28,6 +37,20 @@ from models.regmap import SLOT_ADDR_HI, SLOT_ADDR_LO, SLOT_BYTES, SLOT_CTRL, SLO
 from models.regs import load as load_regs
 from tb.uvm.env import ImsEnv, TriggerItem, idle_gaps
 
+HOOKS = ("pre_reset", "post_reset", "post_config", "pre_traffic", "post_traffic", "pre_check")
+
+
+class TriggerBurstSequence(uvm_sequence):
+    """One TriggerItem on the trigger agent's sequencer."""
+
+    def __init__(self, item: TriggerItem, name: str = "burst") -> None:
+        super().__init__(name)
+        self.item = item
+
+    async def body(self):
+        await self.start_item(self.item)
+        await self.finish_item(self.item)
+
 
 @dataclass
 class Irq:
@@ -37,7 +60,8 @@ class Irq:
 
 
 class ImsBaseSequence(uvm_sequence):
-    """Reset, configure, traffic() (override), drain and final check."""
+    """Virtual sequence: reset, configure, traffic() (override), drain and final check, with
+    hooks around each step (module doc). Start it with `await seq.start()` (no sequencer)."""
 
     num_irqs = 8
     pasid_fraction = 0.75       # share of interrupts allocated with a PASID cookie
@@ -53,11 +77,36 @@ class ImsBaseSequence(uvm_sequence):
         self.irqs: dict[int, Irq] = {}      # Linux irq -> Irq
         self.stop_traffic = False
         self.next_pasid = 0x100
+        self._callbacks: dict[str, list] = {h: [] for h in HOOKS}
+
+    # ------------------------------------------------------------------ hooks
+    def add_hook(self, name: str, fn) -> None:
+        """Run fn(seq) at hook `name` (one of HOOKS), after the sequence's own hook method."""
+        if name not in self._callbacks:
+            raise ValueError(f"unknown hook {name!r}; hooks: {', '.join(HOOKS)}")
+        self._callbacks[name].append(fn)
+
+    async def _run_hook(self, name: str) -> None:
+        await getattr(self, name)()
+        for fn in self._callbacks[name]:
+            r = fn(self)
+            if hasattr(r, "__await__"):
+                await r
+
+    async def pre_reset(self): pass
+    async def post_reset(self): pass
+    async def post_config(self): pass
+    async def pre_traffic(self): pass
+    async def post_traffic(self): pass
+    async def pre_check(self): pass
 
     # ------------------------------------------------------------------ structure
     async def body(self):
         await self.reset_and_configure()
+        await self._run_hook("pre_traffic")
         await self.timed_traffic()
+        await self._run_hook("post_traffic")
+        await self._run_hook("pre_check")
         await self.env.final_check()
 
     async def timed_traffic(self):
@@ -70,9 +119,12 @@ class ImsBaseSequence(uvm_sequence):
         self.env.traffic_rate = ((sb.stats.messages - m0), time.perf_counter() - t0)
 
     async def reset_and_configure(self):
+        await self._run_hook("pre_reset")
         await self.env.reset_dut()
         await self.env.wait_not_busy()
+        await self._run_hook("post_reset")
         await self.configure()
+        await self._run_hook("post_config")
 
     def table_base(self) -> int:
         return load_regs(self.cfg.num_slots, self.cfg.axil_addr_width).table_base
@@ -119,7 +171,7 @@ class ImsBaseSequence(uvm_sequence):
         before the driver tears down the IRTE (our AXI ports have no such ordering)."""
         sb = self.env.sb
         for _ in range(max_cycles // 8):
-            self.env.monitor.flush()
+            self.env.flush()
             if not any(o.slot == slot for w in sb.worlds for o in list(w.direct) + w.replays) \
                     and not sb.inflight:
                 return
@@ -154,7 +206,7 @@ class ImsBaseSequence(uvm_sequence):
         after = self.platform.irq_info(h.irq)
         self.kept_vectors = getattr(self, "kept_vectors", 0) + 1
         if (after.cpu, after.vector) != (before.cpu, before.vector):
-            self.env.sb.error("VECTOR_NOT_KEPT", self.env.monitor.cycle,
+            self.env.sb.error("VECTOR_NOT_KEPT", self.env.cycle,
                               f"Linux irq {h.irq}: request_irq after free_irq moved it from "
                               f"CPU {before.cpu} vector {before.vector:#x} to CPU {after.cpu} "
                               f"vector {after.vector:#x} (x86_vector_deactivate keeps a "
@@ -172,7 +224,7 @@ class ImsBaseSequence(uvm_sequence):
         cands = [h for h in self.irqs.values()
                  if plat.irq_info(h.irq).cpu < top and plat.irq_info(h.irq).prev_vector is None]
         if not cands:
-            sb.error("NOT_EXERCISED", self.env.monitor.cycle,
+            sb.error("NOT_EXERCISED", self.env.cycle,
                      "RH=1 logical delivery: no irq on a CPU below the highest one")
             return
         h = self.rng.choice(cands)
@@ -190,7 +242,7 @@ class ImsBaseSequence(uvm_sequence):
         now = [a.accepted[info.vector] + a.coalesced[info.vector] for a in plat.apics]
         if now[info.cpu] == taken[info.cpu]:
             # (A message taken by other CPUs as well is the scoreboard's MULTIPLE_DELIVERY.)
-            sb.error("NOT_EXERCISED", self.env.monitor.cycle,
+            sb.error("NOT_EXERCISED", self.env.cycle,
                      f"RH=1 logical delivery of Linux irq {h.irq} (dest {dest:#x}): its CPU "
                      f"{info.cpu} took none of {count} messages")
         ir.patch_irte(info.irte_index, lambda raw: linux_irte)
@@ -199,9 +251,9 @@ class ImsBaseSequence(uvm_sequence):
     def run_cpus(self) -> None:
         """Platforms with auto_ack=False: run every CPU now (the scoreboard checks each
         dispatch)."""
-        self.env.monitor.flush()
+        self.env.flush()
         for cpu in range(self.cfg.num_cpus):
-            self.env.sb.dispatch(self.env.monitor.cycle, cpu)
+            self.env.sb.dispatch(self.env.cycle, cpu)
 
     # ----------------------------------------------------------------- triggers
     def legit_trigger(self, h: Irq) -> tuple[int, int | None]:
@@ -238,8 +290,7 @@ class ImsBaseSequence(uvm_sequence):
 
     async def send(self, triggers, idle: str | None = None) -> None:
         item = TriggerItem("burst", triggers, idle_gaps(self.rng, len(triggers), idle or self.idle))
-        await self.start_item(item)
-        await self.finish_item(item)
+        await TriggerBurstSequence(item).start(self.env.trigger_agent.seqr)
 
     async def stream(self, total: int, burst: int = 32, **kw) -> None:
         """Random legit traffic in bursts until `total` triggers or stop_traffic."""
@@ -351,7 +402,7 @@ class StateSweepSequence(ImsBaseSequence):
         # The sweep exists to reach these; if a change of the sequence stops doing so, say it.
         cov = self.env.sb.coverage
         if cov is not None and not cov._replay_causes.get("enable_set"):
-            self.env.sb.error("NOT_EXERCISED", self.env.monitor.cycle,
+            self.env.sb.error("NOT_EXERCISED", self.env.cycle,
                               "no replay was released by setting CTRL.ENABLE")
 
 
@@ -375,7 +426,7 @@ class AllocChurnSequence(ImsBaseSequence):
             await self.rerequest_irq(self.rng.choice(list(self.irqs.values())))
         await self.stream(100)
         if not getattr(self, "kept_vectors", 0):
-            self.env.sb.error("NOT_EXERCISED", self.env.monitor.cycle,
+            self.env.sb.error("NOT_EXERCISED", self.env.cycle,
                               "no free_irq/request_irq of a live irq")
 
 
@@ -400,7 +451,7 @@ class AffinityChurnSequence(ImsBaseSequence):
         await task
         await self.rh_logical_phase()
         if not self.moves:
-            self.env.sb.error("NOT_EXERCISED", self.env.monitor.cycle,
+            self.env.sb.error("NOT_EXERCISED", self.env.cycle,
                               f"no affinity change succeeded ({self.busy} refused as busy)")
 
 
@@ -446,7 +497,7 @@ class AffinityInFlightSequence(ImsBaseSequence):
         await super().body()
         cov = self.env.sb.coverage
         if cov is not None and not cov._affinity.get("old_vector_during_move"):
-            self.env.sb.error("NOT_EXERCISED", self.env.monitor.cycle,
+            self.env.sb.error("NOT_EXERCISED", self.env.cycle,
                               f"no interrupt ran on an old vector during a move ({self.moves} moves)")
 
 
@@ -477,7 +528,7 @@ class PasidAttackSequence(ImsBaseSequence):
         got = self.env.sb.outcome_count("DROP_PASID")
         # Every attack hits a PASID_EN slot with a PASID that is not its own: rule 3, always.
         if got != self.expected_pasid_drops:
-            self.env.sb.error("PASID_ISOLATION", self.env.monitor.cycle,
+            self.env.sb.error("PASID_ISOLATION", self.env.cycle,
                               f"{self.expected_pasid_drops} attack triggers, {got} PASID drops")
 
 
@@ -575,7 +626,7 @@ class IrFaultSequence(ImsBaseSequence):
         # device's requester ID; and the scoreboard saw every faulting slot fault.
         if got != want or any(r.sid != self.cfg.requester_id for r in log) or \
                 sb.stats.faulted < len(self.expected):
-            sb.error("IR_FAULT_LOG", self.env.monitor.cycle,
+            sb.error("IR_FAULT_LOG", self.env.cycle,
                      f"fault log reasons {sorted(map(hex, got))}, expected {sorted(map(hex, want))}; "
                      f"record SIDs {sorted({hex(r.sid) for r in log})}; faulted messages {sb.stats.faulted} "
                      f"(at least {len(self.expected)} expected)")
@@ -633,7 +684,7 @@ class GuestPostedSequence(ImsBaseSequence):
         for slot, (pda, vector) in self.posted_vectors.items():
             pd = read_descriptor(self.platform.memory, pda)
             if not pd.pir >> vector & 1:
-                self.env.sb.error("POSTED_PIR", self.env.monitor.cycle,
+                self.env.sb.error("POSTED_PIR", self.env.cycle,
                                   f"descriptor {pda:#x}: PIR bit {vector:#x} not set", slot=slot)
 
 
@@ -686,7 +737,7 @@ class ScaleSequence(ImsBaseSequence):
         for slot in sorted(victims):
             h = await self.alloc_irq(with_pasid=self.rng.random() < self.pasid_fraction)
             if h.slot != slot:
-                self.env.sb.error("SLOT_ALLOCATION", self.env.monitor.cycle,
+                self.env.sb.error("SLOT_ALLOCATION", self.env.cycle,
                                   f"reallocation got slot {h.slot}; lowest free was {slot}", slot=h.slot)
             await self.send([self.legit_trigger(h)] * 2)
 

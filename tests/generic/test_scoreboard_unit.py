@@ -1,7 +1,8 @@
 """Unit tests of the end-to-end scoreboard (tb/uvm/scoreboard.py) without a simulator.
 
-A second ImsDevice plays the RTL ("dut"); a small harness turns its behaviour into the events
-the monitors would report. Clean histories must pass; each injected wrong behaviour must be
+A second ImsDevice plays the RTL ("dut"); a small harness turns its behaviour into the typed
+transactions the monitors publish (tb/transactions.py), fed through ImsScoreboard.observe as
+the pyuvm ScoreboardComponent does. Clean histories must pass; each injected wrong behaviour must be
 reported with its specific mismatch kind (a checker that cannot fail is a defect).
 """
 
@@ -15,6 +16,7 @@ from models.ims_device import ImsDevice, Outcome
 from models.iommu import FaultReason
 from models.platform import Platform
 from models.regmap import REG_CNT_PENDED
+from tb.transactions import MessageTxn, RegReadTxn, RegWriteRespTxn, RegWriteTxn, ResetTxn, TriggerTxn
 from tb.uvm.scoreboard import ImsScoreboard, ScoreboardError
 
 SID = 0x0300
@@ -36,17 +38,17 @@ class Harness:
     # RegisterAccess used by the Linux model: every access goes "through the DUT".
     async def write32(self, offset: int, value: int) -> None:
         self.cycle += 1
-        self.sb.reg_write_request(self.cycle, offset, value)
+        self.sb.observe(RegWriteTxn(self.cycle, offset, value, 0xF))
         resp = self.dut.write(offset, value)
         self.cycle += 1
-        self.sb.reg_write_response(self.cycle, resp)
+        self.sb.observe(RegWriteRespTxn(self.cycle, resp))
         for m in self.dut.take_replays():
             self.emit(m.addr, m.data)
 
     async def read32(self, offset: int) -> int:
         self.cycle += 2
         data, resp = self.dut.read(offset)
-        self.sb.reg_read(self.cycle, offset, data, resp)
+        self.sb.observe(RegReadTxn(self.cycle, offset, data, resp))
         return data
 
     def emit(self, addr: int, data: int) -> None:
@@ -57,13 +59,12 @@ class Harness:
         if self.corrupt_next_message:
             self.corrupt_next_message = False
             data ^= 0x1
-        self.sb.message(self.cycle, addr, data)
-        self.sb.message_response(self.cycle, 0)
+        self.sb.observe(MessageTxn(self.cycle, addr, data, bresp=0))
         self.dut.write_response(0)
 
     def fire(self, index: int, pasid: int | None = None) -> Outcome:
         self.cycle += 1
-        self.sb.trigger(self.cycle, index, pasid)
+        self.sb.observe(TriggerTxn(self.cycle, index, pasid))
         r = self.dut.trigger(index, pasid)
         if r.message is not None:
             self.emit(r.message.addr, r.message.data)
@@ -174,9 +175,9 @@ def test_swapped_messages_are_reported_once_as_missing_then_out_of_order():
         lo1, hi1, d1, _ = h.dut.slot(irqs[1].index)
         lo2, hi2, d2, _ = h.dut.slot(irqs[2].index)
         h.cycle += 1
-        h.sb.trigger(h.cycle, irqs[1].index, 0x101)
+        h.sb.observe(TriggerTxn(h.cycle, irqs[1].index, 0x101))
         h.dut.trigger(irqs[1].index, 0x101)
-        h.sb.trigger(h.cycle + 1, irqs[2].index, 0x102)
+        h.sb.observe(TriggerTxn(h.cycle + 1, irqs[2].index, 0x102))
         h.dut.trigger(irqs[2].index, 0x102)
         h.cycle += 4
         h.emit(hi2 << 32 | lo2, d2)      # the second trigger's message first
@@ -194,7 +195,7 @@ def test_write_for_masked_slot_is_reported():
         await h.ims.mask(irqs[1].irq)
         # The DUT ignores the mask: it sends where the model pends.
         h.cycle += 1
-        h.sb.trigger(h.cycle, irqs[1].index, 0x101)
+        h.sb.observe(TriggerTxn(h.cycle, irqs[1].index, 0x101))
         lo, hi, data, _ = h.dut.slot(irqs[1].index)
         h.emit(hi << 32 | lo, data)
         h.finish()
@@ -268,7 +269,7 @@ def test_window_tolerates_old_or_new_value_but_not_outside():
         ctrl_off = 0x8000 + 16 * slot + 0xC
         image = h.dut.slot(slot)[3]
         h.cycle += 1
-        h.sb.reg_write_request(h.cycle, ctrl_off, image | 1)
+        h.sb.observe(RegWriteTxn(h.cycle, ctrl_off, image | 1, 0xF))
         if dut_sees_new:
             h.dut.write(ctrl_off, image | 1)
             h.fire(slot, 0x100)                       # pends in the DUT
@@ -276,7 +277,7 @@ def test_window_tolerates_old_or_new_value_but_not_outside():
             h.fire(slot, 0x100)                       # sends in the DUT
             h.dut.write(ctrl_off, image | 1)
         h.cycle += 1
-        h.sb.reg_write_response(h.cycle, 0)
+        h.sb.observe(RegWriteRespTxn(h.cycle, 0))
         h.fire(slot, 0x100)                           # after the response: must pend
         h.finish()
         assert h.sb.stats.windowed == 1
@@ -288,9 +289,9 @@ def test_window_tolerates_old_or_new_value_but_not_outside():
     ctrl_off = 0x8000 + 16 * slot + 0xC
     image = h.dut.slot(slot)[3]
     h.cycle += 1
-    h.sb.reg_write_request(h.cycle, ctrl_off, image | 1)
+    h.sb.observe(RegWriteTxn(h.cycle, ctrl_off, image | 1, 0xF))
     h.cycle += 1
-    h.sb.reg_write_response(h.cycle, 0)
+    h.sb.observe(RegWriteRespTxn(h.cycle, 0))
     h.fire(slot, 0x100)                               # DUT still unmasked: sends
     h.dut.write(ctrl_off, image | 1)
     expect_kind("UNEXPLAINED_WRITE", h.finish)
@@ -306,12 +307,12 @@ def test_replay_before_response_is_explained():
         ctrl_off = 0x8000 + 16 * irqs[1].index + 0xC
         value = h.dut.slot(irqs[1].index)[3] & ~3
         h.cycle += 1
-        h.sb.reg_write_request(h.cycle, ctrl_off, value)
+        h.sb.observe(RegWriteTxn(h.cycle, ctrl_off, value, 0xF))
         h.dut.write(ctrl_off, value)
         for m in h.dut.take_replays():
             h.emit(m.addr, m.data)                    # the replay, seen first
         h.cycle += 1
-        h.sb.reg_write_response(h.cycle, 0)
+        h.sb.observe(RegWriteRespTxn(h.cycle, 0))
         h.finish()
         assert h.sb.stats.replays == 1
     run(body())
@@ -323,8 +324,8 @@ def test_reset_drops_owed_and_rejects_stale():
         irqs = await h.setup(2)
         lo, hi, data, _ = h.dut.slot(irqs[0].index)
         h.cycle += 1
-        h.sb.trigger(h.cycle, irqs[0].index, 0x100)   # accepted, message lost by reset: allowed
-        h.sb.reset(h.cycle + 1)
+        h.sb.observe(TriggerTxn(h.cycle, irqs[0].index, 0x100))   # accepted, message lost by reset: allowed
+        h.sb.observe(ResetTxn(h.cycle + 1))
         h.dut.reset()
         h.emit(hi << 32 | lo, data)                   # ...but a stale message after reset is not
         h.finish()
@@ -452,3 +453,29 @@ def test_kept_vector_across_free_irq_request_irq_delivers_replay():
         h.finish()
         assert h.sb.stats.replays == 1 and h.sb.stats.delivered == 1
     run(body())
+
+
+def test_unknown_transaction_type_is_refused():
+    """observe() must not drop what it has no rule for: a new monitor type would go unchecked."""
+    h = Harness()
+    with pytest.raises(TypeError, match="no rule for"):
+        h.sb.observe(("M", 1, 0x1000, 0x1))
+
+
+def test_message_bresp_error_is_counted_by_the_model():
+    """A MessageTxn with an error BRESP moves the model's CNT_WR_ERR, so an RTL that does not
+    count it is reported at the end (COUNTER_MISMATCH)."""
+    async def body():
+        h = Harness()
+        irqs = await h.setup(2)
+        h.fire(irqs[0].index, 0x100)          # OKAY message
+        h.cycle += 1
+        # One more message whose BRESP the memory target made SLVERR: the harness "DUT" is
+        # not told (an RTL that ignores BRESP), so its CNT_WR_ERR stays 0.
+        r = h.dut.trigger(irqs[1].index, 0x101)
+        h.sb.observe(TriggerTxn(h.cycle, irqs[1].index, 0x101))
+        h.cycle += 1
+        h.sb.observe(MessageTxn(h.cycle, r.message.addr, r.message.data, bresp=2))
+        h.finish()
+    err = expect_kind("COUNTER_MISMATCH", lambda: run(body()))
+    assert "CNT_WR_ERR" in str(err)

@@ -15,6 +15,7 @@ monitor or model side and pass only if the scoreboard reports that specific mism
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import cocotb
@@ -23,6 +24,7 @@ from cocotb.clock import Clock
 from cocotb.utils import get_sim_time
 from pyuvm import ConfigDB, uvm_test
 
+from tb.transactions import MessageTxn
 from tb.uvm.config import EnvConfig
 from tb.uvm.env import ImsEnv
 from tb.uvm import sequences as seqs
@@ -46,10 +48,10 @@ class ImsUvmTest(uvm_test):
         self.cfg = EnvConfig.from_dut(dut, type(self).__name__, REGRESSION_SEED, **self.knobs)
         ConfigDB().set(None, "*", "cfg", self.cfg)
         ConfigDB().set(None, "*", "dut", dut)
-        self.env = ImsEnv("env", self)
+        self.env = ImsEnv.create("env", self)
 
     def inject(self, seq) -> None:
-        """Injected-fault tests override this (called after configuration)."""
+        """Injected-fault tests override this (the sequence's post_config hook calls it)."""
 
     async def run_phase(self):
         self.raise_objection()
@@ -61,14 +63,8 @@ class ImsUvmTest(uvm_test):
         Clock(cocotb.top.clk, 10, unit="ns").start()
         self.wall0 = time.perf_counter()
         seq = self.sequence("seq", self.env, **self.seq_knobs)
-        test = self
-        configure = seq.configure
-
-        async def configure_then_inject():
-            await configure()
-            test.inject(seq)
-        seq.configure = configure_then_inject
-        await seq.start(self.env.trigger_agent.seqr)
+        seq.add_hook("post_config", self.inject)
+        await seq.start()     # a virtual sequence: it starts item sequences on the agents' sequencers
         self.wall = time.perf_counter() - self.wall0
         self.drop_objection()
 
@@ -210,7 +206,7 @@ class InjectedTest(ImsUvmTest):
         count = [0]
 
         def tap(e):
-            if e[0] != "M":
+            if type(e) is not MessageTxn:
                 return e
             count[0] += 1
             return fn(e) if count[0] == n else e
@@ -231,8 +227,7 @@ class UvmInjectedCorruptData(InjectedTest):
     expect_kinds = {"CORRUPTED_MESSAGE"}
 
     def inject(self, seq):
-        self.env.scoreboard.tap = self.nth_message_tap(
-            20, lambda e: (e[0], e[1], e[2], e[3] ^ 0x1, e[4]))
+        self.env.scoreboard.tap = self.nth_message_tap(20, lambda e: replace(e, data=e.data ^ 0x1))
 
 
 @pyuvm.test()
