@@ -78,7 +78,7 @@ wire r_beat  = m_axi_rvalid && rready_reg;
 // the last beat of a burst is counted here (beat 3), not taken from rlast:
 // every fetch is exactly four beats
 wire r_last  = r_beat && beat_reg == 2'd3;
-wire unused_r = ^{m_axi_rid, m_axi_rlast};
+wire unused_r = ^{m_axi_rid, m_axi_rlast, req_addr[3:0]};
 
 assign req_ready = !rst && !arvalid_reg && outstanding_reg < MAX_OUTSTANDING;
 assign rsp_valid = rsp_valid_reg;

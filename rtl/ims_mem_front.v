@@ -30,7 +30,6 @@
 
 module ims_mem_front #(
     parameter NUM_SLOTS         = 64,
-    parameter MEM_MAX_ENTRIES   = 64,
     parameter MEM_CACHE_ENTRIES = 16,
     parameter IRQ_INDEX_WIDTH   = 16,
     parameter ENTRY_WIDTH       = 6,     // width of an entry number j
@@ -93,6 +92,11 @@ module ims_mem_front #(
 
 localparam C          = MEM_CACHE_ENTRIES;
 localparam STAGE_LINE = C;
+localparam CW         = $clog2(C);      // cache line number width (the staging line needs one more bit)
+/* verilator lint_off WIDTH */
+localparam [CW-1:0] C_LAST = C - 1;
+localparam [32:0]   N33    = NUM_SLOTS;
+/* verilator lint_on WIDTH */
 localparam PW         = $clog2(PARK_DEPTH);
 localparam OW         = $clog2(MAX_OUTSTANDING);
 
@@ -117,11 +121,11 @@ localparam [1:0] ST_NEED = 2'd0,   // memory entry, fetch not issued
 wire [32:0] idx_ext = {{(33-IRQ_INDEX_WIDTH){1'b0}}, s_irq_index};
 wire [32:0] j_ext   = idx_ext - NUM_SLOTS;
 /* verilator lint_on UNUSEDSIGNAL */
-wire        in_mem  = idx_ext >= NUM_SLOTS && idx_ext < NUM_SLOTS + {{(32-ENTRY_WIDTH){1'b0}}, mem_entries};
+wire        in_mem  = idx_ext >= N33 && idx_ext < N33 + {{(32-ENTRY_WIDTH){1'b0}}, mem_entries};
 wire [ENTRY_WIDTH-1:0] in_j = j_ext[ENTRY_WIDTH-1:0];
 
 reg [C-1:0]           tag_valid_reg;
-reg [ENTRY_WIDTH-1:0] tag_entry_reg [0:C-1];
+reg [C*ENTRY_WIDTH-1:0] tag_entry_reg;   // line i at [i*ENTRY_WIDTH +: ENTRY_WIDTH]
 
 reg                  hit;
 reg [LINE_WIDTH-1:0] hit_line;
@@ -130,7 +134,7 @@ always @* begin
     hit      = 1'b0;
     hit_line = {LINE_WIDTH{1'b0}};
     for (i = C - 1; i >= 0; i = i - 1) begin
-        if (tag_valid_reg[i] && tag_entry_reg[i] == in_j) begin
+        if (tag_valid_reg[i] && tag_entry_reg[i*ENTRY_WIDTH +: ENTRY_WIDTH] == in_j) begin
             hit      = 1'b1;
             hit_line = i[LINE_WIDTH-1:0];
         end
@@ -178,7 +182,7 @@ wire pop = head_err || (head_go && p_ready);
 // fetches: trigger misses (in park order) first, then re-examinations
 // --------------------------------------------------------------------------
 
-reg [LINE_WIDTH-1:0] alloc_reg;
+reg [CW-1:0] alloc_reg;
 
 wire fi_any   = fi_reg != tail_reg;
 wire fi_need  = fi_any && pk_st_reg[fi] == ST_NEED;
@@ -191,6 +195,9 @@ assign fi_j = fi_j_ext[ENTRY_WIDTH-1:0];
 // outstanding fetch owners, in issue order: {re-examination, park entry}
 reg [PW:0]  own_q_reg [0:MAX_OUTSTANDING-1];
 reg [OW:0]  own_cnt_reg;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [OW:0] own_push_at = own_cnt_reg - {{OW{1'b0}}, f_rsp_valid};
+/* verilator lint_on UNUSEDSIGNAL */
 wire own_full = own_cnt_reg == MAX_OUTSTANDING;
 
 wire [ENTRY_WIDTH-1:0] f_j = fi_need ? fi_j : mf_req_entry;
@@ -214,6 +221,10 @@ wire [115:0] f_image = {f_rsp_entry[127:108], f_rsp_entry[99], f_rsp_entry[96],
 wire unused_f = ^{f_rsp_entry[107:100], f_rsp_entry[98:97], f_rsp_entry[1:0]};
 
 wire                  ram_we   = f_rsp_valid && !f_rsp_err;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [LINE_WIDTH-1:0] rsp_line = pk_line_reg[rsp_slot];
+/* verilator lint_on UNUSEDSIGNAL */
+wire [CW-1:0]         rsp_line_c = rsp_line[CW-1:0];   // a trigger's line is a cache line
 wire [LINE_WIDTH-1:0] ram_line = rsp_mf ? STAGE_LINE[LINE_WIDTH-1:0] : pk_line_reg[rsp_slot];
 
 ims_ram_sdp #(
@@ -258,9 +269,9 @@ always @(posedge clk) begin
     // fetch issue: a trigger miss takes the next line (round robin), dropping its old tag
     if (f_trig) begin
         pk_st_reg[fi]            <= ST_WAIT;
-        pk_line_reg[fi]          <= alloc_reg;
+        pk_line_reg[fi]          <= {{(LINE_WIDTH-CW){1'b0}}, alloc_reg};
         tag_valid_reg[alloc_reg] <= 1'b0;
-        alloc_reg <= (alloc_reg == C - 1) ? {LINE_WIDTH{1'b0}} : alloc_reg + 1'b1;
+        alloc_reg <= (alloc_reg == C_LAST) ? {CW{1'b0}} : alloc_reg + 1'b1;
     end
 
     // owner queue: push on issue, pop on response
@@ -270,22 +281,22 @@ always @(posedge clk) begin
         end
     end
     if (f_go) begin
-        own_q_reg[own_cnt_reg - (f_rsp_valid ? 1 : 0)] <= {!fi_need, fi};
+        own_q_reg[own_push_at[OW-1:0]] <= {!fi_need, fi};
     end
-    own_cnt_reg <= own_cnt_reg + (f_go ? 1'b1 : 1'b0) - (f_rsp_valid ? 1'b1 : 1'b0);
+    own_cnt_reg <= own_cnt_reg + {{OW{1'b0}}, f_go} - {{OW{1'b0}}, f_rsp_valid};
 
     // fetch response: a trigger's image becomes a cache line and its trigger may go
     if (f_rsp_valid && !rsp_mf) begin
         pk_st_reg[rsp_slot] <= f_rsp_err ? ST_ERR : ST_GO;
         if (!f_rsp_err) begin
-            tag_valid_reg[pk_line_reg[rsp_slot]] <= 1'b1;
-            tag_entry_reg[pk_line_reg[rsp_slot]] <= fi_j_of(pk_index_reg[rsp_slot]);
+            tag_valid_reg[rsp_line_c] <= 1'b1;
+            tag_entry_reg[rsp_line_c*ENTRY_WIDTH +: ENTRY_WIDTH] <= fi_j_of(pk_index_reg[rsp_slot]);
         end
     end
 
     if (inv_valid) begin
         for (k = 0; k < C; k = k + 1) begin
-            if (inv_all || tag_entry_reg[k] == inv_entry) begin
+            if (inv_all || tag_entry_reg[k*ENTRY_WIDTH +: ENTRY_WIDTH] == inv_entry) begin
                 tag_valid_reg[k] <= 1'b0;
             end
         end
@@ -304,6 +315,7 @@ always @(posedge clk) begin
     end
 end
 
+/* verilator lint_off UNUSEDSIGNAL */
 function [ENTRY_WIDTH-1:0] fi_j_of(input [IRQ_INDEX_WIDTH-1:0] index);
     reg [32:0] e;
     begin
@@ -311,6 +323,7 @@ function [ENTRY_WIDTH-1:0] fi_j_of(input [IRQ_INDEX_WIDTH-1:0] index);
         fi_j_of = e[ENTRY_WIDTH-1:0];
     end
 endfunction
+/* verilator lint_on UNUSEDSIGNAL */
 
 endmodule
 

@@ -70,7 +70,8 @@ module ims_mem_maint #(
     input  wire [31:0]            rsp_rdata
 );
 
-localparam [1:0] CMD_INVAL = 2'd0, CMD_BASE = 2'd1, CMD_SIZE = 2'd2;
+// command kinds (CMD_BASE = 2'd1 needs no test of its own: every kind but CMD_INVAL drops all lines)
+localparam [1:0] CMD_INVAL = 2'd0, CMD_SIZE = 2'd2;
 localparam [1:0] OPM_CAND = 2'd0, OPM_CLEAR = 2'd1, OPM_PEND_RD = 2'd2;
 localparam DRAIN_CYCLES = 6;
 
@@ -89,7 +90,6 @@ localparam [3:0]
     S_RX_OP   = 4'd11,  // candidate check
     S_RX_OPW  = 4'd12;
 
-localparam TOTAL = NUM_SLOTS + MEM_MAX_ENTRIES;
 
 reg [3:0]  state_reg;
 reg [3:0]  drain_reg;
@@ -283,7 +283,7 @@ always @(posedge clk) begin
     end
 end
 
-wire unused_total = ^TOTAL;
+wire unused_wdata = ^cmd_wdata[29:16];
 
 endmodule
 

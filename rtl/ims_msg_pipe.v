@@ -50,7 +50,6 @@ module ims_msg_pipe #(
     parameter REPLAY_FIFO_DEPTH  = 4,
     // section 7: SLOT_WIDTH / WORD_WIDTH / PEND_WORDS then span the slots and the
     // memory entries' pending bits; the slot RAM and the replay scanner keep the slots'
-    parameter MEM_MAX_ENTRIES    = 0,
     parameter SS_WIDTH           = 11,   // slot RAM address width
     parameter SCAN_WORD_WIDTH    = 6,
     parameter SCAN_PEND_WORDS    = 64,
@@ -810,7 +809,9 @@ reg                  d_valid_reg;
 reg                  d_int_reg;
 reg                  d_mem_reg;
 reg [2:0]            d_kind_reg;
-reg [SLOT_WIDTH-1:0] d_slot_reg;
+/* verilator lint_off UNUSEDSIGNAL */
+reg [SLOT_WIDTH-1:0] d_slot_reg;     // (the slot RAM takes its low SS_WIDTH bits)
+/* verilator lint_on UNUSEDSIGNAL */
 reg [1:0]            d_dword_reg;
 reg [31:0]           d_wdata_reg;
 reg [3:0]            d_wstrb_reg;

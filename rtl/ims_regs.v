@@ -33,7 +33,6 @@ module ims_regs #(
     parameter AXIL_ADDR_WIDTH = 16,
     parameter SLOT_WIDTH      = 11,
     parameter WORD_WIDTH      = 6,
-    parameter PEND_WORDS      = 64,
     parameter MEM_MAX_ENTRIES = 0,
     parameter ENTRY_WIDTH     = 1    // width of an entry number (MEM_ENTRIES has one bit more)
 ) (
@@ -343,7 +342,9 @@ assign s_axil_rresp   = rresp_reg;
 reg                     op_active_reg;   // offered or in the pipeline, until rsp_valid
 reg                     op_valid_reg;
 reg [1:0]               op_kind_reg;
-reg [ADDR_HI:2]         op_addr_reg;
+/* verilator lint_off UNUSEDSIGNAL */
+reg [ADDR_HI:2]         op_addr_reg;    // (slot ops use the slot bits, PENDING reads the word bits)
+/* verilator lint_on UNUSEDSIGNAL */
 
 wire wr_op_want  = wr_state_reg == WR_OP;
 wire wr_op_start = wr_op_want && !op_active_reg;

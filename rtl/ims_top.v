@@ -217,7 +217,6 @@ ims_regs #(
     .AXIL_ADDR_WIDTH(AXIL_ADDR_WIDTH),
     .SLOT_WIDTH(SLOT_WIDTH),
     .WORD_WIDTH(WORD_WIDTH),
-    .PEND_WORDS(PEND_WORDS),
     .MEM_MAX_ENTRIES(MEM_MAX_ENTRIES),
     .ENTRY_WIDTH(ENTRY_WIDTH)
 ) regs_inst (
@@ -280,7 +279,6 @@ ims_msg_pipe #(
     .PEND_WORDS(PEND_WORDS),
     .DIRECT_FIFO_DEPTH(2**DIRECT_FIFO_ADDR_WIDTH),
     .REPLAY_FIFO_DEPTH(2**REPLAY_FIFO_ADDR_WIDTH),
-    .MEM_MAX_ENTRIES(MEM_MAX_ENTRIES),
     .SS_WIDTH(SLOT_WIDTH),
     .SCAN_WORD_WIDTH(SCAN_WORD_WIDTH),
     .SCAN_PEND_WORDS(SCAN_PEND_WORDS),
@@ -338,7 +336,10 @@ ims_msg_pipe #(
 // section 7: memory-resident entries
 // --------------------------------------------------------------------------
 
+// the entry RAM's staging line (re-examination images), after the cache lines
+/* verilator lint_off WIDTH */
 localparam [LINE_WIDTH-1:0] C_STAGE_LINE = MEM_CACHE_ENTRIES;
+/* verilator lint_on WIDTH */
 
 generate
 if (MEM) begin : g_mem
@@ -363,7 +364,6 @@ if (MEM) begin : g_mem
 
     ims_mem_front #(
         .NUM_SLOTS(NUM_SLOTS),
-        .MEM_MAX_ENTRIES(MEM_MAX_ENTRIES),
         .MEM_CACHE_ENTRIES(MEM_CACHE_ENTRIES),
         .IRQ_INDEX_WIDTH(IRQ_INDEX_WIDTH),
         .ENTRY_WIDTH(ENTRY_WIDTH),
