@@ -121,7 +121,10 @@ function [2:0] zone;
     begin
         slot = {{(37-AW){1'b0}}, addr[AW-2:4]};
         word = {22'd0, addr[11:2]};
-        zone[ZONE_REGS] = !addr[AW-1] && addr[AW-2:7] == 0 && (MEM || !addr[6]);
+        zone[ZONE_REGS] = !addr[AW-1] && addr[AW-2:6] == 0;
+        if (MEM) begin
+            zone[ZONE_REGS] = !addr[AW-1] && addr[AW-2:7] == 0;   // 0x000..0x07c (section 7)
+        end
         zone[ZONE_PEND] = !addr[AW-1] && addr[AW-2:12] == 1 && word < pend_words_now_reg;
         zone[ZONE_SLOT] = addr[AW-1] && slot < NUM_SLOTS;
     end
