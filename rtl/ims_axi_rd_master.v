@@ -6,9 +6,11 @@
  *          ignored, the entry is 16-byte aligned).  Issued as one INCR burst
  *          of four 32-bit beats (arlen 3, arsize 2), arid constant 0, so the
  *          responses return in request order.
- *   rsp_*  one pulse per fetch, in request order: the four beats as one
- *          128-bit word (beat 0 in bits 31:0) and rsp_err when any beat had
- *          RRESP != OKAY.  The owner takes every response (no ready).
+ *   rsp_*  one pulse per fetch, in request order, in the cycle of its last R
+ *          beat (combinational from the R channel: the §7 miss latency has no
+ *          cycle to spare): the four beats as one 128-bit word (beat 0 in bits
+ *          31:0) and rsp_err when any beat had RRESP != OKAY.  The owner takes
+ *          every response (no ready).
  *   idle   no fetch issued and unanswered.
  * At most MAX_OUTSTANDING fetches are in flight; the R channel is always
  * ready (rready high out of reset): the owner takes each entry at once.
@@ -68,9 +70,6 @@ reg [CNT_WIDTH-1:0] outstanding_reg, outstanding_next;
 reg [1:0]           beat_reg, beat_next;
 reg [95:0]          beats_reg, beats_next;
 reg                 err_reg, err_next;
-reg                 rsp_valid_reg, rsp_valid_next;
-reg [127:0]         rsp_entry_reg, rsp_entry_next;
-reg                 rsp_err_reg, rsp_err_next;
 reg                 rready_reg;
 
 wire ar_done = arvalid_reg && m_axi_arready;
@@ -81,9 +80,9 @@ wire r_last  = r_beat && beat_reg == 2'd3;
 wire unused_r = ^{m_axi_rid, m_axi_rlast, req_addr[3:0]};
 
 assign req_ready = !rst && !arvalid_reg && outstanding_reg < MAX_OUTSTANDING;
-assign rsp_valid = rsp_valid_reg;
-assign rsp_entry = rsp_entry_reg;
-assign rsp_err   = rsp_err_reg;
+assign rsp_valid = r_last;
+assign rsp_entry = {m_axi_rdata, beats_reg};
+assign rsp_err   = err_reg || m_axi_rresp != 2'b00;
 assign idle      = outstanding_reg == 0 && !arvalid_reg;
 
 assign m_axi_arid    = {AXI_ID_WIDTH{1'b0}};
@@ -104,9 +103,6 @@ always @* begin
     beat_next        = beat_reg;
     beats_next       = beats_reg;
     err_next         = err_reg;
-    rsp_valid_next   = 1'b0;
-    rsp_entry_next   = rsp_entry_reg;
-    rsp_err_next     = rsp_err_reg;
 
     if (req_valid && req_ready) begin
         arvalid_next     = 1'b1;
@@ -118,10 +114,7 @@ always @* begin
     if (r_beat) begin
         beat_next = beat_reg + 2'd1;
         if (r_last) begin
-            rsp_valid_next = 1'b1;
-            rsp_entry_next = {m_axi_rdata, beats_reg};
-            rsp_err_next   = err_reg || m_axi_rresp != 2'b00;
-            err_next       = 1'b0;
+            err_next   = 1'b0;
         end else begin
             beats_next = {m_axi_rdata, beats_reg[95:32]};
             err_next   = err_reg || m_axi_rresp != 2'b00;
@@ -140,9 +133,6 @@ always @(posedge clk) begin
     beat_reg        <= beat_next;
     beats_reg       <= beats_next;
     err_reg         <= err_next;
-    rsp_valid_reg   <= rsp_valid_next;
-    rsp_entry_reg   <= rsp_entry_next;
-    rsp_err_reg     <= rsp_err_next;
     rready_reg      <= 1'b1;
 
     if (rst) begin
@@ -150,7 +140,6 @@ always @(posedge clk) begin
         outstanding_reg <= 0;
         beat_reg        <= 2'd0;
         err_reg         <= 1'b0;
-        rsp_valid_reg   <= 1'b0;
         rready_reg      <= 1'b0;
     end
 end

@@ -166,7 +166,10 @@ wire acc_drop  = in_mem && !ctrl_enable;
 wire acc_byp   = park_empty && !acc_drop && (!in_mem || hit);
 wire acc_park  = acc && !acc_drop && !acc_byp;
 
-wire head_go   = !park_empty && pk_st_reg[head] == ST_GO;
+// the head goes in the cycle its fetch answers (the entry RAM forwards the
+// image written on that edge), or later from ST_GO
+wire rsp_for_head;
+wire head_go   = !park_empty && (pk_st_reg[head] == ST_GO || rsp_for_head);
 wire head_err  = !park_empty && pk_st_reg[head] == ST_ERR;
 
 assign p_valid       = park_empty ? (s_irq_valid && s_irq_ready && acc_byp) : head_go;
@@ -186,6 +189,9 @@ reg [CW-1:0] alloc_reg;
 
 wire fi_any   = fi_reg != tail_reg;
 wire fi_need  = fi_any && pk_st_reg[fi] == ST_NEED;
+// a miss at the port fetches on its acceptance edge when no parked miss waits
+// for its fetch (one cycle off the miss latency)
+wire port_miss = acc_park && in_mem && !hit && !fi_any;
 wire [ENTRY_WIDTH-1:0] fi_j;
 /* verilator lint_off UNUSEDSIGNAL */
 wire [32:0] fi_j_ext = {{(33-IRQ_INDEX_WIDTH){1'b0}}, pk_index_reg[fi]} - NUM_SLOTS;
@@ -200,20 +206,22 @@ wire [OW:0] own_push_at = own_cnt_reg - {{OW{1'b0}}, f_rsp_valid};
 /* verilator lint_on UNUSEDSIGNAL */
 wire own_full = own_cnt_reg == MAX_OUTSTANDING;
 
-wire [ENTRY_WIDTH-1:0] f_j = fi_need ? fi_j : mf_req_entry;
-assign f_req_valid  = !own_full && (fi_need || mf_req_valid);
+wire [ENTRY_WIDTH-1:0] f_j = fi_need ? fi_j : (port_miss ? in_j : mf_req_entry);
+assign f_req_valid  = !own_full && (fi_need || port_miss || mf_req_valid);
 /* verilator lint_off UNUSEDSIGNAL */
 wire [63:0] f_j_off = {{(64-ENTRY_WIDTH){1'b0}}, f_j} << 4;
 /* verilator lint_on UNUSEDSIGNAL */
 assign f_req_addr   = mem_base + f_j_off;
-assign mf_req_ready = !own_full && !fi_need && f_req_ready;
+assign mf_req_ready = !own_full && !fi_need && !port_miss && f_req_ready;
 wire f_go    = f_req_valid && f_req_ready;
 wire f_trig  = f_go && fi_need;
+wire f_port  = f_go && !fi_need && port_miss;
 
 wire fi_adv  = fi_any && (!fi_need || f_trig);
 
 wire             rsp_mf   = own_q_reg[0][PW];
 wire [PW-1:0]    rsp_slot = own_q_reg[0][PW-1:0];
+assign rsp_for_head = f_rsp_valid && !f_rsp_err && !rsp_mf && rsp_slot == head;
 
 // entry image in the slot-store layout {PASID, PASID_EN, MASK, DATA, ADDR_HI, ADDR_LO[31:2]}
 wire [115:0] f_image = {f_rsp_entry[127:108], f_rsp_entry[99], f_rsp_entry[96],
@@ -226,6 +234,8 @@ wire [LINE_WIDTH-1:0] rsp_line = pk_line_reg[rsp_slot];
 /* verilator lint_on UNUSEDSIGNAL */
 wire [CW-1:0]         rsp_line_c = rsp_line[CW-1:0];   // a trigger's line is a cache line
 wire [LINE_WIDTH-1:0] ram_line = rsp_mf ? STAGE_LINE[LINE_WIDTH-1:0] : pk_line_reg[rsp_slot];
+
+wire [115:0] ram_rd_entry;
 
 ims_ram_sdp #(
     .DATA_WIDTH(116),
@@ -240,8 +250,25 @@ ims_ram_sdp #(
     .wr_data(f_image),
     .rd_en(1'b1),
     .rd_addr(rd_line),
-    .rd_data(rd_entry)
+    .rd_data(ram_rd_entry)
 );
+
+// write-first forwarding: a read of the line written on the same edge (a
+// parked trigger that goes in its fetch's answer cycle) gets the new image,
+// delayed like the RAM's two read registers
+reg         fwd1_reg, fwd2_reg;
+reg [115:0] fwd1_data_reg, fwd2_data_reg;
+always @(posedge clk) begin
+    fwd1_reg      <= ram_we && ram_line == rd_line;
+    fwd1_data_reg <= f_image;
+    fwd2_reg      <= fwd1_reg;
+    fwd2_data_reg <= fwd1_data_reg;
+    if (rst) begin
+        fwd1_reg <= 1'b0;
+        fwd2_reg <= 1'b0;
+    end
+end
+assign rd_entry = fwd2_reg ? fwd2_data_reg : ram_rd_entry;
 
 integer k;
 always @(posedge clk) begin
@@ -256,7 +283,10 @@ always @(posedge clk) begin
         pk_pasid_reg[tail_reg[PW-1:0]] <= s_irq_pasid;
         pk_mem_reg[tail_reg[PW-1:0]]   <= in_mem;
         pk_line_reg[tail_reg[PW-1:0]]  <= hit_line;
-        pk_st_reg[tail_reg[PW-1:0]]    <= (!in_mem || hit) ? ST_GO : ST_NEED;
+        pk_st_reg[tail_reg[PW-1:0]]    <= (!in_mem || hit) ? ST_GO : (f_port ? ST_WAIT : ST_NEED);
+        if (f_port) begin
+            pk_line_reg[tail_reg[PW-1:0]] <= {{(LINE_WIDTH-CW){1'b0}}, alloc_reg};
+        end
         tail_reg <= tail_reg + 1'b1;
     end
     if (pop) begin
@@ -265,8 +295,17 @@ always @(posedge clk) begin
     if (fi_adv) begin
         fi_reg <= fi_reg + 1'b1;
     end
+    if (acc_park && !fi_any) begin
+        // the new entry needs no fetch or just got it: the pointer passes it
+        // (a miss whose port fetch was refused is left for the pointer)
+        fi_reg <= (f_port || !(in_mem && !hit)) ? tail_reg + 1'b1 : tail_reg;
+    end
 
     // fetch issue: a trigger miss takes the next line (round robin), dropping its old tag
+    if (f_port) begin
+        tag_valid_reg[alloc_reg] <= 1'b0;
+        alloc_reg <= (alloc_reg == C_LAST) ? {CW{1'b0}} : alloc_reg + 1'b1;
+    end
     if (f_trig) begin
         pk_st_reg[fi]            <= ST_WAIT;
         pk_line_reg[fi]          <= {{(LINE_WIDTH-CW){1'b0}}, alloc_reg};
@@ -281,7 +320,7 @@ always @(posedge clk) begin
         end
     end
     if (f_go) begin
-        own_q_reg[own_push_at[OW-1:0]] <= {!fi_need, fi};
+        own_q_reg[own_push_at[OW-1:0]] <= {!fi_need && !port_miss, (port_miss && !fi_need) ? tail_reg[PW-1:0] : fi};
     end
     own_cnt_reg <= own_cnt_reg + {{OW{1'b0}}, f_go} - {{OW{1'b0}}, f_rsp_valid};
 
