@@ -16,7 +16,7 @@ from tests.conftest import seed_override, selected_sims
 SIMS = selected_sims()
 MEM_PARAMS = {"NUM_SLOTS": 64, "AXIL_ADDR_WIDTH": 14, "MEM_MAX_ENTRIES": 64}
 # every §7 rule has its test, each crossed with two traffic patterns (tests/testplan.md §7)
-MEM_TESTS = 8
+MEM_TESTS = 9
 
 
 def _seed() -> int:
@@ -27,6 +27,14 @@ def _seed() -> int:
 @pytest.mark.parametrize("sim", SIMS)
 def test_mem_directed(sim):
     res = sim_mod.run("tests.hdl.mem_directed", sim=sim, parameters=MEM_PARAMS, seed=_seed())
+    assert res.ok and len(res.passed) >= 2 * MEM_TESTS + 1, res.summary()
+
+
+def test_mem_directed_small_cache():
+    """The same tests at NUM_SLOTS=16 (memory pending bits share PENDING word 0 with slots) and
+    MEM_CACHE_ENTRIES=2 (a two-entry park queue, lines reused constantly); Icarus only."""
+    params = {"NUM_SLOTS": 16, "MEM_MAX_ENTRIES": 64, "MEM_CACHE_ENTRIES": 2}
+    res = sim_mod.run("tests.hdl.mem_directed", sim="icarus", parameters=params, seed=_seed())
     assert res.ok and len(res.passed) >= 2 * MEM_TESTS + 1, res.summary()
 
 

@@ -470,3 +470,45 @@ async def register_window_vs_model(dut):
         tb.check_eq(got, model.write(off, 0xFFFF_FFFF), f"BRESP of an all-ones write at 0x{off:03x}")
     await compare("after writes to the §7 offsets")
     tb.check_eq(arvalid_seen, [], "cycles with m_axi_arvalid high while MEM_ENTRIES = 0 (§7)")
+
+
+# =============================================================================================
+# §7 rule 5 with §4 no-loss: the write channel stalls while misses and slots are in flight
+# =============================================================================================
+
+@cocotb.test()
+@traffic_cross
+async def mem_no_loss_stalled(dut, traffic):
+    """§7 rule 5 / §4 no trigger lost: m_axi AW and W stalled while 120 triggers mix memory
+    misses, hits, masked entries, fetch errors, slots and out-of-range indices: s_irq_ready
+    falls, nothing is lost; after the release every outcome matches the model, messages in
+    acceptance order."""
+    w = await start(dut, "mem_no_loss_stalled", traffic)
+    tb = w.tb
+    m = 48
+    await w.setup(m)
+    for j in range(m):
+        w.put_entry(j, mask=(j % 7 == 3), salt=j % 3)
+    w.memory.fail_reads(w.model.entry_address(13), 4)
+    for s in (0, 9):
+        a, d = tb.message_for(s)
+        for reg, v in (("CTRL", 1), ("ADDR_LO", a & 0xFFFFFFFF), ("ADDR_HI", a >> 32), ("DATA", d), ("CTRL", 0)):
+            await w.write(tb.slot_addr(s, reg), v)
+    await w.ctrl(enable=True)
+    for ch in (tb.mem.aw_channel, tb.mem.w_channel):
+        ch.clear_pause_generator()
+        ch.pause = True
+    for k in range(120):
+        r = tb.rng.random()
+        if r < 0.65:
+            w.trigger(w.n + tb.rng.randrange(m))
+        elif r < 0.85:
+            w.trigger(tb.rng.choice((0, 9)))
+        else:
+            w.trigger(w.n + m + tb.rng.randrange(8))
+    await tb.wait_until(lambda: tb.triggers.stall_cycles >= 50, 5000,
+                        "s_irq_ready to fall while the write channel is stalled")
+    for ch in (tb.mem.aw_channel, tb.mem.w_channel):
+        ch.pause = False
+    tb.apply_traffic(traffic)
+    await w.check("stalled write channel, mixed triggers")
