@@ -205,8 +205,8 @@ MEM_MUTANTS = [
     Mutant(
         name="mem_fetch_error_ignored",
         rtl_file="ims_axi_rd_master.v",
-        original="rsp_err_next   = err_reg || m_axi_rresp != 2'b00;",
-        replacement="rsp_err_next   = 1'b0;",
+        original="assign rsp_err   = err_reg || m_axi_rresp != 2'b00;",
+        replacement="assign rsp_err   = 1'b0;",
         tests=("mem_fetch_error",),
         rule="§7 rule 2: a fetch answered RRESP != OKAY drops the trigger (no message, no pend)",
         expect="messages",

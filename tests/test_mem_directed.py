@@ -34,14 +34,16 @@ def test_mem_directed_small_cache():
     """The same tests at NUM_SLOTS=16 (memory pending bits share PENDING word 0 with slots) and
     MEM_CACHE_ENTRIES=2 (a two-entry park queue, lines reused constantly); Icarus only."""
     params = {"NUM_SLOTS": 16, "MEM_MAX_ENTRIES": 64, "MEM_CACHE_ENTRIES": 2}
-    res = sim_mod.run("tests.hdl.mem_directed", sim="icarus", parameters=params, seed=_seed())
-    assert res.ok and len(res.passed) >= 2 * MEM_TESTS + 1, res.summary()
+    res = sim_mod.run("tests.hdl.mem_directed", sim="icarus", parameters=params, seed=_seed(),
+                      test_filter=r"/traffic=free$")   # (CI time: the throttled half runs above)
+    assert res.ok and len(res.passed) >= MEM_TESTS, res.summary()
 
 
 @pytest.mark.parametrize("sim", SIMS)
 def test_rev1_build_register_window(sim):
     """§6: built with MEM_MAX_ENTRIES = 0 the block is revision 1 exactly (model-checked)."""
-    params = {"NUM_SLOTS": 64, "AXIL_ADDR_WIDTH": 14, "MEM_MAX_ENTRIES": 0}
+    # the RTL default MEM_MAX_ENTRIES = 0; the same build as the n64 directed suite's
+    params = {"NUM_SLOTS": 64}
     res = sim_mod.run("tests.hdl.mem_directed", sim=sim, parameters=params, seed=_seed(),
                       testcase="register_window_vs_model")
     assert res.ok and len(res.passed) == 1, res.summary()
