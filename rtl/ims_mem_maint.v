@@ -113,15 +113,36 @@ wire [31:0] named_j = {16'd0, cmd_wdata[15:0]};
 /* verilator lint_on UNUSEDSIGNAL */
 wire named_ok = cmd_wdata[31] || named_j < m_ext;
 
-// bits of pending word w that belong to entries in [lo, hi) (absolute indices)
-function [31:0] word_mask(input [31:0] w, input [31:0] lo, input [31:0] hi);
-    integer b;
-    reg [31:0] idx;
+// bits of pending word w that belong to entries in [lo, hi) (absolute indices):
+// the bits below hi's offset in the word minus those below lo's (two clamped
+// offsets and two shifts, not 32 range compares)
+/* verilator lint_off UNUSEDSIGNAL */
+function [5:0] offset_in_word(input [31:0] w, input [31:0] x);
+    reg [31:0] base;
     begin
-        for (b = 0; b < 32; b = b + 1) begin
-            idx = 32 * w + b;
-            word_mask[b] = idx >= lo && idx < hi;
+        base = {w[26:0], 5'd0};
+        if (x <= base) begin
+            offset_in_word = 6'd0;
+        end else if (x - base >= 32) begin
+            offset_in_word = 6'd32;
+        end else begin
+            offset_in_word = {1'b0, x[4:0]};
         end
+    end
+endfunction
+
+function [31:0] ones_below(input [5:0] k);
+    reg [63:0] t;
+    begin
+        t = (64'd1 << k) - 64'd1;
+        ones_below = t[31:0];
+    end
+endfunction
+/* verilator lint_on UNUSEDSIGNAL */
+
+function [31:0] word_mask(input [31:0] w, input [31:0] lo, input [31:0] hi);
+    begin
+        word_mask = ones_below(offset_in_word(w, hi)) & ~ones_below(offset_in_word(w, lo));
     end
 endfunction
 
