@@ -96,6 +96,35 @@ def main_generic(args) -> int:
     print(f"bench: done in {time.perf_counter() - t0:.0f} s")
     return 1 if failures else 0
 
+MEM_BENCH_PARAMS = {"NUM_SLOTS": 64, "AXIL_ADDR_WIDTH": 14, "MEM_MAX_ENTRIES": 64}
+MEM_BENCH_LATENCIES = (6, 20)   # read-target latencies (cycles from AR to first R beat, about)
+
+
+def bench_mem(sim: str, latency: int) -> tuple[str, list[str]]:
+    """§7 performance paragraph: hit rate and latency, miss latency, miss-stream rate
+    (tests/impl/hdl/mem_bench.py, model-checked messages). Returns the line and the missed goals."""
+    import json
+
+    res = sim_mod.run("tests.impl.hdl.mem_bench", sim=sim, parameters=MEM_BENCH_PARAMS, seed=1,
+                      extra_env={"MEM_LATENCY": str(latency)}, run_tag=f"bench-mem-{latency}")
+    fig = json.loads((res.test_dir / "mem_bench.json").read_text())
+    lat = fig["latency_L"]          # L as measured on the bus (AR handshake -> first R beat)
+    stream_goal = min(0.25, 4 / (lat + 4))
+    problems = []
+    if fig["hit_msg_per_clk"] < 1.0:
+        problems.append(f"hit {fig['hit_msg_per_clk']:.3f} msg/clk < 1")
+    if fig["hit_latency"] > 3:
+        problems.append(f"hit latency {fig['hit_latency']} > 3 cycles")
+    if fig["miss_latency"] > lat + 7:
+        problems.append(f"miss latency {fig['miss_latency']} > L + 7 = {lat + 7} cycles")
+    if fig["miss_stream_msg_per_clk"] < stream_goal - 1e-9:
+        problems.append(f"miss-stream {fig['miss_stream_msg_per_clk']:.3f} msg/clk < {stream_goal:.3f}")
+    line = (f"bench mem {sim} latency={lat}: hit {fig['hit_msg_per_clk']:.2f} msg/clk, miss-stream "
+            f"{fig['miss_stream_msg_per_clk']:.2f} msg/clk, miss latency {fig['miss_latency']} cycles\n"
+            f"  goals (§7): hit 1 msg/clk and AWVALID at N+3 (measured N+{fig['hit_latency']}), "
+            f"miss-stream >= {stream_goal:.2f} msg/clk, miss latency <= L+7 = {lat + 7} cycles")
+    return line, problems
+
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -118,6 +147,13 @@ def main(argv: list[str] | None = None) -> int:
             for problem in bench_rtl.goal_problems(fig):
                 print(f"  GOAL MISSED: {problem}")
                 failures += 1
+        if not args.param:
+            for latency in MEM_BENCH_LATENCIES:
+                line, problems = bench_mem(sim, latency)
+                print(line, flush=True)
+                for problem in problems:
+                    print(f"  GOAL MISSED: {problem}")
+                    failures += 1
         env_params = param_sets[-1] if args.param else {"NUM_SLOTS": 64}
         print(bench_env(sim, env_params), flush=True)
     print(f"bench: done in {time.perf_counter() - t0:.0f} s")

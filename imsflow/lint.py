@@ -14,7 +14,11 @@ from imsflow import sim
 
 # The contract's extremes: 2 and 32768 slots (the latter needs a 20-bit aperture, §1).
 DEFAULT_SETS = [{}, {"NUM_SLOTS": 64}, {"NUM_SLOTS": 2}, {"NUM_SLOTS": 32768, "AXIL_ADDR_WIDTH": 20},
-                {"NUM_SLOTS": 64, "IRQ_INDEX_WIDTH": 4}]
+                {"NUM_SLOTS": 64, "IRQ_INDEX_WIDTH": 4},
+                # §7 memory mode built (revision 2)
+                {"MEM_MAX_ENTRIES": 2048}, {"NUM_SLOTS": 64, "MEM_MAX_ENTRIES": 64},
+                {"NUM_SLOTS": 2, "MEM_MAX_ENTRIES": 2, "MEM_CACHE_ENTRIES": 2},
+                {"NUM_SLOTS": 16, "IRQ_INDEX_WIDTH": 5, "MEM_MAX_ENTRIES": 16, "MEM_CACHE_ENTRIES": 256}]
 
 
 def profile_args(define_flag: str) -> list[str]:

@@ -197,3 +197,36 @@ def apply_mutant(sources: list[Path], mutant: Mutant) -> None:
         f"{__file__} to the current RTL text.\n  original: {mutant.original!r}")
     assert mutant.replacement != mutant.original, f"mutant {mutant.name} changes nothing"
     target.write_text(text.replace(mutant.original, mutant.replacement))
+
+
+# §7 (memory-resident entries) mutants: aimed at tests/impl/hdl/mem_directed.py on a memory-mode
+# build; tests/impl/test_mem_directed.py runs them (tests/impl/test_mutants.py keeps to MUTANTS above).
+MEM_MUTANTS = [
+    Mutant(
+        name="mem_fetch_error_ignored",
+        rtl_file="ims_axi_rd_master.v",
+        original="assign rsp_err   = err_reg || m_axi_rresp != 2'b00;",
+        replacement="assign rsp_err   = 1'b0;",
+        tests=("mem_fetch_error",),
+        rule="§7 rule 2: a fetch answered RRESP != OKAY drops the trigger (no message, no pend)",
+        expect="messages",
+    ),
+    Mutant(
+        name="mem_inval_drops_nothing",
+        rtl_file="ims_mem_maint.v",
+        original="inv_valid <= kind_reg != CMD_INVAL || named_ok;",
+        replacement="inv_valid <= 1'b0;",
+        tests=("mem_inval_freshness",),
+        rule="§7 rule 3: a trigger after MEM_INVAL's response uses values read after the MEM_INVAL",
+        expect="messages",
+    ),
+    Mutant(
+        name="mem_reexamine_skipped",
+        rtl_file="ims_mem_maint.v",
+        original="if (kind_reg == CMD_INVAL && !clear_reg && named_ok && m_ext != 0) begin",
+        replacement="if (1'b0) begin",
+        tests=("mem_reexamine",),
+        rule="§7 rule 4: MEM_INVAL(j) re-examines pending entry j (MASK = 0 in memory: one message)",
+        expect="MEM_INVAL(5)",
+    ),
+]

@@ -103,7 +103,8 @@ def check_parameters(parameters: dict) -> None:
         except dut_profile.ProfileError as exc:
             raise ParameterError(str(exc)) from None
         return
-    known = {"NUM_SLOTS", "IRQ_INDEX_WIDTH", "AXIL_ADDR_WIDTH", "AXI_ID_WIDTH"}
+    known = {"NUM_SLOTS", "IRQ_INDEX_WIDTH", "AXIL_ADDR_WIDTH", "AXI_ID_WIDTH", "MEM_MAX_ENTRIES",
+             "MEM_CACHE_ENTRIES"}
     unknown = sorted(set(parameters) - known)
     if unknown:
         raise ParameterError(f"unknown parameter(s) {', '.join(unknown)}; ims_top has {', '.join(sorted(known))}")
@@ -124,6 +125,13 @@ def check_parameters(parameters: dict) -> None:
     idw = parameters.get("AXI_ID_WIDTH", 4)
     if not 1 <= idw <= 32:
         raise ParameterError(f"AXI_ID_WIDTH={idw}: must be 1 .. 32")
+    mm = parameters.get("MEM_MAX_ENTRIES", 0)
+    if mm < 0 or mm & (mm - 1) or (mm and n + mm > min(1 << iw, 32768)):
+        raise ParameterError(f"MEM_MAX_ENTRIES={mm}: must be 0 or a power of two with NUM_SLOTS + "
+                             f"MEM_MAX_ENTRIES <= min(2**IRQ_INDEX_WIDTH, 32768) (contract §7)")
+    mc = parameters.get("MEM_CACHE_ENTRIES", 16)
+    if mc < 2 or mc > 256 or mc & (mc - 1):
+        raise ParameterError(f"MEM_CACHE_ENTRIES={mc}: must be a power of two, 2 .. 256 (contract §7)")
 
 
 def param_tag(parameters: dict) -> str:

@@ -47,7 +47,13 @@ module ims_msg_pipe #(
     parameter WORD_WIDTH         = 6,
     parameter PEND_WORDS         = 64,
     parameter DIRECT_FIFO_DEPTH  = 8,
-    parameter REPLAY_FIFO_DEPTH  = 4
+    parameter REPLAY_FIFO_DEPTH  = 4,
+    // section 7: SLOT_WIDTH / WORD_WIDTH / PEND_WORDS then span the slots and the
+    // memory entries' pending bits; the slot RAM and the replay scanner keep the slots'
+    parameter SS_WIDTH           = 11,   // slot RAM address width
+    parameter SCAN_WORD_WIDTH    = 6,
+    parameter SCAN_PEND_WORDS    = 64,
+    parameter LINE_WIDTH         = 1     // memory-entry image line number width
 ) (
     input  wire                       clk,
     input  wire                       rst,
@@ -60,6 +66,22 @@ module ims_msg_pipe #(
     input  wire [IRQ_INDEX_WIDTH-1:0] s_irq_index,
     input  wire                       s_irq_pasid_valid,
     input  wire [19:0]                s_irq_pasid,
+    input  wire                       s_irq_mem,    // memory entry: its image is in line s_irq_line
+    input  wire [LINE_WIDTH-1:0]      s_irq_line,
+
+    // memory-entry images (ims_mem_front's entry RAM, same read latency as the slot RAM)
+    output wire [LINE_WIDTH-1:0]      mem_rd_line,
+    input  wire [115:0]               mem_rd_entry,
+
+    // maintenance ops from ims_mem_maint (0 candidate check of a memory entry with
+    // its image in line mem_op_line, 1 pending-bit clear, 2 PENDING word read)
+    input  wire                       mem_op_valid,
+    output wire                       mem_op_ready,
+    input  wire [1:0]                 mem_op_kind,
+    input  wire [SLOT_WIDTH-1:0]      mem_op_index,
+    input  wire [WORD_WIDTH-1:0]      mem_op_word,
+    input  wire [LINE_WIDTH-1:0]      mem_op_line,
+    output reg                        mem_rsp_valid,
 
     // global control
     input  wire                       ctrl_enable,
@@ -119,7 +141,8 @@ reg [SLOT_WIDTH-1:0] init_slot_reg;
 assign busy = busy_reg;
 
 wire [31:0] init_slot_ext = {{(32-SLOT_WIDTH){1'b0}}, init_slot_reg};
-wire init_last = init_slot_ext == NUM_SLOTS - 1;
+localparam NUM_BITS = 1 << SLOT_WIDTH;   // pending bits: slots, then memory entries
+wire init_last = init_slot_ext == NUM_BITS - 1;
 
 always @(posedge clk) begin
     if (busy_reg) begin
@@ -160,6 +183,11 @@ wire [SLOT_WIDTH-1:0] scan_op_slot;
 // (rst need not gate trig_go here: every stage's valid bit is reset anyway.)
 wire trig_go = s_irq_valid && s_irq_ready_reg;
 
+// registered: the compare of the replay credit counter's next value, so the
+// scanner's op_valid (and through it the issue choice) starts at a flop
+reg  cand_credit_ok_reg;
+wire cand_credit_ok = cand_credit_ok_reg;
+
 reg                  mt_valid_reg;
 reg [2:0]            mt_kind_reg;
 reg [SLOT_WIDTH-1:0] mt_slot_reg;
@@ -168,6 +196,9 @@ reg [1:0]            mt_dword_reg;
 reg [31:0]           mt_wdata_reg;
 reg [3:0]            mt_wstrb_reg;
 reg                  mt_tag_reg;
+reg                  mt_mem_reg;
+reg                  mt_int_reg;
+reg [LINE_WIDTH-1:0] mt_line_reg;
 
 reg                  mt2_valid_reg;
 reg [2:0]            mt2_kind_reg;
@@ -177,11 +208,19 @@ reg [1:0]            mt2_dword_reg;
 reg [31:0]           mt2_wdata_reg;
 reg [3:0]            mt2_wstrb_reg;
 reg                  mt2_tag_reg;
+reg                  mt2_mem_reg;
+reg                  mt2_int_reg;
+reg [LINE_WIDTH-1:0] mt2_line_reg;
 
 wire mt_go   = mt_valid_reg && !busy_reg && !trig_go;
 wire reg_go  = !mt2_valid_reg && reg_op_valid;
-wire scan_go = !mt2_valid_reg && !reg_op_valid && scan_op_valid;
-wire mt_take = reg_go || scan_go;
+// a memory candidate check holds a replay credit like the scanner's
+wire mem_op_ok = mem_op_valid && (mem_op_kind != 2'd0 || cand_credit_ok);
+wire mem_go  = !mt2_valid_reg && !reg_op_valid && mem_op_ok;
+wire scan_go = !mt2_valid_reg && !reg_op_valid && !mem_op_ok && scan_op_valid;
+wire mt_take = reg_go || mem_go || scan_go;
+
+assign mem_op_ready = mem_go;
 
 assign reg_op_ready = reg_go;
 
@@ -189,7 +228,7 @@ assign reg_op_ready = reg_go;
 wire [INDEX_EXT_WIDTH-1:0] trig_index_ext = {{(INDEX_EXT_WIDTH-IRQ_INDEX_WIDTH){1'b0}}, s_irq_index};
 /* verilator lint_on UNUSEDSIGNAL */
 wire [SLOT_WIDTH-1:0] trig_slot = trig_index_ext[SLOT_WIDTH-1:0];
-wire trig_range_err = |trig_index_ext[INDEX_EXT_WIDTH-1:SLOT_WIDTH];
+wire trig_range_err = |trig_index_ext[INDEX_EXT_WIDTH-1:SS_WIDTH] && !s_irq_mem;
 
 // slot number -> pending word and bit
 /* verilator lint_off UNUSEDSIGNAL */
@@ -203,8 +242,37 @@ wire [WORD_WIDTH-1:0] reg_word  = reg_op_kind == 2'd2 ? reg_op_word : reg_slot_e
 reg [2:0]            in_kind;
 reg [SLOT_WIDTH-1:0] in_slot;
 reg [WORD_WIDTH-1:0] in_word;
+reg [1:0]            in_dword;
+reg [31:0]           in_wdata;
+reg [3:0]            in_wstrb;
+reg                  in_mem;
+reg                  in_int;
+/* verilator lint_off UNUSEDSIGNAL */
+wire [SLOT_WIDTH+4:0] mem_slot_ext = {5'd0, mem_op_index};
+/* verilator lint_on UNUSEDSIGNAL */
 always @* begin
-    if (reg_op_valid) begin
+    in_dword = reg_op_dword;
+    in_wdata = reg_op_wdata;
+    in_wstrb = reg_op_wstrb;
+    in_mem   = 1'b0;
+    in_int   = 1'b0;
+    if (!reg_op_valid && mem_op_ok) begin
+        // a pending-bit clear is a slot CTRL write of MASK=1, PENDING=1 (byte 0 only):
+        // the MASK copy stays 1 (memory entries are never scanner candidates) and
+        // the slot RAM write is suppressed for a memory op
+        case (mem_op_kind)
+            2'd0:    in_kind = OP_CAND;
+            2'd1:    in_kind = OP_SLOT_WR;
+            default: in_kind = OP_PEND_RD;
+        endcase
+        in_slot  = mem_op_index;
+        in_word  = mem_op_kind == 2'd2 ? mem_op_word : mem_slot_ext[WORD_WIDTH+4:5];
+        in_dword = 2'd3;
+        in_wdata = 32'd3;
+        in_wstrb = 4'd1;
+        in_mem   = mem_op_kind != 2'd2;
+        in_int   = 1'b1;
+    end else if (reg_op_valid) begin
         case (reg_op_kind)
             2'd0:    in_kind = OP_SLOT_RD;
             2'd1:    in_kind = OP_SLOT_WR;
@@ -226,6 +294,9 @@ always @(posedge clk) begin
         mt_valid_reg <= mt2_valid_reg || mt_take;
         if (mt2_valid_reg) begin
             mt_kind_reg  <= mt2_kind_reg;
+            mt_mem_reg   <= mt2_mem_reg;
+            mt_int_reg   <= mt2_int_reg;
+            mt_line_reg  <= mt2_line_reg;
             mt_slot_reg  <= mt2_slot_reg;
             mt_word_reg  <= mt2_word_reg;
             mt_dword_reg <= mt2_dword_reg;
@@ -236,9 +307,12 @@ always @(posedge clk) begin
             mt_kind_reg  <= in_kind;
             mt_slot_reg  <= in_slot;
             mt_word_reg  <= in_word;
-            mt_dword_reg <= reg_op_dword;
-            mt_wdata_reg <= reg_op_wdata;
-            mt_wstrb_reg <= reg_op_wstrb;
+            mt_dword_reg <= in_dword;
+            mt_wdata_reg <= in_wdata;
+            mt_wstrb_reg <= in_wstrb;
+            mt_mem_reg   <= in_mem;
+            mt_int_reg   <= in_int;
+            mt_line_reg  <= mem_op_line;
             mt_tag_reg   <= scan_op_tag;
         end
     end
@@ -256,9 +330,12 @@ always @(posedge clk) begin
         mt2_kind_reg  <= in_kind;
         mt2_slot_reg  <= in_slot;
         mt2_word_reg  <= in_word;
-        mt2_dword_reg <= reg_op_dword;
-        mt2_wdata_reg <= reg_op_wdata;
-        mt2_wstrb_reg <= reg_op_wstrb;
+        mt2_dword_reg <= in_dword;
+        mt2_wdata_reg <= in_wdata;
+        mt2_wstrb_reg <= in_wstrb;
+        mt2_mem_reg   <= in_mem;
+        mt2_int_reg   <= in_int;
+        mt2_line_reg  <= mem_op_line;
         mt2_tag_reg   <= scan_op_tag;
     end
     if (rst) begin
@@ -269,6 +346,9 @@ end
 
 wire                  iss_valid = trig_go || mt_go;
 wire [2:0]            iss_kind  = trig_go ? OP_TRIG : mt_kind_reg;
+wire                  iss_mem   = trig_go ? s_irq_mem : mt_mem_reg;
+wire                  iss_int   = !trig_go && mt_int_reg;
+assign mem_rd_line = trig_go ? s_irq_line : mt_line_reg;
 wire [SLOT_WIDTH-1:0] iss_slot;
 wire [WORD_WIDTH-1:0] iss_word;
 
@@ -305,6 +385,8 @@ reg [1:0]            r_dword_reg;
 reg [31:0]           r_wdata_reg;
 reg [3:0]            r_wstrb_reg;
 reg                  r_tag_reg;
+reg                  r_mem_reg;
+reg                  r_int_reg;
 
 reg                  b_valid_reg;
 reg [2:0]            b_kind_reg;
@@ -317,6 +399,8 @@ reg [1:0]            b_dword_reg;
 reg [31:0]           b_wdata_reg;
 reg [3:0]            b_wstrb_reg;
 reg                  b_tag_reg;
+reg                  b_mem_reg;
+reg                  b_int_reg;
 
 always @(posedge clk) begin
     r_valid_reg       <= iss_valid;
@@ -331,6 +415,8 @@ always @(posedge clk) begin
     r_wdata_reg       <= mt_wdata_reg;
     r_wstrb_reg       <= mt_wstrb_reg;
     r_tag_reg         <= mt_tag_reg;
+    r_mem_reg         <= iss_mem;
+    r_int_reg         <= iss_int;
 
     b_valid_reg       <= r_valid_reg;
     b_kind_reg        <= r_kind_reg;
@@ -343,6 +429,8 @@ always @(posedge clk) begin
     b_wdata_reg       <= r_wdata_reg;
     b_wstrb_reg       <= r_wstrb_reg;
     b_tag_reg         <= r_tag_reg;
+    b_mem_reg         <= r_mem_reg;
+    b_int_reg         <= r_int_reg;
 
     if (rst) begin
         r_valid_reg <= 1'b0;
@@ -392,32 +480,61 @@ reg                  w_mask_val_reg;
 
 ims_slot_store #(
     .NUM_SLOTS(NUM_SLOTS),
-    .SLOT_WIDTH(SLOT_WIDTH)
+    .SLOT_WIDTH(SS_WIDTH)
 ) slot_store_inst (
     .clk(clk),
     .wr_en(busy_reg || slot_we),
-    .wr_slot(busy_reg ? init_slot_reg : d_slot_reg),
+    .wr_slot(busy_reg ? init_slot_reg[SS_WIDTH-1:0] : d_slot_reg[SS_WIDTH-1:0]),
     .wr_addr_lo(busy_reg ? 30'd0 : slot_wr_addr_lo),
     .wr_addr_hi(busy_reg ? 32'd0 : slot_wr_addr_hi),
     .wr_data(busy_reg ? 32'd0 : slot_wr_data),
     .wr_mask(busy_reg ? 1'b1 : slot_wr_mask),
     .wr_pasid_en(busy_reg ? 1'b0 : slot_wr_pasid_en),
     .wr_pasid(busy_reg ? 20'd0 : slot_wr_pasid),
-    .rd_slot(iss_slot),
-    .rd_addr_lo(s_addr_lo),
-    .rd_addr_hi(s_addr_hi),
-    .rd_data(s_data),
-    .rd_mask(s_mask),
-    .rd_pasid_en(s_pasid_en),
-    .rd_pasid(s_pasid),
-    .raw_mask(s_raw_mask),
-    .raw_pasid_en(s_raw_pasid_en),
-    .raw_pasid(s_raw_pasid),
-    .byp_sel(b_byp_sel),
+    .rd_slot(iss_slot[SS_WIDTH-1:0]),
+    .rd_addr_lo(ss_s_addr_lo),
+    .rd_addr_hi(ss_s_addr_hi),
+    .rd_data(ss_s_data),
+    .rd_mask(ss_s_mask),
+    .rd_pasid_en(ss_s_pasid_en),
+    .rd_pasid(ss_s_pasid),
+    .raw_mask(ss_s_raw_mask),
+    .raw_pasid_en(ss_s_raw_pasid_en),
+    .raw_pasid(ss_s_raw_pasid),
+    .byp_sel(ss_b_byp_sel),
     .byp_early_mask(r_byp_mask),
     .byp_early_pasid_en(r_byp_pasid_en),
     .byp_early_pasid(r_byp_pasid)
 );
+
+// A memory entry's fields come from its fetched image instead of the slot RAM
+// (same read latency); the slot store's bypass never applies to it.
+wire [29:0] ss_s_addr_lo;
+wire [31:0] ss_s_addr_hi;
+wire [31:0] ss_s_data;
+wire        ss_s_mask;
+wire        ss_s_pasid_en;
+wire [19:0] ss_s_pasid;
+wire        ss_s_raw_mask;
+wire        ss_s_raw_pasid_en;
+wire [19:0] ss_s_raw_pasid;
+wire        ss_b_byp_sel;
+wire [29:0] m_addr_lo  = mem_rd_entry[29:0];
+wire [31:0] m_addr_hi  = mem_rd_entry[61:30];
+wire [31:0] m_data     = mem_rd_entry[93:62];
+wire        m_mask     = mem_rd_entry[94];
+wire        m_pasid_en = mem_rd_entry[95];
+wire [19:0] m_pasid    = mem_rd_entry[115:96];
+assign s_addr_lo      = b_mem_reg ? m_addr_lo  : ss_s_addr_lo;
+assign s_addr_hi      = b_mem_reg ? m_addr_hi  : ss_s_addr_hi;
+assign s_data         = b_mem_reg ? m_data     : ss_s_data;
+assign s_mask         = b_mem_reg ? m_mask     : ss_s_mask;
+assign s_pasid_en     = b_mem_reg ? m_pasid_en : ss_s_pasid_en;
+assign s_pasid        = b_mem_reg ? m_pasid    : ss_s_pasid;
+assign s_raw_mask     = b_mem_reg ? m_mask     : ss_s_raw_mask;
+assign s_raw_pasid_en = b_mem_reg ? m_pasid_en : ss_s_raw_pasid_en;
+assign s_raw_pasid    = b_mem_reg ? m_pasid    : ss_s_raw_pasid;
+assign b_byp_sel      = ss_b_byp_sel && !b_mem_reg;
 
 // --------------------------------------------------------------------------
 // stage B: register the slot entry and the decision's first gate level
@@ -544,6 +661,7 @@ reg [31:0]           c_onehot_reg;
 reg                  c_tag_reg;
 
 wire b_ctrl  = b_wr && b_dword_reg == 2'd3;
+wire b_slot_ctrl = b_ctrl && !b_mem_reg;   // a memory pending clear requests no slot scan
 
 always @(posedge clk) begin
     c_valid_reg    <= b_valid_reg;
@@ -659,7 +777,7 @@ always @(posedge clk) begin
 end
 
 ims_pending_store #(
-    .NUM_SLOTS(NUM_SLOTS),
+    .NUM_SLOTS(NUM_BITS),
     .SLOT_WIDTH(SLOT_WIDTH),
     .PEND_WORDS(PEND_WORDS),
     .WORD_WIDTH(WORD_WIDTH)
@@ -688,8 +806,12 @@ ims_pending_store #(
 // at N+3 and the response registered at N+3.  A slot write's BVALID still
 // follows the write, and no register op is on the message path.
 reg                  d_valid_reg;
+reg                  d_int_reg;
+reg                  d_mem_reg;
 reg [2:0]            d_kind_reg;
-reg [SLOT_WIDTH-1:0] d_slot_reg;
+/* verilator lint_off UNUSEDSIGNAL */
+reg [SLOT_WIDTH-1:0] d_slot_reg;     // (the slot RAM takes its low SS_WIDTH bits)
+/* verilator lint_on UNUSEDSIGNAL */
 reg [1:0]            d_dword_reg;
 reg [31:0]           d_wdata_reg;
 reg [3:0]            d_wstrb_reg;
@@ -702,7 +824,9 @@ reg [19:0]           d_pasid_reg;
 
 always @(posedge clk) begin
     d_valid_reg     <= b_valid_reg && (b_kind_reg == OP_SLOT_RD || b_kind_reg == OP_SLOT_WR ||
-                                       b_kind_reg == OP_PEND_RD);
+                                       b_kind_reg == OP_PEND_RD || b_int_reg);
+    d_int_reg       <= b_int_reg;
+    d_mem_reg       <= b_mem_reg;
     d_kind_reg      <= b_kind_reg;
     d_slot_reg      <= b_slot_reg;
     d_dword_reg     <= b_dword_reg;
@@ -756,7 +880,7 @@ wire [31:0] d_ctrl_merged    = lane_merge(d_lane_dw3, d_wdata_reg,
 /* verilator lint_on UNUSEDSIGNAL */
 
 always @* begin
-    slot_we          = d_valid_reg && d_kind_reg == OP_SLOT_WR;
+    slot_we          = d_valid_reg && d_kind_reg == OP_SLOT_WR && !d_mem_reg;
     slot_wr_addr_lo  = d_addr_lo_merged[31:2];
     slot_wr_addr_hi  = lane_merge(d_lane_dw1, d_wdata_reg, d_addr_hi_reg);
     slot_wr_data     = lane_merge(d_lane_dw2, d_wdata_reg, d_data_reg);
@@ -817,7 +941,8 @@ always @(posedge clk) begin
     trig_nomsg_reg <= c_trig_reg && !t_msg;
     cand_nomsg_reg <= c_cand_reg && !c_fire;
 
-    reg_rsp_valid <= d_valid_reg;
+    reg_rsp_valid <= d_valid_reg && !d_int_reg;
+    mem_rsp_valid <= d_valid_reg && d_int_reg;
     reg_rsp_rdata <= (d_kind_reg == OP_PEND_RD) ? pend_bits : (d_kind_reg == OP_SLOT_RD ? d_dword_value : 32'd0);
 
     if (rst) begin
@@ -828,6 +953,7 @@ always @(posedge clk) begin
         trig_nomsg_reg   <= 1'b0;
         cand_nomsg_reg   <= 1'b0;
         reg_rsp_valid    <= 1'b0;
+        mem_rsp_valid    <= 1'b0;
     end
 end
 
@@ -839,17 +965,26 @@ end
 
 // registered: the compare of the counter's next value, so the scanner's
 // op_valid (and through it the issue choice) starts at a flop
-reg  cand_credit_ok_reg;
-wire cand_credit_ok = cand_credit_ok_reg;
+
+
+// the scanner covers the slots only: memory entries are re-examined by
+// ims_mem_maint (section 7 rule 4), and their MASK copies stay 1
+wire [SS_WIDTH-1:0]        scan_op_slot_ss;
+wire [SCAN_WORD_WIDTH-1:0] scan_op_word_ss;
+assign scan_op_slot = {{(SLOT_WIDTH-SS_WIDTH){1'b0}}, scan_op_slot_ss};
+assign scan_op_word = {{(WORD_WIDTH-SCAN_WORD_WIDTH){1'b0}}, scan_op_word_ss};
+/* verilator lint_off UNUSEDSIGNAL */
+wire [WORD_WIDTH-1:0] c_word_for_scan = c_word_reg;
+/* verilator lint_on UNUSEDSIGNAL */
 
 ims_replay_scan #(
-    .SLOT_WIDTH(SLOT_WIDTH),
-    .WORD_WIDTH(WORD_WIDTH),
-    .PEND_WORDS(PEND_WORDS)
+    .SLOT_WIDTH(SS_WIDTH),
+    .WORD_WIDTH(SCAN_WORD_WIDTH),
+    .PEND_WORDS(SCAN_PEND_WORDS)
 ) replay_scan_inst (
     .clk(clk),
     .rst(rst),
-    .scan_req(ctrl_scan_req || b_ctrl),
+    .scan_req(ctrl_scan_req || b_slot_ctrl),
     // nothing can be eligible while ENABLE = 0 or FUNC_MASK = 1; changing
     // either is a CTRL write, which requests a new scan.  A trigger in stage
     // R, B or C may still set a bit, and a set in W is not counted yet, so they
@@ -861,14 +996,14 @@ ims_replay_scan #(
     .cand_credit_ok(cand_credit_ok),
     .op_valid(scan_op_valid),
     .op_is_cand(scan_op_is_cand),
-    .op_word(scan_op_word),
-    .op_slot(scan_op_slot),
+    .op_word(scan_op_word_ss),
+    .op_slot(scan_op_slot_ss),
     .op_tag(scan_op_tag),
     .op_ready(scan_go),
     .scan_busy(scan_busy),
     .res_valid(c_valid_reg && c_kind_reg == OP_SCAN_WORD),
     .res_tag(c_tag_reg),
-    .res_word(c_word_reg),
+    .res_word(c_word_for_scan[SCAN_WORD_WIDTH-1:0]),
     .res_bits(pend_bits & ~pend_mask_bits)
 );
 
@@ -876,7 +1011,7 @@ ims_replay_scan #(
 // credits and s_irq_ready
 // --------------------------------------------------------------------------
 
-wire cand_go = scan_go && scan_op_is_cand;
+wire cand_go = (scan_go && scan_op_is_cand) || (mem_go && mem_op_kind == 2'd0);
 
 // queue pops return their credit one cycle late: this keeps the AXI ready
 // inputs out of the s_irq_ready logic and only ever under-counts free space

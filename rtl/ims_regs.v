@@ -33,7 +33,8 @@ module ims_regs #(
     parameter AXIL_ADDR_WIDTH = 16,
     parameter SLOT_WIDTH      = 11,
     parameter WORD_WIDTH      = 6,
-    parameter PEND_WORDS      = 64
+    parameter MEM_MAX_ENTRIES = 0,
+    parameter ENTRY_WIDTH     = 1    // width of an entry number (MEM_ENTRIES has one bit more)
 ) (
     input  wire                       clk,
     input  wire                       rst,
@@ -81,12 +82,26 @@ module ims_regs #(
     input  wire                       ev_pended,
     input  wire                       ev_drop_range,
     input  wire                       ev_drop_pasid,
-    input  wire                       ev_drop_disabled
+    input  wire                       ev_drop_disabled,
+
+    // section 7 (MEM_MAX_ENTRIES > 0; constant 0 / ignored otherwise)
+    input  wire                       ev_drop_disabled_mem,
+    input  wire                       ev_fetch_err,
+    output wire [ENTRY_WIDTH:0]       mem_entries,
+    output wire [63:0]                mem_base,
+    output wire                       mem_cmd_valid,
+    output wire [1:0]                 mem_cmd_kind,
+    output wire [31:0]                mem_cmd_wdata,
+    input  wire                       mem_cmd_done,
+    output wire                       mem_rx_all_req
 );
+
+localparam MEM = MEM_MAX_ENTRIES > 0;
 
 localparam AW = AXIL_ADDR_WIDTH;
 // held address bits: the op fields (slot, dword, PENDING word) and the register offset
-localparam ADDR_HI = (SLOT_WIDTH + 3 > 5) ? SLOT_WIDTH + 3 : 5;
+// (bits 11:2 cover every PENDING word offset)
+localparam ADDR_HI = (SLOT_WIDTH + 3 > 11) ? SLOT_WIDTH + 3 : 11;
 
 localparam [1:0] RESP_OKAY = 2'b00, RESP_SLVERR = 2'b10;
 
@@ -95,7 +110,7 @@ localparam [1:0] OPK_SLOT_RD = 2'd0, OPK_SLOT_WR = 2'd1, OPK_PEND_RD = 2'd2;
 // Address zones, decoded from the address port at the handshake; the register
 // offset (bits 5:2) inside the register zone is classified one edge later.
 // Bits 1:0 are never decoded: byte lanes come from WSTRB (spec section 4).
-localparam ZONE_REGS = 0,   // offsets 0x000..0x03c
+localparam ZONE_REGS = 0,   // offsets 0x000..0x03c (0x07c with section 7)
            ZONE_PEND = 1,   // PENDING[k], k < PEND_WORDS
            ZONE_SLOT = 2;   // slot dword, slot < NUM_SLOTS
 
@@ -107,23 +122,32 @@ function [2:0] zone;
         slot = {{(37-AW){1'b0}}, addr[AW-2:4]};
         word = {22'd0, addr[11:2]};
         zone[ZONE_REGS] = !addr[AW-1] && addr[AW-2:6] == 0;
-        zone[ZONE_PEND] = !addr[AW-1] && addr[AW-2:12] == 1 && word < PEND_WORDS;
+        if (MEM) begin
+            zone[ZONE_REGS] = !addr[AW-1] && addr[AW-2:7] == 0;   // 0x000..0x07c (section 7)
+        end
+        zone[ZONE_PEND] = !addr[AW-1] && addr[AW-2:12] == 1 && word < pend_words_now_reg;
         zone[ZONE_SLOT] = addr[AW-1] && slot < NUM_SLOTS;
     end
 endfunction
 
 // offsets (bits 5:2) of the register zone that hold a register; the rest answer SLVERR
 function reg_listed;
-    input [3:0] word;
+    input [4:0] word;
     begin
         case (word)
-            4'h0, 4'h1, 4'h2, 4'h4, 4'h5, 4'h8, 4'h9, 4'ha, 4'hb, 4'hc, 4'hd: reg_listed = 1'b1;
+            5'h00, 5'h01, 5'h02, 5'h04, 5'h05, 5'h08, 5'h09, 5'h0a, 5'h0b, 5'h0c, 5'h0d: reg_listed = 1'b1;
+            5'h0e, 5'h10, 5'h11, 5'h12, 5'h13: reg_listed = MEM;
             default: reg_listed = 1'b0;
         endcase
     end
 endfunction
 
-localparam [3:0] WORD_CTRL = 4'h4, WORD_STAT = 4'h5;
+localparam [4:0] WORD_CTRL = 5'h04, WORD_STAT = 5'h05;
+localparam [4:0] WORD_MEM_BASE_LO = 5'h10, WORD_MEM_BASE_HI = 5'h11, WORD_MEM_ENTRIES = 5'h12,
+                 WORD_MEM_INVAL = 5'h13;
+
+// PENDING words that exist now: ceil((NUM_SLOTS + M) / 32) (section 7), PEND_WORDS at most
+reg [31:0] pend_words_now_reg;
 
 // --------------------------------------------------------------------------
 // registers
@@ -131,7 +155,11 @@ localparam [3:0] WORD_CTRL = 4'h4, WORD_STAT = 4'h5;
 
 reg        ctrl_enable_reg;
 reg        ctrl_func_mask_reg;
-reg [3:0]  status_reg;
+reg [4:0]  status_reg;
+reg [31:0] cnt_fetch_err_reg;
+reg [31:0] mem_base_lo_reg;
+reg [31:0] mem_base_hi_reg;
+reg [ENTRY_WIDTH:0] mem_entries_reg;
 reg [31:0] cnt_sent_reg;
 reg [31:0] cnt_pended_reg;
 reg [31:0] cnt_drop_range_reg;
@@ -140,46 +168,76 @@ reg [31:0] cnt_drop_disabled_reg;
 reg [31:0] cnt_wr_err_reg;
 
 localparam EV_SENT = 0, EV_PENDED = 1, EV_DROP_RANGE = 2, EV_DROP_PASID = 3,
-           EV_DROP_DISABLED = 4, EV_WR_ERR = 5;
-reg [5:0]  ev_reg;
+           EV_DROP_DISABLED = 4, EV_WR_ERR = 5, EV_FETCH_ERR = 6, EV_DROP_DISABLED_MEM = 7;
+reg [7:0]  ev_reg;
 
 assign ctrl_enable    = ctrl_enable_reg;
 assign ctrl_func_mask = ctrl_func_mask_reg;
 
-// bit0 RANGE_ERR, bit1 PASID_ERR, bit2 WRITE_ERR, bit3 DISABLED_DROP
-wire [3:0] status_set = {ev_drop_disabled, ev_wr_err, ev_drop_pasid, ev_drop_range};
+// bit0 RANGE_ERR, bit1 PASID_ERR, bit2 WRITE_ERR, bit3 DISABLED_DROP, bit4 FETCH_ERR (section 7)
+wire [4:0] status_set = {ev_fetch_err && MEM, ev_drop_disabled || ev_drop_disabled_mem, ev_wr_err,
+                         ev_drop_pasid, ev_drop_range};
+
+assign mem_entries = mem_entries_reg;
+assign mem_base    = {mem_base_hi_reg, mem_base_lo_reg};
 
 // read values of the constant registers (ID, VERSION, NUM_SLOTS), 0 elsewhere
 function [31:0] reg_const;
-    input [3:0] word;   // offset bits 5:2, the decode checks the rest
+    input [4:0] word;   // offset bits 6:2, the decode checks the rest
     begin
         case (word)
-            4'h0:    reg_const = 32'h494D5331;
-            4'h1:    reg_const = 32'h00010000;
-            4'h2:    reg_const = NUM_SLOTS;
+            5'h00:   reg_const = 32'h494D5331;
+            5'h01:   reg_const = MEM ? 32'h00020000 : 32'h00010000;
+            5'h02:   reg_const = NUM_SLOTS;
             default: reg_const = 32'd0;
         endcase
     end
 endfunction
 
 // read selects of the variable registers, one-hot by offset bits 5:2
-localparam RSEL_CTRL = 0, RSEL_STAT = 1, RSEL_CNT = 2;   // RSEL_CNT + 0..5: 0x020..0x034
+localparam RSEL_CTRL = 0, RSEL_STAT = 1, RSEL_CNT = 2;   // RSEL_CNT + 0..6: 0x020..0x038
+localparam RSEL_BASE_LO = 9, RSEL_BASE_HI = 10, RSEL_ENTRIES = 11;
 
-function [7:0] reg_select;
-    input [3:0] word;
+function [11:0] reg_select;
+    input [4:0] word;
     begin
-        reg_select = 8'd0;
+        reg_select = 12'd0;
         case (word)
-            4'h4:    reg_select[RSEL_CTRL] = 1'b1;
-            4'h5:    reg_select[RSEL_STAT] = 1'b1;
-            4'h8:    reg_select[RSEL_CNT + 0] = 1'b1;
-            4'h9:    reg_select[RSEL_CNT + 1] = 1'b1;
-            4'ha:    reg_select[RSEL_CNT + 2] = 1'b1;
-            4'hb:    reg_select[RSEL_CNT + 3] = 1'b1;
-            4'hc:    reg_select[RSEL_CNT + 4] = 1'b1;
-            4'hd:    reg_select[RSEL_CNT + 5] = 1'b1;
-            default: reg_select = 8'd0;
+            5'h04:   reg_select[RSEL_CTRL] = 1'b1;
+            5'h05:   reg_select[RSEL_STAT] = 1'b1;
+            5'h08:   reg_select[RSEL_CNT + 0] = 1'b1;
+            5'h09:   reg_select[RSEL_CNT + 1] = 1'b1;
+            5'h0a:   reg_select[RSEL_CNT + 2] = 1'b1;
+            5'h0b:   reg_select[RSEL_CNT + 3] = 1'b1;
+            5'h0c:   reg_select[RSEL_CNT + 4] = 1'b1;
+            5'h0d:   reg_select[RSEL_CNT + 5] = 1'b1;
+            5'h0e:   reg_select[RSEL_CNT + 6] = MEM;
+            5'h10:   reg_select[RSEL_BASE_LO] = MEM;
+            5'h11:   reg_select[RSEL_BASE_HI] = MEM;
+            5'h12:   reg_select[RSEL_ENTRIES] = MEM;
+            default: reg_select = 12'd0;
         endcase
+    end
+endfunction
+
+// section 7 maintenance command towards ims_mem_maint, held until mem_cmd_done
+reg        mem_cmd_valid_reg;
+reg [1:0]  mem_cmd_kind_reg;
+reg [31:0] mem_cmd_wdata_reg;
+reg        mem_rx_all_req_reg;
+assign mem_cmd_valid  = mem_cmd_valid_reg;
+assign mem_cmd_kind   = mem_cmd_kind_reg;
+assign mem_cmd_wdata  = mem_cmd_wdata_reg;
+assign mem_rx_all_req = mem_rx_all_req_reg;
+
+localparam PEND_WORDS_REV1 = (NUM_SLOTS + 31) / 32;
+
+function [31:0] lane_merge(input [3:0] lanes, input [31:0] wdata, input [31:0] old);
+    integer l;
+    begin
+        for (l = 0; l < 4; l = l + 1) begin
+            lane_merge[8*l +: 8] = lanes[l] ? wdata[8*l +: 8] : old[8*l +: 8];
+        end
     end
 endfunction
 
@@ -194,7 +252,8 @@ localparam [2:0]
     WR_SCAN = 3'd3,   // slot write waiting for the running scan to finish
     WR_OP   = 3'd4,   // slot write op wanted, offered when no read op is outstanding
     WR_WAIT = 3'd5,   // slot write op offered or in the pipeline
-    WR_RESP = 3'd6;
+    WR_RESP = 3'd6,
+    WR_MEM  = 3'd7;   // section 7 write applied; BVALID waits for the maintenance command
 
 reg [2:0]    wr_state_reg;
 reg          aw_held_reg;
@@ -202,6 +261,7 @@ reg [ADDR_HI:2] aw_addr_reg;
 reg [2:0]       aw_zone_reg;
 reg          w_held_reg;
 reg [31:0]   w_data_reg;
+wire [31:0]  entries_merged;
 reg [3:0]    w_strb_reg;
 reg [1:0]    bresp_reg;
 
@@ -210,7 +270,10 @@ reg [1:0]    bresp_reg;
 reg       wr_is_reg_reg;         // a register, RO included (not SLVERR)
 reg       wr_is_ctrl_reg;
 reg       wr_ctrl_we_reg;        // CTRL write with byte 0 enabled
-reg [3:0] wr_stat_clr_reg;       // STATUS bits this write clears
+reg [4:0] wr_stat_clr_reg;       // STATUS bits this write clears
+reg       wr_mem_kind_ok_reg;    // a section 7 register write that starts a maintenance command
+reg [1:0] wr_mem_kind_reg;
+reg       wr_is_base_lo_reg, wr_is_base_hi_reg, wr_is_entries_reg;
 
 assign s_axil_awready = !rst && wr_state_reg == WR_IDLE && !aw_held_reg;
 assign s_axil_wready  = !rst && wr_state_reg == WR_IDLE && !w_held_reg;
@@ -236,6 +299,8 @@ wire wr_apply = wr_state_reg == WR_REG && !(scan_busy_reg && wr_is_ctrl_reg);
 reg ctrl_scan_req_reg;
 assign ctrl_scan_req = ctrl_scan_req_reg;
 
+assign entries_merged = lane_merge(w_strb_reg, w_data_reg, {{(31-ENTRY_WIDTH){1'b0}}, mem_entries_reg});
+
 // --------------------------------------------------------------------------
 // read channel
 // --------------------------------------------------------------------------
@@ -252,7 +317,7 @@ localparam [2:0]
 reg [2:0]    rd_state_reg;
 reg [ADDR_HI:2] ar_addr_reg;
 reg [2:0]       ar_zone_reg;
-reg [7:0]    rd_select_reg;      // reg_select of the address, taken at the AR handshake
+reg [11:0]   rd_select_reg;      // reg_select of the address, taken at the AR handshake
 reg [31:0]   rdata_reg;
 reg [1:0]    rresp_reg;
 
@@ -280,7 +345,9 @@ assign s_axil_rresp   = rresp_reg;
 reg                     op_active_reg;   // offered or in the pipeline, until rsp_valid
 reg                     op_valid_reg;
 reg [1:0]               op_kind_reg;
-reg [SLOT_WIDTH+3:2]    op_addr_reg;
+/* verilator lint_off UNUSEDSIGNAL */
+reg [ADDR_HI:2]         op_addr_reg;    // (slot ops use the slot bits, PENDING reads the word bits)
+/* verilator lint_on UNUSEDSIGNAL */
 
 wire wr_op_want  = wr_state_reg == WR_OP;
 wire wr_op_start = wr_op_want && !op_active_reg;
@@ -313,11 +380,20 @@ always @(posedge clk) begin
         w_held_reg <= 1'b1;
     end
 
-    wr_is_reg_reg   <= aw_zone_reg[ZONE_REGS] && reg_listed(aw_addr_reg[5:2]);
-    wr_is_ctrl_reg  <= aw_zone_reg[ZONE_REGS] && aw_addr_reg[5:2] == WORD_CTRL;
-    wr_ctrl_we_reg  <= aw_zone_reg[ZONE_REGS] && aw_addr_reg[5:2] == WORD_CTRL && w_strb_reg[0];
-    wr_stat_clr_reg <= (aw_zone_reg[ZONE_REGS] && aw_addr_reg[5:2] == WORD_STAT && w_strb_reg[0]) ?
-                       w_data_reg[3:0] : 4'd0;
+    wr_is_reg_reg   <= aw_zone_reg[ZONE_REGS] && reg_listed(aw_addr_reg[6:2]);
+    wr_is_ctrl_reg  <= aw_zone_reg[ZONE_REGS] && aw_addr_reg[6:2] == WORD_CTRL;
+    wr_ctrl_we_reg  <= aw_zone_reg[ZONE_REGS] && aw_addr_reg[6:2] == WORD_CTRL && w_strb_reg[0];
+    wr_stat_clr_reg <= (aw_zone_reg[ZONE_REGS] && aw_addr_reg[6:2] == WORD_STAT && w_strb_reg[0]) ?
+                       w_data_reg[4:0] : 5'd0;
+    wr_is_base_lo_reg <= MEM && aw_zone_reg[ZONE_REGS] && aw_addr_reg[6:2] == WORD_MEM_BASE_LO;
+    wr_is_base_hi_reg <= MEM && aw_zone_reg[ZONE_REGS] && aw_addr_reg[6:2] == WORD_MEM_BASE_HI;
+    wr_is_entries_reg <= MEM && aw_zone_reg[ZONE_REGS] && aw_addr_reg[6:2] == WORD_MEM_ENTRIES;
+    wr_mem_kind_ok_reg <= MEM && aw_zone_reg[ZONE_REGS] && (aw_addr_reg[6:2] == WORD_MEM_BASE_LO ||
+                          aw_addr_reg[6:2] == WORD_MEM_BASE_HI || aw_addr_reg[6:2] == WORD_MEM_INVAL ||
+                          (aw_addr_reg[6:2] == WORD_MEM_ENTRIES && entries_merged <= MEM_MAX_ENTRIES));
+    wr_mem_kind_reg <= aw_addr_reg[6:2] == WORD_MEM_INVAL ? 2'd0 :
+                       (aw_addr_reg[6:2] == WORD_MEM_ENTRIES ? 2'd2 : 2'd1);
+    pend_words_now_reg <= (NUM_SLOTS + {{(31-ENTRY_WIDTH){1'b0}}, mem_entries_reg} + 31) / 32;
     scan_busy_reg   <= scan_busy;
 
     case (wr_state_reg)
@@ -327,9 +403,15 @@ always @(posedge clk) begin
             end
         end
         WR_REG: begin
-            bresp_reg <= (wr_is_reg_reg || aw_zone_reg[ZONE_PEND]) ? RESP_OKAY : RESP_SLVERR;
+            bresp_reg <= ((wr_is_reg_reg && (!wr_is_entries_reg || wr_mem_kind_ok_reg)) ||
+                          aw_zone_reg[ZONE_PEND]) ? RESP_OKAY : RESP_SLVERR;
             if (wr_apply) begin
-                wr_state_reg <= WR_BDLY;
+                wr_state_reg <= wr_mem_kind_ok_reg ? WR_MEM : WR_BDLY;
+            end
+        end
+        WR_MEM: begin
+            if (mem_cmd_done) begin
+                wr_state_reg <= WR_RESP;
             end
         end
         WR_BDLY: begin
@@ -366,12 +448,33 @@ always @(posedge clk) begin
         ctrl_func_mask_reg <= w_data_reg[1];
     end
     ctrl_scan_req_reg <= wr_apply && wr_is_ctrl_reg;
+    // section 7 rule 4: ENABLE 0 -> 1 or FUNC_MASK 1 -> 0 re-examines pending memory entries
+    mem_rx_all_req_reg <= MEM && wr_apply && wr_ctrl_we_reg &&
+                          ((!ctrl_enable_reg && w_data_reg[0]) || (ctrl_func_mask_reg && !w_data_reg[1]));
+    if (wr_apply && wr_is_base_lo_reg) begin
+        mem_base_lo_reg <= {lane_merge(w_strb_reg, w_data_reg, mem_base_lo_reg)} & 32'hffffffc0;
+    end
+    if (wr_apply && wr_is_base_hi_reg) begin
+        mem_base_hi_reg <= lane_merge(w_strb_reg, w_data_reg, mem_base_hi_reg);
+    end
+    if (wr_apply && wr_is_entries_reg && wr_mem_kind_ok_reg) begin
+        mem_entries_reg <= entries_merged[ENTRY_WIDTH:0];
+    end
+    if (wr_apply && wr_mem_kind_ok_reg) begin
+        mem_cmd_valid_reg <= 1'b1;
+        mem_cmd_kind_reg  <= wr_mem_kind_reg;
+        // MEM_INVAL is write-only: unstrobed byte lanes count as 0
+        mem_cmd_wdata_reg <= lane_merge(w_strb_reg, w_data_reg, 32'd0);
+    end
+    if (mem_cmd_done) begin
+        mem_cmd_valid_reg <= 1'b0;
+    end
 
     // a new error event wins over a write-1-to-clear of the same bit
-    status_reg <= (status_reg & ~(wr_apply ? wr_stat_clr_reg : 4'd0)) | status_set;
+    status_reg <= (status_reg & ~(wr_apply ? wr_stat_clr_reg : 5'd0)) | status_set;
 
     // ---------------- read ----------------
-    rd_is_reg_reg  <= ar_zone_reg[ZONE_REGS] && reg_listed(ar_addr_reg[5:2]);
+    rd_is_reg_reg  <= ar_zone_reg[ZONE_REGS] && reg_listed(ar_addr_reg[6:2]);
     rd_var_a_reg   <= ({32{rd_select_reg[RSEL_CNT+0]}}  & cnt_sent_reg) |
                       ({32{rd_select_reg[RSEL_CNT+1]}}  & cnt_pended_reg) |
                       ({32{rd_select_reg[RSEL_CNT+2]}}  & cnt_drop_range_reg) |
@@ -379,13 +482,17 @@ always @(posedge clk) begin
     rd_var_b_reg   <= ({32{rd_select_reg[RSEL_CNT+4]}}  & cnt_drop_disabled_reg) |
                       ({32{rd_select_reg[RSEL_CNT+5]}}  & cnt_wr_err_reg) |
                       ({32{rd_select_reg[RSEL_CTRL]}}   & {30'd0, ctrl_func_mask_reg, ctrl_enable_reg}) |
-                      ({32{rd_select_reg[RSEL_STAT]}}   & {busy, 27'd0, status_reg}) |
-                      reg_const(ar_addr_reg[5:2]);
+                      ({32{rd_select_reg[RSEL_STAT]}}   & {busy, 26'd0, status_reg}) |
+                      ({32{rd_select_reg[RSEL_CNT+6]}}  & cnt_fetch_err_reg) |
+                      ({32{rd_select_reg[RSEL_BASE_LO]}} & mem_base_lo_reg) |
+                      ({32{rd_select_reg[RSEL_BASE_HI]}} & mem_base_hi_reg) |
+                      ({32{rd_select_reg[RSEL_ENTRIES]}} & {{(31-ENTRY_WIDTH){1'b0}}, mem_entries_reg}) |
+                      reg_const(ar_addr_reg[6:2]);
 
     if (rd_state_reg == RD_IDLE) begin
         ar_addr_reg   <= s_axil_araddr[ADDR_HI:2];
         ar_zone_reg   <= zone(s_axil_araddr);
-        rd_select_reg <= reg_select(s_axil_araddr[5:2]);
+        rd_select_reg <= reg_select(s_axil_araddr[6:2]);
     end
 
     case (rd_state_reg)
@@ -427,7 +534,7 @@ always @(posedge clk) begin
     // ---------------- pipeline op ----------------
     if (!op_active_reg) begin
         op_kind_reg <= wr_op_want ? OPK_SLOT_WR : (ar_zone_reg[ZONE_PEND] ? OPK_PEND_RD : OPK_SLOT_RD);
-        op_addr_reg <= wr_op_want ? aw_addr_reg[SLOT_WIDTH+3:2] : ar_addr_reg[SLOT_WIDTH+3:2];
+        op_addr_reg <= wr_op_want ? aw_addr_reg : ar_addr_reg;
     end
     // op_ready arrives late in the cycle: it only selects op_valid's next value
     op_valid_reg  <= op_valid_reg ? !op_ready : (wr_op_start || rd_op_start);
@@ -436,12 +543,15 @@ always @(posedge clk) begin
     // ---------------- counters ----------------
     // the events are registered here first, so each counter's carry chain
     // starts at a flop beside it rather than in the pipeline or write master
-    ev_reg                <= {ev_wr_err, ev_drop_disabled, ev_drop_pasid, ev_drop_range, ev_pended, ev_sent};
+    ev_reg                <= {ev_drop_disabled_mem && MEM, ev_fetch_err && MEM, ev_wr_err, ev_drop_disabled,
+                              ev_drop_pasid, ev_drop_range, ev_pended, ev_sent};
     cnt_sent_reg          <= cnt_sent_reg + {31'd0, ev_reg[EV_SENT]};
     cnt_pended_reg        <= cnt_pended_reg + {31'd0, ev_reg[EV_PENDED]};
     cnt_drop_range_reg    <= cnt_drop_range_reg + {31'd0, ev_reg[EV_DROP_RANGE]};
     cnt_drop_pasid_reg    <= cnt_drop_pasid_reg + {31'd0, ev_reg[EV_DROP_PASID]};
-    cnt_drop_disabled_reg <= cnt_drop_disabled_reg + {31'd0, ev_reg[EV_DROP_DISABLED]};
+    cnt_drop_disabled_reg <= cnt_drop_disabled_reg + {31'd0, ev_reg[EV_DROP_DISABLED]}
+                                                   + {31'd0, ev_reg[EV_DROP_DISABLED_MEM]};
+    cnt_fetch_err_reg     <= cnt_fetch_err_reg + {31'd0, ev_reg[EV_FETCH_ERR]};
     cnt_wr_err_reg        <= cnt_wr_err_reg + {31'd0, ev_reg[EV_WR_ERR]};
 
     if (rst) begin
@@ -455,10 +565,17 @@ always @(posedge clk) begin
         rresp_reg             <= RESP_OKAY;
         op_active_reg         <= 1'b0;
         op_valid_reg          <= 1'b0;
-        ev_reg                <= 6'd0;
+        ev_reg                <= 8'd0;
+        cnt_fetch_err_reg     <= 32'd0;
+        mem_base_lo_reg       <= 32'd0;
+        mem_base_hi_reg       <= 32'd0;
+        mem_entries_reg       <= 0;
+        mem_cmd_valid_reg     <= 1'b0;
+        mem_rx_all_req_reg    <= 1'b0;
+        pend_words_now_reg    <= PEND_WORDS_REV1;
         ctrl_enable_reg       <= 1'b0;
         ctrl_func_mask_reg    <= 1'b0;
-        status_reg            <= 4'd0;
+        status_reg            <= 5'd0;
         cnt_sent_reg          <= 32'd0;
         cnt_pended_reg        <= 32'd0;
         cnt_drop_range_reg    <= 32'd0;

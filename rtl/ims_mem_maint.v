@@ -1,0 +1,311 @@
+/*
+ * Memory-entry maintenance (contract section 7): invalidation commands and
+ * re-examination of pending memory entries.
+ *
+ * Interface contract:
+ *   cmd_*   one command from ims_regs, held until cmd_done (one pulse):
+ *           CMD_INVAL (MEM_INVAL: entry / ALL / CLEAR_PENDING from cmd_wdata),
+ *           CMD_BASE (MEM_BASE_LO/HI written: drop every line),
+ *           CMD_SIZE (MEM_ENTRIES written, mem_entries already the new M: drop
+ *           every line, clear the pending bits of entries M .. MEM_MAX_ENTRIES-1).
+ *           A command is taken only when no re-examination runs.  It holds
+ *           trigger admission (hold), waits until the park queue is empty and
+ *           every trigger handed to the pipeline has been decided (DRAIN_CYCLES
+ *           after the last one), drops the lines, clears pending bits through
+ *           pipeline ops, then pulses cmd_done (the register block then issues
+ *           BVALID) and releases hold.
+ *   rx_all_req  a CTRL write changed FUNC_MASK 1->0 or ENABLE 0->1: re-examine
+ *           every pending entry (remembered while busy).
+ *   op_*    pipeline ops: OPM_CAND (candidate check of index NUM_SLOTS+j with
+ *           the image in the staging line), OPM_CLEAR (clear the pending bit),
+ *           OPM_PEND_RD (read pending word op_word); each answers one rsp_valid.
+ *   mf_*    re-examination fetch into the staging line (ims_mem_front).
+ * Re-examination (rule 4): pending words are read through the pipeline, and
+ * for each pending entry (lowest first) the entry is fetched afresh, then a
+ * candidate check emits it if MASK = 0 (and ENABLE = 1, FUNC_MASK = 0) and
+ * clears the bit, else leaves it; a fetch error leaves the bit (counted by the
+ * front end).  The fetch happens whatever ENABLE and FUNC_MASK are, as in the
+ * device model (models/ims_device.py _reexamine).
+ */
+
+`default_nettype none
+
+module ims_mem_maint #(
+    parameter NUM_SLOTS       = 64,
+    parameter MEM_MAX_ENTRIES = 64,
+    parameter ENTRY_WIDTH     = 6,
+    parameter IDX_WIDTH       = 8,
+    parameter WORD_WIDTH      = 3
+) (
+    input  wire                   clk,
+    input  wire                   rst,
+
+    input  wire                   cmd_valid,
+    input  wire [1:0]             cmd_kind,
+    input  wire [31:0]            cmd_wdata,
+    output reg                    cmd_done,
+    input  wire                   rx_all_req,
+
+    input  wire [ENTRY_WIDTH:0]   mem_entries,
+    output wire                   hold,
+    input  wire                   park_empty,
+    input  wire                   trig_to_pipe,
+
+    output reg                    inv_valid,
+    output reg                    inv_all,
+    output reg  [ENTRY_WIDTH-1:0] inv_entry,
+
+    output reg                    mf_req_valid,
+    input  wire                   mf_req_ready,
+    output reg  [ENTRY_WIDTH-1:0] mf_req_entry,
+    input  wire                   mf_rsp_valid,
+    input  wire                   mf_rsp_err,
+
+    output reg                    op_valid,
+    input  wire                   op_ready,
+    output reg  [1:0]             op_kind,
+    output reg  [IDX_WIDTH-1:0]   op_index,
+    output reg  [WORD_WIDTH-1:0]  op_word,
+    input  wire                   rsp_valid,
+    input  wire [31:0]            rsp_rdata
+);
+
+// command kinds (CMD_BASE = 2'd1 needs no test of its own: every kind but CMD_INVAL drops all lines)
+localparam [1:0] CMD_INVAL = 2'd0, CMD_SIZE = 2'd2;
+localparam [1:0] OPM_CAND = 2'd0, OPM_CLEAR = 2'd1, OPM_PEND_RD = 2'd2;
+localparam DRAIN_CYCLES = 6;
+
+localparam [3:0]
+    S_IDLE    = 4'd0,
+    S_HOLD    = 4'd1,   // wait for the park queue to empty and the pipeline to decide
+    S_INV     = 4'd2,
+    S_CLR     = 4'd3,   // clear op for entry clr_j
+    S_CLR_W   = 4'd4,
+    S_DONE    = 4'd5,
+    S_RX_WORD = 4'd6,   // pending word read for rx_word
+    S_RX_WW   = 4'd7,
+    S_RX_BIT  = 4'd8,   // next pending bit of the word
+    S_RX_F    = 4'd9,   // fetch
+    S_RX_FW   = 4'd10,
+    S_RX_OP   = 4'd11,  // candidate check
+    S_RX_OPW  = 4'd12;
+
+
+reg [3:0]  state_reg;
+reg [3:0]  drain_reg;
+reg [1:0]  kind_reg;
+reg        all_reg;        // command / re-examination names every entry
+reg        clear_reg;
+reg [ENTRY_WIDTH:0] j_reg;        // named entry (inval), or current entry (clear loop)
+reg [ENTRY_WIDTH:0] clr_end_reg;
+reg        rx_again_reg;   // a CTRL re-examination request is waiting
+reg [31:0] rx_bits_reg;    // remaining candidates of the word being re-examined
+reg [31:0] rx_word_reg;    // pending word number being re-examined
+reg [31:0] rx_last_word_reg;
+reg [4:0]  rx_bit_reg;
+
+assign hold = state_reg == S_HOLD || state_reg == S_INV || state_reg == S_CLR ||
+              state_reg == S_CLR_W || state_reg == S_DONE;
+
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] m_ext = {{(31-ENTRY_WIDTH){1'b0}}, mem_entries};
+wire [31:0] named_j = {16'd0, cmd_wdata[15:0]};
+/* verilator lint_on UNUSEDSIGNAL */
+wire named_ok = cmd_wdata[31] || named_j < m_ext;
+
+// bits of pending word w that belong to entries in [lo, hi) (absolute indices):
+// the bits below hi's offset in the word minus those below lo's (two clamped
+// offsets and two shifts, not 32 range compares)
+/* verilator lint_off UNUSEDSIGNAL */
+function [5:0] offset_in_word(input [31:0] w, input [31:0] x);
+    reg [31:0] base;
+    begin
+        base = {w[26:0], 5'd0};
+        if (x <= base) begin
+            offset_in_word = 6'd0;
+        end else if (x - base >= 32) begin
+            offset_in_word = 6'd32;
+        end else begin
+            offset_in_word = {1'b0, x[4:0]};
+        end
+    end
+endfunction
+
+function [31:0] ones_below(input [5:0] k);
+    reg [63:0] t;
+    begin
+        t = (64'd1 << k) - 64'd1;
+        ones_below = t[31:0];
+    end
+endfunction
+/* verilator lint_on UNUSEDSIGNAL */
+
+function [31:0] word_mask(input [31:0] w, input [31:0] lo, input [31:0] hi);
+    begin
+        word_mask = ones_below(offset_in_word(w, hi)) & ~ones_below(offset_in_word(w, lo));
+    end
+endfunction
+
+// lowest set bit
+function [4:0] lowest(input [31:0] v);
+    integer b;
+    begin
+        lowest = 5'd0;
+        for (b = 31; b >= 0; b = b - 1) begin
+            if (v[b]) begin
+                lowest = b[4:0];
+            end
+        end
+    end
+endfunction
+
+/* verilator lint_off UNUSEDSIGNAL */
+wire [31:0] rx_idx = {rx_word_reg[26:0], rx_bit_reg};
+wire [31:0] rx_lo  = all_reg ? NUM_SLOTS : NUM_SLOTS + {{(31-ENTRY_WIDTH){1'b0}}, j_reg};
+wire [31:0] rx_hi  = all_reg ? NUM_SLOTS + m_ext : NUM_SLOTS + {{(31-ENTRY_WIDTH){1'b0}}, j_reg} + 1;
+wire [31:0] rx_j   = rx_idx - NUM_SLOTS;
+wire [31:0] clr_idx = NUM_SLOTS + {{(31-ENTRY_WIDTH){1'b0}}, j_reg};
+/* verilator lint_on UNUSEDSIGNAL */
+
+always @(posedge clk) begin
+    cmd_done  <= 1'b0;
+    inv_valid <= 1'b0;
+    if (rx_all_req) begin
+        rx_again_reg <= 1'b1;
+    end
+    if (op_valid && op_ready) begin
+        op_valid <= 1'b0;
+    end
+    if (mf_req_valid && mf_req_ready) begin
+        mf_req_valid <= 1'b0;
+    end
+
+    case (state_reg)
+        S_IDLE: begin
+            if (cmd_valid && !cmd_done) begin
+                kind_reg  <= cmd_kind;
+                all_reg   <= cmd_kind != CMD_INVAL || cmd_wdata[31];
+                clear_reg <= cmd_kind == CMD_SIZE || (cmd_kind == CMD_INVAL && cmd_wdata[30] && named_ok);
+                j_reg     <= cmd_kind == CMD_SIZE ? mem_entries :
+                             (cmd_wdata[31] ? {(ENTRY_WIDTH+1){1'b0}} : cmd_wdata[ENTRY_WIDTH:0]);
+                clr_end_reg <= cmd_kind == CMD_SIZE ? MEM_MAX_ENTRIES[ENTRY_WIDTH:0] :
+                               (cmd_wdata[31] ? mem_entries : cmd_wdata[ENTRY_WIDTH:0] + 1'b1);
+                drain_reg <= DRAIN_CYCLES[3:0];
+                state_reg <= S_HOLD;
+            end else if (rx_again_reg || rx_all_req) begin
+                rx_again_reg <= 1'b0;
+                all_reg      <= 1'b1;
+                state_reg    <= S_RX_WORD;
+                rx_word_reg      <= NUM_SLOTS / 32;
+                rx_last_word_reg <= (NUM_SLOTS + m_ext - 1) / 32;
+                if (mem_entries == 0) begin
+                    state_reg <= S_IDLE;
+                end
+            end
+        end
+        S_HOLD: begin
+            if (!park_empty || trig_to_pipe) begin
+                drain_reg <= DRAIN_CYCLES[3:0];
+            end else if (drain_reg != 0) begin
+                drain_reg <= drain_reg - 1'b1;
+            end else begin
+                state_reg <= S_INV;
+            end
+        end
+        S_INV: begin
+            inv_valid <= kind_reg != CMD_INVAL || named_ok;
+            inv_all   <= all_reg;
+            inv_entry <= j_reg[ENTRY_WIDTH-1:0];
+            state_reg <= (clear_reg && j_reg < clr_end_reg) ? S_CLR : S_DONE;
+        end
+        S_CLR: begin
+            op_valid  <= 1'b1;
+            op_kind   <= OPM_CLEAR;
+            op_index  <= clr_idx[IDX_WIDTH-1:0];
+            state_reg <= S_CLR_W;
+        end
+        S_CLR_W: begin
+            if (rsp_valid) begin
+                j_reg     <= j_reg + 1'b1;
+                state_reg <= (j_reg + 1'b1 < clr_end_reg) ? S_CLR : S_DONE;
+            end
+        end
+        S_DONE: begin
+            cmd_done  <= 1'b1;
+            state_reg <= S_IDLE;
+            // rule 4: a MEM_INVAL re-examines the entries it names (CLEAR_PENDING
+            // leaves none pending); base / size writes re-examine nothing
+            if (kind_reg == CMD_INVAL && !clear_reg && named_ok && m_ext != 0) begin
+                if (!all_reg) begin
+                    j_reg <= cmd_wdata[ENTRY_WIDTH:0];
+                end
+                rx_word_reg      <= all_reg ? NUM_SLOTS / 32 : (NUM_SLOTS + named_j) / 32;
+                rx_last_word_reg <= all_reg ? (NUM_SLOTS + m_ext - 1) / 32 : (NUM_SLOTS + named_j) / 32;
+                state_reg        <= S_RX_WORD;
+            end
+        end
+        S_RX_WORD: begin
+            op_valid  <= 1'b1;
+            op_kind   <= OPM_PEND_RD;
+            op_word   <= rx_word_reg[WORD_WIDTH-1:0];
+            state_reg <= S_RX_WW;
+        end
+        S_RX_WW: begin
+            if (rsp_valid) begin
+                rx_bits_reg <= rsp_rdata & word_mask(rx_word_reg, rx_lo, rx_hi);
+                state_reg   <= S_RX_BIT;
+            end
+        end
+        S_RX_BIT: begin
+            if (rx_bits_reg == 0) begin
+                if (rx_word_reg == rx_last_word_reg) begin
+                    state_reg <= S_IDLE;
+                end else begin
+                    rx_word_reg <= rx_word_reg + 1;
+                    state_reg   <= S_RX_WORD;
+                end
+            end else begin
+                rx_bit_reg  <= lowest(rx_bits_reg);
+                rx_bits_reg <= rx_bits_reg & ~(32'd1 << lowest(rx_bits_reg));
+                state_reg   <= S_RX_F;
+            end
+        end
+        S_RX_F: begin
+            mf_req_valid <= 1'b1;
+            mf_req_entry <= rx_j[ENTRY_WIDTH-1:0];
+            state_reg    <= S_RX_FW;
+        end
+        S_RX_FW: begin
+            if (mf_rsp_valid) begin
+                state_reg <= mf_rsp_err ? S_RX_BIT : S_RX_OP;
+            end
+        end
+        S_RX_OP: begin
+            op_valid  <= 1'b1;
+            op_kind   <= OPM_CAND;
+            op_index  <= rx_idx[IDX_WIDTH-1:0];
+            state_reg <= S_RX_OPW;
+        end
+        S_RX_OPW: begin
+            if (rsp_valid) begin
+                state_reg <= S_RX_BIT;
+            end
+        end
+        default: state_reg <= S_IDLE;
+    endcase
+
+    if (rst) begin
+        state_reg    <= S_IDLE;
+        cmd_done     <= 1'b0;
+        inv_valid    <= 1'b0;
+        rx_again_reg <= 1'b0;
+        op_valid     <= 1'b0;
+        mf_req_valid <= 1'b0;
+    end
+end
+
+wire unused_wdata = ^cmd_wdata[29:16];
+
+endmodule
+
+`resetall
