@@ -33,14 +33,14 @@ async def mem_bench(dut):
     hs = {"ar": [], "r_first": []}
     r_beat = [0]
 
-    def hook(cycle):
+    def hook(cycle, _in_reset):
         if int(dut.m_axi_arvalid.value) and int(dut.m_axi_arready.value):
             hs["ar"].append(cycle)
         if int(dut.m_axi_rvalid.value) and int(dut.m_axi_rready.value):
             if r_beat[0] % 4 == 0:
                 hs["r_first"].append(cycle)
             r_beat[0] += 1
-    tb._edge_hooks.append(hook)
+    tb.sampler.add(hook)
 
     m = min(w.mmax, max(MISSES, w.cache))
     await w.setup(m)

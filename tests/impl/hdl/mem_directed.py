@@ -454,7 +454,7 @@ async def register_window_vs_model(dut):
                       irq_index_width=tb.irq_index_width, mem_max_entries=mmax,
                       memory=HostMemory() if mmax else None)
     arvalid_seen = []
-    tb._edge_hooks.append(lambda c: arvalid_seen.append(c) if int(dut.m_axi_arvalid.value) else None)
+    tb.sampler.add(lambda c, _r: arvalid_seen.append(c) if int(dut.m_axi_arvalid.value) else None)
     await tb.reset()
 
     async def compare(what: str) -> None:
