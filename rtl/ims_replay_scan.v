@@ -121,6 +121,7 @@ reg                  rd_v2_reg;          // ... its data is on scan_bits now
 reg [LINE_WIDTH:0]   rd_l1_reg;          // the line of each (odd PEND_WORDS: blanking)
 reg [LINE_WIDTH:0]   rd_l2_reg;
 reg [FIFO_AW:0]      out_cnt_reg;        // reads issued and not yet taken from the FIFO
+reg                  ln_drop_reg;        // an empty line was dropped on the last edge
 
 /* verilator lint_off UNUSEDSIGNAL */
 wire [31:0] rd_line_ext = {{(31-LINE_WIDTH){1'b0}}, rd_line_reg};
@@ -135,18 +136,46 @@ assign scan_line = rd_line_reg[LINE_WIDTH-1:0];
 // the odd word of the last line does not exist when PEND_WORDS is odd (its
 // RAM word is never written)
 wire        hi_exists = (PEND_WORDS % 2 == 0) || (rd_l2_ext != SCAN_LINES - 1);
-wire [63:0] fifo_in   = {scan_bits[63:32] & {32{hi_exists}}, scan_bits[31:0]};
 
-// line FIFO (no reset on the array: distributed RAM)
-reg [63:0]        fifo_mem [0:FIFO_DEPTH-1];
-reg [FIFO_AW-1:0] fifo_wr_reg;
-reg [FIFO_AW-1:0] fifo_rd_reg;
-wire              fifo_any  = fifo_wr_reg != fifo_rd_reg;
-wire [63:0]       fifo_head = fifo_mem[fifo_rd_reg];
+// the line read, registered (only flops after the RAM output register)
+reg                  ln_valid_reg;
+reg [LINE_WIDTH-1:0] ln_line_reg;
+reg [63:0]           ln_bits_reg;
 
 always @(posedge clk) begin
-    if (rd_v2_reg) begin
-        fifo_mem[fifo_wr_reg] <= fifo_in;
+    ln_valid_reg <= rd_v2_reg && !rst;
+    ln_line_reg  <= rd_l2_reg[LINE_WIDTH-1:0];
+    ln_bits_reg  <= {scan_bits[63:32] & {32{hi_exists}}, scan_bits[31:0]};
+end
+
+// empty lines are dropped here, so they cost the lanes nothing: the OR over
+// the line as a tree of 4-input ORs, kept as nets so that synthesis does not
+// make it a chain of LUTs
+(* keep *) reg [15:0] ln_or4;
+(* keep *) reg [3:0]  ln_or16;
+integer q;
+always @* begin
+    for (q = 0; q < 16; q = q + 1) begin
+        ln_or4[q] = |ln_bits_reg[4*q +: 4];
+    end
+    for (q = 0; q < 4; q = q + 1) begin
+        ln_or16[q] = |ln_or4[4*q +: 4];
+    end
+end
+wire ln_push = ln_valid_reg && (|ln_or16);
+wire ln_drop = ln_valid_reg && !(|ln_or16);
+
+// line FIFO of the non-empty lines, {line, bits} (no reset on the array:
+// distributed RAM)
+reg [LINE_WIDTH+63:0] fifo_mem [0:FIFO_DEPTH-1];
+reg [FIFO_AW-1:0]     fifo_wr_reg;
+reg [FIFO_AW-1:0]     fifo_rd_reg;
+wire                  fifo_any  = fifo_wr_reg != fifo_rd_reg;
+wire [LINE_WIDTH+63:0] fifo_head = fifo_mem[fifo_rd_reg];
+
+always @(posedge clk) begin
+    if (ln_push) begin
+        fifo_mem[fifo_wr_reg] <= {ln_line_reg, ln_bits_reg};
     end
 end
 
@@ -154,7 +183,8 @@ end
 // lane g holds bits [16g +: 16] of a line; its rem / nxt / enc_k flops are
 // in g_lane[g]
 reg [LINE_WIDTH-1:0]   rem_line_reg;       // the line in rem
-reg [LINE_WIDTH-1:0]   load_line_reg;      // the line the FIFO head holds
+reg                    rem_was_empty_reg;  // rem held no bit during the last cycle
+reg                    load_reg;           // rem was loaded on the last edge
 wire [3:0]             nxt_valid;
 wire [3:0]             enck_valid;
 
@@ -196,8 +226,11 @@ wire [3:0] nxt_move  = ~nxt_valid | enck_move;
 wire [3:0]           lane_any;
 wire [IDX_WIDTH-1:0] pick_term [0:3];
 
-// the next line enters rem once every lane has handed its last bit on
-wire load = !(|lane_any) && fifo_any;
+// The next line enters rem once every lane has handed its last bit on.  Known
+// from flops only (the lanes' carry chains feed just rem_was_empty_reg), at
+// the cost of one cycle per line: rem was empty during the last cycle and
+// was not loaded on the last edge, so it is empty now.
+wire load = rem_was_empty_reg && !load_reg && fifo_any;
 
 genvar g;
 generate
@@ -268,7 +301,7 @@ wire cur_take = op_ready || !cur_valid_reg;
 assign skid_fill = cur_valid_reg && (skid_valid_reg || enc_valid_reg);
 
 // everything the scan found has been presented and taken
-wire drained = rd_done && out_cnt_reg == 0 && !(|lane_any) && !(|nxt_valid) &&
+wire drained = rd_done && out_cnt_reg == 0 && !ln_drop_reg && rem_was_empty_reg && !load_reg && !(|nxt_valid) &&
                !(|enck_valid) && !enc_valid_reg && !skid_valid_reg && !cur_valid_reg;
 
 always @(posedge clk) begin
@@ -277,20 +310,25 @@ always @(posedge clk) begin
     rd_v2_reg   <= rd_v1_reg;
     rd_l1_reg   <= rd_line_reg;
     rd_l2_reg   <= rd_l1_reg;
-    out_cnt_reg <= out_cnt_reg + {{FIFO_AW{1'b0}}, rd_go} - {{FIFO_AW{1'b0}}, load};
+    // lines leave the count one edge after they left the FIFO or were dropped
+    // (from flops; the count only errs high, which only delays a read)
+    ln_drop_reg <= ln_drop;
+    out_cnt_reg <= out_cnt_reg + {{FIFO_AW{1'b0}}, rd_go} - {{FIFO_AW{1'b0}}, load_reg}
+                               - {{FIFO_AW{1'b0}}, ln_drop_reg};
+    rem_was_empty_reg <= !(|lane_any);
+    load_reg          <= load;
     if (rd_go) begin
         rd_line_reg <= rd_line_reg + 1'b1;
     end
     if (hold_reg != 2'd0) begin
         hold_reg <= hold_reg - 2'd1;
     end
-    if (rd_v2_reg) begin
+    if (ln_push) begin
         fifo_wr_reg <= fifo_wr_reg + 1'b1;
     end
 
     if (load) begin
-        rem_line_reg  <= load_line_reg;
-        load_line_reg <= load_line_reg + 1'b1;
+        rem_line_reg  <= fifo_head[LINE_WIDTH+63:64];
         fifo_rd_reg   <= fifo_rd_reg + 1'b1;
     end
 
@@ -315,7 +353,6 @@ always @(posedge clk) begin
         if (pend_any_reg) begin
             hold_reg      <= START_HOLD;
             rd_line_reg   <= 0;
-            load_line_reg <= 0;
         end
     end else if (active_reg && hold_reg == 2'd0 && drained) begin
         active_reg <= 1'b0;
@@ -337,9 +374,11 @@ always @(posedge clk) begin
         rd_v1_reg        <= 1'b0;
         rd_v2_reg        <= 1'b0;
         out_cnt_reg      <= 0;
+        ln_drop_reg      <= 1'b0;
         fifo_wr_reg      <= 0;
         fifo_rd_reg      <= 0;
-        load_line_reg    <= 0;
+        rem_was_empty_reg <= 1'b1;
+        load_reg          <= 1'b0;
         rem_line_reg     <= 0;
         enc_valid_reg    <= 1'b0;
         skid_valid_reg   <= 1'b0;
@@ -350,7 +389,7 @@ end
 `ifndef SYNTHESIS
 always @(posedge clk) begin
     if (!rst) begin
-        if (rd_v2_reg && fifo_wr_reg + 1'b1 == fifo_rd_reg) begin
+        if (ln_push && fifo_wr_reg + 1'b1 == fifo_rd_reg) begin
             $fatal(1, "ims_replay_scan: line FIFO overflow (%m)");
         end
         if (starting_reg && !drained) begin
