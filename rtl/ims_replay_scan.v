@@ -30,21 +30,26 @@
  * no pending bit set, or ENABLE = 0 or FUNC_MASK = 1).
  *
  * Pipeline (every stage from flops, one candidate per cycle):
- *   read   rd_line_reg -> copy RAM (2 edges) -> line FIFO (8 x 64 bits,
- *          written straight from the RAM output; reads are issued only
- *          while the FIFO has room for everything in flight)
- *   rem    the head line, when the previous line's bits have all been
+ *   read   rd_line_reg -> copy RAM (2 edges) -> ln (registered line; empty
+ *          lines are dropped here) -> line FIFO (8 x {line, 64 bits},
+ *          distributed RAM; reads are issued only while the FIFO has room
+ *          for everything in flight)
+ *   rem    the head line, once the previous line's bits have all been
  *          picked: four 16-bit lanes, each with its own short carry chain
  *   nxt_k  per lane: the lowest set bit, one-hot (x & ~(x - 1)); the lane's
  *          remaining bits x & (x - 1)
  *   enc_k  per lane: the bit number (OR trees)
  *   enc    the lowest lane holding a candidate: {line, lane, bit}
  *   skid / cur   cur is presented as the op; skid takes enc when cur waits
- * Each lane stage moves when its successor is empty or moving, and each
- * carries its line number, so a new line is loaded as soon as the old one's
- * bits have all left rem (a line with one bit per word costs 2 cycles, an
- * empty line 1).  Replays therefore come out in slot order within a lane but
- * not strictly across lanes; the contract orders only direct messages.
+ * Each lane stage moves when its successor is empty or moving, and carries
+ * its line number, so the next line enters rem while the last one's
+ * candidates still drain.  Whether rem is empty is known from flops only
+ * (rem_was_empty_reg: the lanes' carry chains said so during the last cycle,
+ * and rem was not reloaded on the last edge), which costs one cycle per
+ * non-empty line: a line with one bit per word yields 2 candidates in 3
+ * cycles, a dense line 64 in about 64.  Replays come out in slot order
+ * within a lane, not strictly across lanes; the contract orders only direct
+ * messages.
  *
  * Timing: every op field is a flop and op_valid one gate over flops (it does
  * not look at op_ready).  op_ready, which comes late through msg_pipe's issue
@@ -52,10 +57,11 @@
  * enable of the presented candidate (cur_*) and the D input of
  * skid_valid_reg.  The stages before skid move whenever skid is empty, which
  * is known from a flop.  The late scan_req and pend_any inputs each only
- * feed a flop; the copy's RAM output only feeds the line FIFO (and, when
- * PEND_WORDS is odd, one AND that blanks the missing last odd word).
- * A scan costs about ceil(PEND_WORDS / 2) cycles + 1 per eligible slot when
- * the scanner gets every pipeline slot it asks for.
+ * feed a flop; the copy's RAM output only feeds the ln register (through
+ * one AND that blanks the missing last odd word when PEND_WORDS is odd).
+ * A scan costs about ceil(PEND_WORDS / 2) + 12 cycles + 1 per eligible slot
+ * + 1 per non-empty line when the scanner gets every pipeline slot it asks
+ * for.
  */
 
 `default_nettype none
