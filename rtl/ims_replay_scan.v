@@ -30,8 +30,9 @@
  * no pending bit set, or ENABLE = 0 or FUNC_MASK = 1).
  *
  * Pipeline (every stage from flops, one candidate per cycle):
- *   read   rd_line_reg -> copy RAM (2 edges) -> ln (registered line; empty
- *          lines are dropped here) -> line FIFO (8 x {line, 64 bits},
+ *   read   rd_line_reg -> copy RAM (2 edges) -> ln, lp (the line registered
+ *          twice; empty lines are dropped at lp, so the FIFO's write enable
+ *          is a flop) -> line FIFO (8 x {line, 64 bits},
  *          distributed RAM; reads are issued only while the FIFO has room
  *          for everything in flight)
  *   rem    the head line, once the previous line's bits have all been
@@ -57,8 +58,9 @@
  * enable of the presented candidate (cur_*) and the D input of
  * skid_valid_reg.  The stages before skid move whenever skid is empty, which
  * is known from a flop.  The late scan_req and pend_any inputs each only
- * feed a flop; the copy's RAM output only feeds the ln register (through
- * one AND that blanks the missing last odd word when PEND_WORDS is odd).
+ * feed a flop; the copy's RAM output only feeds the ln registers (the line,
+ * and the OR of each 4 bits: one gate; when PEND_WORDS is odd, one AND
+ * blanks the missing last odd word).
  * A scan costs about ceil(PEND_WORDS / 2) + 12 cycles + 1 per eligible slot
  * + 1 per non-empty line when the scanner gets every pipeline slot it asks
  * for.
@@ -127,7 +129,7 @@ reg                  rd_v2_reg;          // ... its data is on scan_bits now
 reg [LINE_WIDTH:0]   rd_l1_reg;          // the line of each (odd PEND_WORDS: blanking)
 reg [LINE_WIDTH:0]   rd_l2_reg;
 reg [FIFO_AW:0]      out_cnt_reg;        // reads issued and not yet taken from the FIFO
-reg                  ln_drop_reg;        // an empty line was dropped on the last edge
+reg                  drained_reg;        // drained during the last cycle
 
 /* verilator lint_off UNUSEDSIGNAL */
 wire [31:0] rd_line_ext = {{(31-LINE_WIDTH){1'b0}}, rd_line_reg};
@@ -143,33 +145,33 @@ assign scan_line = rd_line_reg[LINE_WIDTH-1:0];
 // RAM word is never written)
 wire        hi_exists = (PEND_WORDS % 2 == 0) || (rd_l2_ext != SCAN_LINES - 1);
 
-// the line read, registered (only flops after the RAM output register)
+// The line read, registered twice before the FIFO, so that the FIFO's write
+// enable and the in-flight count's decrement come from flops: ln holds the
+// line and the OR of each 4 bits (one gate after the RAM output register),
+// lp the line and whether it has any bit (two gates after ln).
 reg                  ln_valid_reg;
 reg [LINE_WIDTH-1:0] ln_line_reg;
 reg [63:0]           ln_bits_reg;
+reg [15:0]           ln_or4_reg;
+reg                  lp_push_reg;        // lp holds a non-empty line: into the FIFO
+reg                  lp_drop_reg;        // lp held an empty line: dropped
+reg [LINE_WIDTH-1:0] lp_line_reg;
+reg [63:0]           lp_bits_reg;
 
+wire [63:0] ln_in = {scan_bits[63:32] & {32{hi_exists}}, scan_bits[31:0]};
+integer q;
 always @(posedge clk) begin
     ln_valid_reg <= rd_v2_reg && !rst;
     ln_line_reg  <= rd_l2_reg[LINE_WIDTH-1:0];
-    ln_bits_reg  <= {scan_bits[63:32] & {32{hi_exists}}, scan_bits[31:0]};
-end
-
-// empty lines are dropped here, so they cost the lanes nothing: the OR over
-// the line as a tree of 4-input ORs, kept as nets so that synthesis does not
-// make it a chain of LUTs
-(* keep *) reg [15:0] ln_or4;
-(* keep *) reg [3:0]  ln_or16;
-integer q;
-always @* begin
+    ln_bits_reg  <= ln_in;
     for (q = 0; q < 16; q = q + 1) begin
-        ln_or4[q] = |ln_bits_reg[4*q +: 4];
+        ln_or4_reg[q] <= |ln_in[4*q +: 4];
     end
-    for (q = 0; q < 4; q = q + 1) begin
-        ln_or16[q] = |ln_or4[4*q +: 4];
-    end
+    lp_push_reg  <= ln_valid_reg && (|ln_or4_reg) && !rst;
+    lp_drop_reg  <= ln_valid_reg && !(|ln_or4_reg) && !rst;
+    lp_line_reg  <= ln_line_reg;
+    lp_bits_reg  <= ln_bits_reg;
 end
-wire ln_push = ln_valid_reg && (|ln_or16);
-wire ln_drop = ln_valid_reg && !(|ln_or16);
 
 // line FIFO of the non-empty lines, {line, bits} (no reset on the array:
 // distributed RAM)
@@ -180,8 +182,8 @@ wire                  fifo_any  = fifo_wr_reg != fifo_rd_reg;
 wire [LINE_WIDTH+63:0] fifo_head = fifo_mem[fifo_rd_reg];
 
 always @(posedge clk) begin
-    if (ln_push) begin
-        fifo_mem[fifo_wr_reg] <= {ln_line_reg, ln_bits_reg};
+    if (lp_push_reg) begin
+        fifo_mem[fifo_wr_reg] <= {lp_line_reg, lp_bits_reg};
     end
 end
 
@@ -307,7 +309,7 @@ wire cur_take = op_ready || !cur_valid_reg;
 assign skid_fill = cur_valid_reg && (skid_valid_reg || enc_valid_reg);
 
 // everything the scan found has been presented and taken
-wire drained = rd_done && out_cnt_reg == 0 && !ln_drop_reg && rem_was_empty_reg && !load_reg && !(|nxt_valid) &&
+wire drained = rd_done && out_cnt_reg == 0 && rem_was_empty_reg && !load_reg && !(|nxt_valid) &&
                !(|enck_valid) && !enc_valid_reg && !skid_valid_reg && !cur_valid_reg;
 
 always @(posedge clk) begin
@@ -316,11 +318,10 @@ always @(posedge clk) begin
     rd_v2_reg   <= rd_v1_reg;
     rd_l1_reg   <= rd_line_reg;
     rd_l2_reg   <= rd_l1_reg;
-    // lines leave the count one edge after they left the FIFO or were dropped
-    // (from flops; the count only errs high, which only delays a read)
-    ln_drop_reg <= ln_drop;
+    // a line leaves the count one edge after it left the FIFO (from flops;
+    // the count only errs high, which only delays a read) or as it is dropped
     out_cnt_reg <= out_cnt_reg + {{FIFO_AW{1'b0}}, rd_go} - {{FIFO_AW{1'b0}}, load_reg}
-                               - {{FIFO_AW{1'b0}}, ln_drop_reg};
+                               - {{FIFO_AW{1'b0}}, lp_drop_reg};
     rem_was_empty_reg <= !(|lane_any);
     load_reg          <= load;
     if (rd_go) begin
@@ -329,7 +330,7 @@ always @(posedge clk) begin
     if (hold_reg != 2'd0) begin
         hold_reg <= hold_reg - 2'd1;
     end
-    if (ln_push) begin
+    if (lp_push_reg) begin
         fifo_wr_reg <= fifo_wr_reg + 1'b1;
     end
 
@@ -353,6 +354,7 @@ always @(posedge clk) begin
     // scan control
     scan_req_reg <= scan_req;
     pend_any_reg <= pend_any;
+    drained_reg  <= drained;
     starting_reg <= scan_start;
     if (starting_reg) begin
         active_reg <= pend_any_reg;
@@ -360,7 +362,9 @@ always @(posedge clk) begin
             hold_reg      <= START_HOLD;
             rd_line_reg   <= 0;
         end
-    end else if (active_reg && hold_reg == 2'd0 && drained) begin
+    // (registered: once drained with every line read, nothing can refill the
+    // stages, so a one-cycle-old drained is still true)
+    end else if (active_reg && hold_reg == 2'd0 && drained_reg) begin
         active_reg <= 1'b0;
     end
     // a request always wins, so one arriving at any point gets a full scan
@@ -380,7 +384,7 @@ always @(posedge clk) begin
         rd_v1_reg        <= 1'b0;
         rd_v2_reg        <= 1'b0;
         out_cnt_reg      <= 0;
-        ln_drop_reg      <= 1'b0;
+        drained_reg      <= 1'b1;
         fifo_wr_reg      <= 0;
         fifo_rd_reg      <= 0;
         rem_was_empty_reg <= 1'b1;
@@ -395,7 +399,7 @@ end
 `ifndef SYNTHESIS
 always @(posedge clk) begin
     if (!rst) begin
-        if (ln_push && fifo_wr_reg + 1'b1 == fifo_rd_reg) begin
+        if (lp_push_reg && fifo_wr_reg + 1'b1 == fifo_rd_reg) begin
             $fatal(1, "ims_replay_scan: line FIFO overflow (%m)");
         end
         if (starting_reg && !drained) begin
