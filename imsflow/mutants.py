@@ -168,6 +168,26 @@ MUTANTS = [
         expect="",
         formal="write_visibility",
     ),
+    Mutant(
+        name="scan_pick_skips_bit",
+        rtl_file="ims_replay_scan.v",
+        original="                rem_reg       <= rem_reg & minus1[15:0];",
+        replacement="                rem_reg       <= rem_reg & minus1[15:0] & (minus1[15:0] - 16'd1);",
+        tests=("replay_storm_sparse", "replay_storm_dense"),
+        rule="§4 replay: every pending slot that becomes eligible is replayed (this scanner drops "
+             "the bit after each one it picks in a lane: a lost replay)",
+        expect="replay storm",
+    ),
+    Mutant(
+        name="replay_keeps_pending",
+        rtl_file="ims_msg_pipe.v",
+        original="    w_new_pend_reg  <= t_pend || (pend_bit && !c_fire_gate_reg && !c_clear_reg);",
+        replacement="    w_new_pend_reg  <= t_pend || (pend_bit && !c_clear_reg);",
+        tests=("replay_storm_sparse", "replay_storm_dense"),
+        rule="§4 replay: the replay clears the pending bit, so it is emitted once (this one leaves "
+             "it set: the slot is replayed again at the next scan, a duplicated replay)",
+        expect="PENDING after the replay storm",
+    ),
 ]
 
 

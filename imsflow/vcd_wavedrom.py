@@ -1,7 +1,7 @@
 """Waveform window of a failing run: read a VCD, keep the interface signals around one clock
 cycle, and draw them with WaveDrom (the `wavedrom` package renders SVG without a browser).
 
-Cycles are counted the way the pyuvm monitor counts them (tb/uvm/env.py EdgeMonitor): the Nth
+Cycles are counted the way the pyuvm monitor counts them (tb/edge_sampler.py EdgeSampler): the Nth
 rising edge of `clk` is cycle N (the clock driven to 1 at time 0 is edge 1, as cocotb's
 RisingEdge sees it), and a signal's value at cycle N is the value the edge samples, i.e. the
 value just before the edge. Checked on a real failure: the write the scoreboard reports at

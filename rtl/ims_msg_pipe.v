@@ -168,7 +168,6 @@ assign s_irq_ready = s_irq_ready_reg && !rst;
 
 wire scan_op_valid;
 wire scan_op_is_cand;
-wire scan_op_tag;
 wire [WORD_WIDTH-1:0] scan_op_word;
 wire [SLOT_WIDTH-1:0] scan_op_slot;
 
@@ -195,7 +194,6 @@ reg [WORD_WIDTH-1:0] mt_word_reg;
 reg [1:0]            mt_dword_reg;
 reg [31:0]           mt_wdata_reg;
 reg [3:0]            mt_wstrb_reg;
-reg                  mt_tag_reg;
 reg                  mt_mem_reg;
 reg                  mt_int_reg;
 reg [LINE_WIDTH-1:0] mt_line_reg;
@@ -207,7 +205,6 @@ reg [WORD_WIDTH-1:0] mt2_word_reg;
 reg [1:0]            mt2_dword_reg;
 reg [31:0]           mt2_wdata_reg;
 reg [3:0]            mt2_wstrb_reg;
-reg                  mt2_tag_reg;
 reg                  mt2_mem_reg;
 reg                  mt2_int_reg;
 reg [LINE_WIDTH-1:0] mt2_line_reg;
@@ -302,7 +299,6 @@ always @(posedge clk) begin
             mt_dword_reg <= mt2_dword_reg;
             mt_wdata_reg <= mt2_wdata_reg;
             mt_wstrb_reg <= mt2_wstrb_reg;
-            mt_tag_reg   <= mt2_tag_reg;
         end else begin
             mt_kind_reg  <= in_kind;
             mt_slot_reg  <= in_slot;
@@ -313,7 +309,6 @@ always @(posedge clk) begin
             mt_mem_reg   <= in_mem;
             mt_int_reg   <= in_int;
             mt_line_reg  <= mem_op_line;
-            mt_tag_reg   <= scan_op_tag;
         end
     end
     // second entry: takes the new op when the head stays occupied
@@ -336,7 +331,6 @@ always @(posedge clk) begin
         mt2_mem_reg   <= in_mem;
         mt2_int_reg   <= in_int;
         mt2_line_reg  <= mem_op_line;
-        mt2_tag_reg   <= scan_op_tag;
     end
     if (rst) begin
         mt_valid_reg  <= 1'b0;
@@ -384,7 +378,6 @@ reg [19:0]           r_pasid_reg;
 reg [1:0]            r_dword_reg;
 reg [31:0]           r_wdata_reg;
 reg [3:0]            r_wstrb_reg;
-reg                  r_tag_reg;
 reg                  r_mem_reg;
 reg                  r_int_reg;
 
@@ -398,7 +391,6 @@ reg [19:0]           b_pasid_reg;
 reg [1:0]            b_dword_reg;
 reg [31:0]           b_wdata_reg;
 reg [3:0]            b_wstrb_reg;
-reg                  b_tag_reg;
 reg                  b_mem_reg;
 reg                  b_int_reg;
 
@@ -414,7 +406,6 @@ always @(posedge clk) begin
     r_dword_reg       <= mt_dword_reg;
     r_wdata_reg       <= mt_wdata_reg;
     r_wstrb_reg       <= mt_wstrb_reg;
-    r_tag_reg         <= mt_tag_reg;
     r_mem_reg         <= iss_mem;
     r_int_reg         <= iss_int;
 
@@ -428,7 +419,6 @@ always @(posedge clk) begin
     b_dword_reg       <= r_dword_reg;
     b_wdata_reg       <= r_wdata_reg;
     b_wstrb_reg       <= r_wstrb_reg;
-    b_tag_reg         <= r_tag_reg;
     b_mem_reg         <= r_mem_reg;
     b_int_reg         <= r_int_reg;
 
@@ -647,8 +637,6 @@ always @(posedge clk) begin
 end
 
 // op fields into stage C
-reg                  c_valid_reg;
-reg [2:0]            c_kind_reg;
 reg                  c_trig_reg;
 reg                  c_cand_reg;
 reg                  c_pend_we_reg;    // trigger, candidate check or slot write: writes its word back
@@ -658,14 +646,11 @@ reg                  c_mask_val_reg;   // MASK after the op (slot CTRL write)
 reg [SLOT_WIDTH-1:0] c_slot_reg;
 reg [WORD_WIDTH-1:0] c_word_reg;
 reg [31:0]           c_onehot_reg;
-reg                  c_tag_reg;
 
 wire b_ctrl  = b_wr && b_dword_reg == 2'd3;
 wire b_slot_ctrl = b_ctrl && !b_mem_reg;   // a memory pending clear requests no slot scan
 
 always @(posedge clk) begin
-    c_valid_reg    <= b_valid_reg;
-    c_kind_reg     <= b_kind_reg;
     c_trig_reg     <= b_trig;
     c_cand_reg     <= b_cand;
     c_pend_we_reg  <= b_trig || b_cand || b_wr;
@@ -676,9 +661,7 @@ always @(posedge clk) begin
     c_slot_reg     <= b_slot_reg;
     c_word_reg     <= b_word_reg;
     c_onehot_reg   <= b_bit_onehot;
-    c_tag_reg      <= b_tag_reg;
     if (rst) begin
-        c_valid_reg   <= 1'b0;
         c_trig_reg    <= 1'b0;
         c_cand_reg    <= 1'b0;
         c_pend_we_reg <= 1'b0;
@@ -706,6 +689,10 @@ reg         c_wfwd_mask_reg;       // ... and changes its MASK copy bit (slot CT
 reg         c_wfwd_bit_reg;        // the op in W is for our slot
 wire [31:0] st_bits;
 wire [31:0] st_mask_bits;
+// the replay scanner's read port into the pending store's scan copy
+localparam SCAN_LINE_WIDTH = (WORD_WIDTH > 1) ? WORD_WIDTH - 1 : 1;
+wire [SCAN_LINE_WIDTH-1:0] scan_line;
+wire [63:0]                scan_bits;
 wire        st_slot_bit;
 
 wire [31:0] c_wfwd_sel      = c_wfwd_word_reg ? w_onehot_reg : 32'd0;
@@ -780,7 +767,8 @@ ims_pending_store #(
     .NUM_SLOTS(NUM_BITS),
     .SLOT_WIDTH(SLOT_WIDTH),
     .PEND_WORDS(PEND_WORDS),
-    .WORD_WIDTH(WORD_WIDTH)
+    .WORD_WIDTH(WORD_WIDTH),
+    .LINE_WIDTH(SCAN_LINE_WIDTH)
 ) pending_store_inst (
     .clk(clk),
     .wr_en(w_we_reg),
@@ -797,7 +785,9 @@ ims_pending_store #(
     .rd_bits(st_bits),
     .rd_mask_bits(st_mask_bits),
     .rd_slot(iss_slot),
-    .rd_slot_bit(st_slot_bit)
+    .rd_slot_bit(st_slot_bit),
+    .scan_line(scan_line),
+    .scan_bits(scan_bits)
 );
 
 // Register ops finish in stage D (= stage C, from flops): the slot entry and
@@ -973,14 +963,17 @@ wire [SS_WIDTH-1:0]        scan_op_slot_ss;
 wire [SCAN_WORD_WIDTH-1:0] scan_op_word_ss;
 assign scan_op_slot = {{(SLOT_WIDTH-SS_WIDTH){1'b0}}, scan_op_slot_ss};
 assign scan_op_word = {{(WORD_WIDTH-SCAN_WORD_WIDTH){1'b0}}, scan_op_word_ss};
-/* verilator lint_off UNUSEDSIGNAL */
-wire [WORD_WIDTH-1:0] c_word_for_scan = c_word_reg;
-/* verilator lint_on UNUSEDSIGNAL */
+// the scanner's line numbers are the pending store's (two words a line, slots first),
+// only narrower: it never reads a line past the slots
+localparam SCANNER_LINE_WIDTH = (SCAN_WORD_WIDTH > 1) ? SCAN_WORD_WIDTH - 1 : 1;
+wire [SCANNER_LINE_WIDTH-1:0] scanner_line;
+assign scan_line = {{(SCAN_LINE_WIDTH-SCANNER_LINE_WIDTH){1'b0}}, scanner_line};
 
 ims_replay_scan #(
     .SLOT_WIDTH(SS_WIDTH),
     .WORD_WIDTH(SCAN_WORD_WIDTH),
-    .PEND_WORDS(SCAN_PEND_WORDS)
+    .PEND_WORDS(SCAN_PEND_WORDS),
+    .LINE_WIDTH(SCANNER_LINE_WIDTH)
 ) replay_scan_inst (
     .clk(clk),
     .rst(rst),
@@ -998,13 +991,10 @@ ims_replay_scan #(
     .op_is_cand(scan_op_is_cand),
     .op_word(scan_op_word_ss),
     .op_slot(scan_op_slot_ss),
-    .op_tag(scan_op_tag),
     .op_ready(scan_go),
     .scan_busy(scan_busy),
-    .res_valid(c_valid_reg && c_kind_reg == OP_SCAN_WORD),
-    .res_tag(c_tag_reg),
-    .res_word(c_word_for_scan[SCAN_WORD_WIDTH-1:0]),
-    .res_bits(pend_bits & ~pend_mask_bits)
+    .scan_line(scanner_line),
+    .scan_bits(scan_bits)
 );
 
 // --------------------------------------------------------------------------

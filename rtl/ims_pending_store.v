@@ -33,7 +33,8 @@ module ims_pending_store #(
     parameter NUM_SLOTS  = 2048,
     parameter SLOT_WIDTH = 11,
     parameter PEND_WORDS = 64,
-    parameter WORD_WIDTH = 6     // address width of the pending word index
+    parameter WORD_WIDTH = 6,    // address width of the pending word index
+    parameter LINE_WIDTH = (WORD_WIDTH > 1) ? WORD_WIDTH - 1 : 1
 ) (
     input  wire                  clk,
 
@@ -56,7 +57,12 @@ module ims_pending_store #(
     output wire [31:0]           rd_bits,
     output wire [31:0]           rd_mask_bits,
     input  wire [SLOT_WIDTH-1:0] rd_slot,
-    output wire                  rd_slot_bit
+    output wire                  rd_slot_bit,
+
+    // scan copy: eligible bits (pending & ~MASK copy) of words 2l and 2l+1
+    // on scan_bits two edges after line l was sampled; read-first
+    input  wire [LINE_WIDTH-1:0] scan_line,
+    output wire [63:0]           scan_bits
 );
 
 wire [63:0] wr_data = {wr_mask_bits, wr_bits};
@@ -171,6 +177,43 @@ ims_ram_sdp #(
     .rd_addr(rd_word),
     .rd_data(ram_rd_data)
 );
+
+// Scan copy for the replay scanner (ims_replay_scan): per word, the pending
+// bits of unmasked slots, written by every word write-back alongside the
+// pending RAM, in two banks (even / odd words) read at the same line, so the
+// scanner reads 64 slots per cycle through a port of its own and never takes
+// a pipeline slot for a word read.  It is read-first like the generic RAM
+// (the ECP5 mapping emulates that): a line read at edge E holds every
+// write-back landed before E, which is what the scanner's start delay
+// counts on.  Words that do not exist (odd PEND_WORDS) are never written;
+// the scanner blanks them.
+localparam SCAN_LINES = (PEND_WORDS + 1) / 2;
+
+/* verilator lint_off UNUSEDSIGNAL */
+wire [LINE_WIDTH+WORD_WIDTH:0] wr_word_wide = {{(LINE_WIDTH+1){1'b0}}, wr_word};
+/* verilator lint_on UNUSEDSIGNAL */
+wire [31:0] wr_elig = wr_bits & ~wr_mask_bits;
+
+genvar bank;
+generate
+    for (bank = 0; bank < 2; bank = bank + 1) begin : g_scan_bank
+        ims_ram_sdp #(
+            .DATA_WIDTH(32),
+            .ADDR_WIDTH(LINE_WIDTH),
+            .DEPTH(SCAN_LINES),
+            .OUTPUT_REG(1),
+            .READ_FIRST(1)
+        ) scan_ram (
+            .clk(clk),
+            .wr_en(wr_en && (bank == 1 ? wr_word_wide[0] : !wr_word_wide[0])),
+            .wr_addr(wr_word_wide[LINE_WIDTH:1]),
+            .wr_data(wr_elig),
+            .rd_en(1'b1),
+            .rd_addr(scan_line),
+            .rd_data(scan_bits[32*bank +: 32])
+        );
+    end
+endgenerate
 
 endmodule
 

@@ -116,7 +116,7 @@ localparam PARK_DEPTH  = (MEM_CACHE_ENTRIES < 8) ? MEM_CACHE_ENTRIES : 8;
 
 // message queues: a handful of entries, independent of NUM_SLOTS
 localparam DIRECT_FIFO_ADDR_WIDTH = 3;
-localparam REPLAY_FIFO_ADDR_WIDTH = 2;
+localparam REPLAY_FIFO_ADDR_WIDTH = 3;
 
 initial begin
     if (NUM_SLOTS < 2 || NUM_SLOTS > 32768 || (NUM_SLOTS & (NUM_SLOTS - 1)) != 0) begin

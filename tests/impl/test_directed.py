@@ -113,3 +113,15 @@ def test_monitor_flags_early_b_response():
     mon = MessageMonitor(dut)
     mon.sample(1, in_reset=False)
     assert any("B handshake without a completed message" in v for v in mon.violations)
+
+
+@pytest.mark.parametrize("sim", SIMS)
+def test_replay_rate(sim):
+    """Issue 12 point 3: replay storms after a FUNC_MASK clear at 2048 slots (every replay checked
+    by tests/impl/hdl/replay_bench.py) meet the rates: >= 0.5 msg/clk with one pending slot per word,
+    >= 0.9 for dense words, the table's last slot in <= 72 cycles from the write's acceptance."""
+    from imsflow.bench import bench_replay
+
+    lines, missed = bench_replay(sim, {"NUM_SLOTS": 2048})
+    assert not missed, ("; ".join(missed) + "\n" + "\n".join(lines) +
+                        f"\nRerun: python -m imsflow.bench --sim {sim} --param NUM_SLOTS=2048")

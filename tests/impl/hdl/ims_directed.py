@@ -25,6 +25,7 @@ from tb.ims_tb import (
 )
 from models.regmap import PENDING_STRIDE, SLOT_BYTES
 from models.regs import load as load_regs, regs
+from models.ims_device import ImsDevice
 
 traffic_cross = cocotb.parametrize(traffic=TRAFFIC_PATTERNS)
 
@@ -891,4 +892,105 @@ async def busy_stalls_but_answers(dut, traffic):
     tb.check_eq(await tb.read(tb.slot_addr(s, "DATA")), 0x600DF00D, "slot DATA written at reset release", s)
     tb.check_eq(await tb.read("CNT_DROP_DISABLED"), 1, "trigger issued at reset release (ENABLE=0 -> rule 2)", s)
     tb.log.info("STATUS.BUSY observed set: %s", saw_busy)
+    tb.check_protocol()
+
+
+# =============================================================================================
+# §4 replay storms (issue 12: replays at the write channel's rate)
+# =============================================================================================
+
+def storm_plan(pattern: str, n: int) -> tuple[list[int], list[int], int]:
+    """(eligible slots, masked pending slots, direct slot) of a replay storm over n slots.
+    sparse: one pending slot per 32-slot word, every fourth of them masked; dense: the first
+    two words full (the whole table below 64 slots), two of them masked; the direct slot is
+    never pending (the table's last slot for dense, a word's other bit for sparse)."""
+    words = (n + 31) // 32
+    if pattern == "sparse":
+        pend = [s for s in (32 * w + (7 * w + 3) % 32 for w in range(words)) if s < n]
+        masked = pend[1::4]
+        direct = (pend[0] + 1) % n
+    else:
+        direct = min(64, n) - 1
+        pend = [s for s in range(min(64, n)) if s != direct]
+        masked = [s for s in (5, 40) if s in pend]
+    return [s for s in pend if s not in masked], masked, direct
+
+
+@cocotb.test()
+@traffic_cross
+async def replay_storm_sparse(dut, traffic):
+    """§4 replay storm, one pending slot per 32-slot word (see run_replay_storm)."""
+    await run_replay_storm(dut, "sparse", traffic)
+
+
+@cocotb.test()
+@traffic_cross
+async def replay_storm_dense(dut, traffic):
+    """§4 replay storm, two whole pending words (see run_replay_storm)."""
+    await run_replay_storm(dut, "dense", traffic)
+
+
+async def run_replay_storm(dut, pattern: str, traffic: str) -> None:
+    """§4 replay, no loss and "exactly once" at the write channel's rate: many pending slots
+    (one per word, or whole words) become eligible with one FUNC_MASK clear while triggers to
+    an unmasked slot arrive around the same write; with traffic=throttled the write channel
+    is also stalled for the storm's first 64 cycles, so the replay queue fills. Expected
+    messages, PENDING and CNT_SENT come from the reference model (models/ims_device.py) fed
+    the same writes and triggers; masked pending slots stay pending."""
+    tb = await start(dut, f"replay_storm_{pattern}", traffic)
+    model = ImsDevice(num_slots=tb.num_slots, axil_addr_width=len(dut.s_axil_awaddr),
+                      irq_index_width=tb.irq_index_width)
+    eligible, masked, direct = storm_plan(pattern, tb.num_slots)
+
+    async def write_both(addr: int, value: int) -> None:
+        await tb.write(addr, value)
+        tb.check_eq(model.write(addr, value), OKAY, f"model response to a write at 0x{addr:x}")
+
+    for s in eligible + masked + [direct]:
+        addr, data = tb.message_for(s)
+        await write_both(tb.slot_addr(s, "ADDR_LO"), addr & 0xFFFFFFFF)
+        await write_both(tb.slot_addr(s, "ADDR_HI"), addr >> 32)
+        await write_both(tb.slot_addr(s, "DATA"), data)
+        await write_both(tb.slot_addr(s, "CTRL"), slot_ctrl(mask=s in masked))
+    await write_both(tb.addr_of("CTRL"), CTRL_ENABLE | CTRL_FUNC_MASK)
+    for s in eligible + masked:
+        tb.trigger(s)
+        model.trigger(s)
+    await tb.settle()
+    tb.check_eq(len(tb.monitor.messages), 0, "messages while FUNC_MASK=1")
+    tb.check_eq(await tb.pending_bitmap(), model.pending, "PENDING before the storm (model)")
+    before = await tb.counters()
+    if traffic == "throttled":
+        tb.mem.aw_channel.clear_pause_generator()
+        tb.mem.aw_channel.pause = True
+    write = cocotb.start_soon(tb.write(tb.addr_of("CTRL"), CTRL_ENABLE))
+    # Triggers to the direct slot around the write: one accepted before the write's BVALID may
+    # see FUNC_MASK = 1 and pend (several pend one bit, replayed once by this storm), the rest
+    # are sent directly. CNT_PENDED says how many pended; the model is fed that legal order.
+    n_direct = 6
+    for _ in range(n_direct):
+        tb.trigger(direct)
+    await write
+    if traffic == "throttled":
+        await tb.cycles(64)
+        tb.apply_traffic(traffic)
+    await tb.settle()
+    after = await tb.counters()
+    delta = {name: (after[name] - before[name]) & 0xFFFFFFFF for name in COUNTERS}
+    pended = delta["CNT_PENDED"]
+    tb.check(pended <= n_direct, f"CNT_PENDED rose by {pended} for {n_direct} direct triggers")
+    for _ in range(pended):
+        model.trigger(direct)
+    tb.check_eq(model.write(tb.addr_of("CTRL"), CTRL_ENABLE), OKAY, "model response to the CTRL write")
+    for _ in range(n_direct - pended):
+        model.trigger(direct)
+    expected = [(m.addr, m.data) for m in model.emitted]
+    tb.log.info("replay storm %s: %d slots replayed, %d direct triggers (%d pended before the write), "
+                "%d masked slots stay pending; %d messages expected", pattern, len(eligible), n_direct,
+                pended, len(masked), len(expected))
+    tb.check_message_multiset(expected, f"replay storm ({pattern}): messages against the model")
+    tb.check_eq(await tb.pending_bitmap(), model.pending, "PENDING after the replay storm (model)")
+    tb.check_eq(delta["CNT_SENT"], len(expected), "CNT_SENT over the storm (model's messages)")
+    others = {k: v for k, v in delta.items() if k not in ("CNT_SENT", "CNT_PENDED") and v}
+    tb.check_eq(others, {}, "other counters over the storm")
     tb.check_protocol()
