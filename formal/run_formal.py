@@ -61,6 +61,18 @@ class Prop:
     free_rst: bool = False
     narrow: bool = True  # the harness's narrowings N1-N4 (off: every input sequence)
     why: str = ""       # why this depth (printed with --explain)
+    rst_cycles: int = 3  # cycles rst is held at the start
+    extra_bits: int = 0  # further PROPS bits checked in the same job
+    preload: bool = False  # start from a free programmed table (IMS_FORMAL_PRELOAD), not BUSY
+    family: str = ""     # the rule its mutants name (tests/mutants.py `formal`); default: name
+
+    @property
+    def rule(self) -> str:
+        return self.family or self.name
+
+    @property
+    def mask(self) -> int:
+        return (1 << self.bit) | self.extra_bits
 
 
 # First possible message (measured on the harness's counterexamples and covers): 3 reset
@@ -71,6 +83,11 @@ class Prop:
 PROPS = [
     Prop("ready_low_in_reset", 0, "prove", 4, 4, 4, free_rst=True, narrow=False,
          why="combinational in rst: k-induction closes at any length"),
+    # rst held a single cycle: no message, pend or counted drop without a trigger (the decision
+    # flops of ims_msg_pipe stages B/C are reset, not only flushed by the stage valid bits)
+    Prop("one_cycle_reset", 4, "bmc", 12, 12, 12, rst_cycles=1, extra_bits=1 << 5,
+         why="reset hazards leave within the 4 pipeline stages; BUSY (N+1) and a counter read "
+             "(~6 cycles) behind them"),
     Prop("axi_stable_while_stalled", 1, "bmc", 24, 17, 20, narrow=False,
          why="first message ~16+N, then a stalled AW/W pair"),
     Prop("rule3_pasid_isolation", 2, "bmc", 24, 17, 18,
@@ -106,23 +123,38 @@ def tool(name: str) -> str:
     return found
 
 
-def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles: int = 3) -> str:
+def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles: int | None = None) -> str:
+    rst_cycles = prop.rst_cycles if rst_cycles is None else rst_cycles
     mode = prop.mode
     opts = f"mode {mode}\ndepth {depth}\n"
+    define = "-D IMS_FORMAL_PRELOAD " if prop.preload else ""
+    preload = ""
+    if prop.preload:
+        # see "PRELOAD start" in the harness: BUSY tied off, the harness reads the RAM words
+        pipe = "dut.msg_pipe_inst"
+        lines = ["flatten", "cd ims_formal", f"connect -set {pipe}.busy_reg 1'0"]
+        for s in range(slots):
+            lines.append(f"connect -set f_ram_slot[{116 * s + 115}:{116 * s}] "
+                         f"{pipe}.slot_store_inst.slot_ram.g_generic.mem[{s}]")
+            lines.append(f"connect -set f_ram_pend_bit[{s}] "
+                         f"{pipe}.pending_store_inst.pending_bit_ram.g_generic.mem[{s}]")
+        lines.append(f"connect -set f_ram_pend_word {pipe}.pending_store_inst.pending_ram.g_generic.mem[0]")
+        lines += ["cd ..", "opt_clean"]
+        preload = "\n".join(lines) + "\n"
     return (
         "[options]\n" + opts + "\n"
         "[engines]\n"
         f"smtbmc {SOLVER_OPTS} {SOLVER}\n\n"
         "[script]\n"
         f"read_verilog {' '.join(p.name for p in sources)}\n"
-        f"read_verilog -formal {HARNESS.name}\n"
-        f"chparam -set NUM_SLOTS {slots} -set PROPS {1 << prop.bit} "
+        f"read_verilog -formal {define}{HARNESS.name}\n"
+        f"chparam -set NUM_SLOTS {slots} -set PROPS {prop.mask} "
         f"-set FREE_RST {int(prop.free_rst)} -set NARROW {int(prop.narrow)} "
         f"-set RST_CYCLES {rst_cycles} ims_formal\n"
         "prep -top ims_formal\n"
         # RAMs and the harness's arrays as flip-flops: no SMT arrays for the solver
         "memory_map\n"
-        "opt -fast\n\n"
+        "opt -fast\n" + preload + "\n"
         "[files]\n" + "\n".join(str(p) for p in sources + [HARNESS]) + "\n"
     )
 
@@ -139,7 +171,7 @@ class Result:
 
 
 def run_one(prop: Prop, slots: int, depth: int, sources: list[Path], tag: str,
-            timeout: float | None = None, rst_cycles: int = 3) -> Result:
+            timeout: float | None = None, rst_cycles: int | None = None) -> Result:
     work = BUILD / f"{tag}-{prop.name}-n{slots}"
     work.parent.mkdir(parents=True, exist_ok=True)
     sby = work.parent / f"{work.name}.sby"
@@ -236,9 +268,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--mutant", action="append", default=[], help="run only this mutant (implies --mutants)")
     ap.add_argument("--timeout", type=float, default=None,
                     help="seconds per job; a BMC job stopped by it reports the depth it completed")
-    ap.add_argument("--rst-cycles", type=int, default=3,
-                    help="cycles rst is held at the start (the block needs 3; 1 or 2 show a "
-                         "message without a cause right after reset)")
+    ap.add_argument("--rst-cycles", type=int, default=None,
+                    help="cycles rst is held at the start (default: the property's own, 3 for "
+                         "most; one_cycle_reset checks that 1 is enough)")
     ap.add_argument("-v", "--verbose", action="store_true",
                     help="after each result line, its run time and the failed assertion or budget note")
     ap.add_argument("--explain", action="store_true", help="print each property's depth rationale")
