@@ -348,8 +348,10 @@ def main(argv: list[str] | None = None) -> int:
                 sources = copy_rtl(BUILD / f"rtl-mutant-{m.name}")
                 apply_mutant(sources, m)
                 n = min(slots)
+                # a mutant job ends at its counterexample; it gets at least 10 minutes, so the
+                # budget of the bounded jobs never turns a slow counterexample into NOT CAUGHT
                 r = run_one(p, n, depth_for(p, n, args, mutant=True), sources,
-                            f"mutant-{m.name}", args.timeout)
+                            f"mutant-{m.name}", max(args.timeout or 0, 600))
                 print(line_for(r, m.name), flush=True)
                 details.append(line_for(r, m.name) + detail_for(r))
                 if args.verbose:
