@@ -27,8 +27,10 @@
  *   7 write_visibility          a trigger accepted after a write's BVALID sees the write
  *
  * Environment (inputs only):
- *  - rst high in the first cycle (FREE_RST = 1: rst free afterwards too, used
- *    for ready_low_in_reset; otherwise low after the first cycle);
+ *  - rst high in the first RST_CYCLES cycles (FREE_RST = 1: rst free afterwards
+ *    too, used for ready_low_in_reset; otherwise low afterwards);
+ *  - IMS_FORMAL_PRELOAD defined: the run starts from a free programmed table
+ *    instead of BUSY ("PRELOAD start" below);
  *  - AXI4-Lite master rules: AWVALID/WVALID/ARVALID stay high with a stable
  *    payload until their READY; one write at a time (the block accepts one);
  *  - AXI4 slave rules on the message master: BVALID only for a write whose AW
@@ -58,8 +60,8 @@ module ims_formal #(
     parameter NUM_SLOTS = 4,
     parameter PROPS     = 255,
     parameter FREE_RST  = 0,
-    // cycles rst is held at the start: the block needs 3 (stage B/C decision flops have no
-    // reset and are flushed by the pipeline's reset valid bits; see tests/testplan.md)
+    // cycles rst is held at the start: 1 is enough for the block (run_formal's one_cycle_reset
+    // checks it); 3 by default, which the PRELOAD start needs (see there)
     parameter RST_CYCLES = 3,
     // 1: the narrowings N1-N4 below (the shadow-model properties need them); 0: none, for the
     // properties that hold for every input (ready_low_in_reset, axi_stable_while_stalled)
