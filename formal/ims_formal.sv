@@ -27,8 +27,10 @@
  *   7 write_visibility          a trigger accepted after a write's BVALID sees the write
  *
  * Environment (inputs only):
- *  - rst high in the first cycle (FREE_RST = 1: rst free afterwards too, used
- *    for ready_low_in_reset; otherwise low after the first cycle);
+ *  - rst high in the first RST_CYCLES cycles (FREE_RST = 1: rst free afterwards
+ *    too, used for ready_low_in_reset; otherwise low afterwards);
+ *  - IMS_FORMAL_PRELOAD defined: the run starts from a free programmed table
+ *    instead of BUSY ("PRELOAD start" below);
  *  - AXI4-Lite master rules: AWVALID/WVALID/ARVALID stay high with a stable
  *    payload until their READY; one write at a time (the block accepts one);
  *  - AXI4 slave rules on the message master: BVALID only for a write whose AW
@@ -58,8 +60,8 @@ module ims_formal #(
     parameter NUM_SLOTS = 4,
     parameter PROPS     = 255,
     parameter FREE_RST  = 0,
-    // cycles rst is held at the start: the block needs 3 (stage B/C decision flops have no
-    // reset and are flushed by the pipeline's reset valid bits; see tests/testplan.md)
+    // cycles rst is held at the start: 1 is enough for the block (run_formal's one_cycle_reset
+    // checks it); 3 by default, which the PRELOAD start needs (see there)
     parameter RST_CYCLES = 3,
     // 1: the narrowings N1-N4 below (the shadow-model properties need them); 0: none, for the
     // properties that hold for every input (ready_low_in_reset, axi_stable_while_stalled)
@@ -96,6 +98,11 @@ module ims_formal #(
 );
 
 localparam N  = NUM_SLOTS;
+`ifdef IMS_FORMAL_PRELOAD
+localparam PRELOAD = 1;
+`else
+localparam PRELOAD = 0;
+`endif
 localparam SW = $clog2(NUM_SLOTS);
 localparam IW = SW + 1;
 
@@ -519,11 +526,14 @@ always @(posedge clk) begin
         sh_enable_reg <= 1'b0;
         sh_fm_reg     <= 1'b0;
         for (s = 0; s < N; s = s + 1) begin
-            sh_addr_reg[s] <= 64'd0;
-            sh_data_reg[s] <= 32'd0;
-            sh_mask_reg[s] <= 1'b1;
-            sh_pen_reg[s]  <= 1'b0;
-            sh_pasid_reg[s] <= 20'd0;
+            // PRELOAD: the table is the free initial one (kept through rst, as the RAM keeps it)
+            if (!PRELOAD) begin
+                sh_addr_reg[s] <= 64'd0;
+                sh_data_reg[s] <= 32'd0;
+                sh_mask_reg[s] <= 1'b1;
+                sh_pen_reg[s]  <= 1'b0;
+                sh_pasid_reg[s] <= 20'd0;
+            end
             sh_pend_reg[s] <= 1'b0;
             owed_reg[s]    <= 2'd0;
             last_out_reg[s] <= O_SEND;
@@ -539,6 +549,43 @@ always @(posedge clk) begin
         rd_is_cnt_reg <= 1'b0;
     end
 end
+
+// ---------------------------------------------------------------------------
+// PRELOAD start: an arbitrary programmed table instead of BUSY + AXI-Lite programming
+// ---------------------------------------------------------------------------
+// With IMS_FORMAL_PRELOAD defined, run_formal.py's script (after `flatten`) ties the block's
+// BUSY flop (msg_pipe_inst.busy_reg) to 0, so the post-reset sweep that writes reset values
+// into the RAMs does not run, and drives the f_ram_* wires below from the RAM words
+// (`connect -set`; the harness only reads them).  The RAMs have no reset, so they start
+// from free values; the assumption below makes them the table the shadow starts from
+// (itself free: its table is not reset in this mode), with no pending bit and every
+// MASK copy of the pending word equal to its slot's MASK, as BUSY followed by AXI-Lite
+// slot writes would leave them.  Every other flop of the block is reset by rst as usual
+// (held RST_CYCLES cycles, which also flushes a stray RAM write of the unreset
+// write-port flops).  CTRL starts at its reset value (ENABLE = 0): software enables it
+// over AXI-Lite, so every property still sees that write's visibility rule.
+// What this start leaves out (the from-reset runs check it): the BUSY sweep itself.
+`ifdef IMS_FORMAL_PRELOAD
+wire [116*8-1:0] f_ram_slot;    // slot s: [116*s +: 116] = {PASID, PASID_EN, MASK, DATA, ADDR_HI, ADDR_LO[31:2]}
+wire [63:0]      f_ram_pend_word;   // {MASK copies, pending bits} of slots 0..31
+wire [7:0]       f_ram_pend_bit;    // the per-slot pending bit RAM
+reg  [31:0]      f_mask_copy;
+always @* begin
+    f_mask_copy = 32'hffff_ffff;
+    for (s = 0; s < N; s = s + 1) f_mask_copy[s] = sh_mask_reg[s];
+end
+always @* begin
+    if (f_age == RST_CYCLES) begin
+        for (s = 0; s < N; s = s + 1) begin
+            assume(f_ram_slot[116*s +: 116] == {sh_pasid_reg[s], sh_pen_reg[s], sh_mask_reg[s],
+                   sh_data_reg[s], sh_addr_reg[s][63:32], sh_addr_reg[s][31:2]});
+            assume(sh_addr_reg[s][1:0] == 2'b00);
+            assume(!f_ram_pend_bit[s]);
+        end
+        assume(f_ram_pend_word == {f_mask_copy, 32'd0});
+    end
+end
+`endif
 
 // ---------------------------------------------------------------------------
 // properties
@@ -562,7 +609,8 @@ always @* begin
     if (EN_READY && rst) begin
         ready_low: assert(!s_irq_ready && !s_axil_awready && !s_axil_wready && !s_axil_arready && !m_axi_bready);
     end
-    if (f_run && f_prev_run) begin
+    // from the first cycle out of reset (these compare this cycle's ports with the shadow, no $past)
+    if (f_run) begin
         // ---- rule 3: a trigger the PASID check refused never produces a message
         if (EN_RULE3 && unexpected)
             rule3: assert(!unexp_pasid);

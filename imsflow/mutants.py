@@ -188,6 +188,17 @@ MUTANTS = [
              "it set: the slot is replayed again at the next scan, a duplicated replay)",
         expect="PENDING after the replay storm",
     ),
+    Mutant(
+        name="decision_reset_dropped",
+        rtl_file="ims_msg_pipe.v",
+        original="        c_ok_pre_msg_reg  <= 1'b0;\n",
+        replacement="",
+        tests=(),
+        rule="§4 reset: after rst (even a single cycle) no message leaves without a trigger "
+             "(this one leaves a stage-C decision flop unreset)",
+        expect="",
+        formal="one_cycle_reset",
+    ),
 ]
 
 

@@ -588,9 +588,21 @@ always @(posedge clk) begin
     bp_byp_msg_reg  <= r_passed && !r_trig_fm && !r_byp_mask;
     bp_byp_pend_reg <= r_passed && (r_trig_fm || r_byp_mask);
     bp_cand_byp_reg <= r_valid_reg && r_kind_reg == OP_CAND && ctrl_enable && !ctrl_func_mask && !r_byp_mask;
+    // every decision term is reset (not only flushed by r_valid_reg): after a
+    // 1-cycle reset, power-up values here would reach stage C one edge later
+    // and emit a message, pend or count a drop with no trigger (found by formal)
     if (rst) begin
-        b_cand_ok_reg <= 1'b0;
-        bp_pass_reg   <= 1'b0;
+        b_cand_ok_reg   <= 1'b0;
+        bp_pass_reg     <= 1'b0;
+        bp_msg_reg      <= 1'b0;
+        bp_fm_reg       <= 1'b0;
+        bp_msg_pv_reg   <= 1'b0;
+        bp_fm_pv_reg    <= 1'b0;
+        bp_pv_reg       <= 1'b0;
+        bp_nopv_reg     <= 1'b0;
+        bp_byp_msg_reg  <= 1'b0;
+        bp_byp_pend_reg <= 1'b0;
+        bp_cand_byp_reg <= 1'b0;
     end
 end
 
@@ -634,6 +646,19 @@ always @(posedge clk) begin
     end
     c_range_reg       <= b_trig && b_range_err_reg;
     c_disabled_reg    <= b_trig && !b_range_err_reg && !b_enable_reg;
+    // the decisions themselves (message, pend, drop events): reset like the
+    // terms above, so no power-up value survives a 1-cycle reset
+    if (rst) begin
+        c_ok_pre_msg_reg  <= 1'b0;
+        c_ok_cmp_msg_reg  <= 1'b0;
+        c_ok_pre_pend_reg <= 1'b0;
+        c_ok_cmp_pend_reg <= 1'b0;
+        c_drop_pre_reg    <= 1'b0;
+        c_drop_cmp_reg    <= 1'b0;
+        c_fire_gate_reg   <= 1'b0;
+        c_range_reg       <= 1'b0;
+        c_disabled_reg    <= 1'b0;
+    end
 end
 
 // op fields into stage C

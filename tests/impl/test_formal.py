@@ -40,17 +40,27 @@ def test_property_holds(prop: rf.Prop, tmp_path):
 
 def test_every_property_has_a_mutant():
     covered = {m.formal for m in FORMAL_MUTANTS}
-    missing = [p.name for p in rf.PROPS if p.name not in covered]
+    missing = [p.name for p in rf.PROPS if p.rule not in covered]
     assert not missing, f"formal properties without an RTL mutant showing they can fail: {missing}"
-    unknown = [m.name for m in FORMAL_MUTANTS if m.formal not in rf.PROP_BY_NAME]
+    rules = {p.rule for p in rf.PROPS}
+    unknown = [m.name for m in FORMAL_MUTANTS if m.formal not in rules]
     assert not unknown, f"mutants naming no formal property: {unknown}"
 
 
-@pytest.mark.parametrize("mutant", FORMAL_MUTANTS, ids=[m.name for m in FORMAL_MUTANTS])
-def test_property_fails_on_mutant(mutant, tmp_path):
-    if mutant.name in rf.QUICK_SKIP_MUTANTS:
-        pytest.skip(f"{mutant.name} runs in `make formal` only: {rf.QUICK_SKIP_MUTANTS[mutant.name]}")
-    prop = rf.PROP_BY_NAME[mutant.formal]
+# (mutant, property run) pairs: a mutant must fail every run of the rule it names (the runs
+# marked quick_mutant=False fail on it in `make formal` only; each rule keeps at least one here)
+MUTANT_RUNS = [(m, p) for m in FORMAL_MUTANTS for p in rf.PROPS
+               if p.rule == m.formal and p.quick_mutant]
+
+
+def test_every_rule_fails_on_a_mutant_in_the_quick_subset():
+    quick_rules = {p.rule for _, p in MUTANT_RUNS}
+    missing = sorted({p.rule for p in rf.PROPS} - quick_rules)
+    assert not missing, f"rules with no mutant run in the quick subset: {missing}"
+
+
+@pytest.mark.parametrize("mutant,prop", MUTANT_RUNS, ids=[f"{m.name}-{p.name}" for m, p in MUTANT_RUNS])
+def test_property_fails_on_mutant(mutant, prop, tmp_path):
     sources = copy_rtl(tmp_path / "rtl")
     apply_mutant(sources, mutant)
     r = rf.run_one(prop, SLOTS, rf.depth_for(prop, SLOTS, QUICK, mutant=True), sources,
