@@ -23,7 +23,7 @@ from tb.ims_tb import (
     SLOT_PENDING, SLVERR, STATUS_BUSY, STATUS_DISABLED_DROP, STATUS_PASID_ERR, STATUS_RANGE_ERR,
     STATUS_W1C_BITS, STATUS_WRITE_ERR, TRAFFIC_PATTERNS, VERSION_VALUE, ImsTB, Trigger, slot_ctrl,
 )
-from models.regmap import PENDING_STRIDE, SLOT_BYTES
+from models.regmap import PENDING_STRIDE, SLOT_BYTES, pending_words
 from models.regs import load as load_regs, regs
 from models.ims_device import ImsDevice
 
@@ -904,7 +904,7 @@ def storm_plan(pattern: str, n: int) -> tuple[list[int], list[int], int]:
     sparse: one pending slot per 32-slot word, every fourth of them masked; dense: the first
     two words full (the whole table below 64 slots), two of them masked; the direct slot is
     never pending (the table's last slot for dense, a word's other bit for sparse)."""
-    words = (n + 31) // 32
+    words = pending_words(n)
     if pattern == "sparse":
         pend = [s for s in (32 * w + (7 * w + 3) % 32 for w in range(words)) if s < n]
         masked = pend[1::4]

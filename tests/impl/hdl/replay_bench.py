@@ -34,7 +34,7 @@ from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
 from tb.ims_tb import (CTRL_ENABLE, CTRL_FUNC_MASK, OKAY, REG, SLOT_FIELD, STATUS_BUSY, regression_seed,
                        slot_ctrl)
-from models.regmap import SLOT_BYTES, table_base as regmap_table_base
+from models.regmap import SLOT_BYTES, pending_words, table_base as regmap_table_base
 from models.regs import load as load_regs
 
 QUIET_CYCLES = 200
@@ -46,7 +46,7 @@ def slot_message(slot: int) -> tuple[int, int]:
 
 
 def pattern_slots(pattern: str, num_slots: int) -> list[int]:
-    words = (num_slots + 31) // 32
+    words = pending_words(num_slots)
     if pattern == "sparse":
         # bit (7*w mod 32) of word w, clipped to the table
         return [s for s in (32 * w + (7 * w) % 32 for w in range(words)) if s < num_slots]
@@ -164,7 +164,7 @@ async def measure(dut, pattern: str, seed: int, reproduce: str) -> dict:
     await edges(20)
     assert not port.aw, f"replay bench: {len(port.aw)} messages while FUNC_MASK=1 ({where()})"
     pend = 0
-    for w in range((num_slots + 31) // 32):
+    for w in range(pending_words(num_slots)):
         pend |= (await read(pending_addr(w))) << (32 * w)
     expected_bitmap = sum(1 << s for s in slots)
     assert pend == expected_bitmap, (f"replay bench: PENDING 0x{pend:x} before the replay, expected 0x{expected_bitmap:x} "
@@ -188,7 +188,7 @@ async def measure(dut, pattern: str, seed: int, reproduce: str) -> dict:
     missing = sorted(set(exp) - set(got))
     assert got == exp, (f"replay bench: replays differ from the pending slots' messages: missing "
                         f"{[hex(d & 0xFFFF) for _, d in missing][:8]} ({where()})")
-    for w in range((num_slots + 31) // 32):
+    for w in range(pending_words(num_slots)):
         left = await read(pending_addr(w))
         assert left == 0, f"replay bench: PENDING word {w} = 0x{left:x} after the replays ({where()})"
     sampler.cancel()
