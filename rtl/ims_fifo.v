@@ -100,7 +100,9 @@ end
 `ifndef SYNTHESIS
 always @(posedge clk) begin
     if (!rst) begin
-        if (in_write && occ_reg[DEPTH-1]) begin
+        // full: DEPTH entries, counting the one committed last edge (commit_reg); a
+        // candidate written then lands on the head, unless the head leaves on this edge
+        if (in_write && (occ_reg[DEPTH-1] || (commit_reg && occ_reg[DEPTH-2] && !out_pop))) begin
             $fatal(1, "ims_fifo: candidate written into a full FIFO (credit error) (%m)");
         end
         if (out_pop && !out_valid) begin
