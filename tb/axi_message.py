@@ -34,7 +34,8 @@ OKAY, SLVERR, DECERR = int(AxiResp.OKAY), int(AxiResp.SLVERR), int(AxiResp.DECER
 MSG_AWLEN, MSG_AWSIZE, MSG_AWBURST_INCR, MSG_WSTRB = 0, 2, 1, 0xF
 
 
-def _int(signal) -> int:
+def int_or_minus1(signal) -> int:
+    """A signal's value as an int; X or Z read as -1 so callers can flag them."""
     try:
         return int(signal.value)
     except ValueError:
@@ -242,16 +243,16 @@ class MessageMonitor:
             self.target.reset()
 
     def _aw_payload(self) -> tuple:
-        return (_int(self._awaddr), _int(self._awid) if self._awid is not None else 0, _int(self._awlen),
-                _int(self._awsize), _int(self._awburst))
+        return (int_or_minus1(self._awaddr), int_or_minus1(self._awid) if self._awid is not None else 0, int_or_minus1(self._awlen),
+                int_or_minus1(self._awsize), int_or_minus1(self._awburst))
 
     def _w_payload(self) -> tuple:
-        return (_int(self._wdata), _int(self._wstrb), _int(self._wlast))
+        return (int_or_minus1(self._wdata), int_or_minus1(self._wstrb), int_or_minus1(self._wlast))
 
     def sample(self, cycle: int, in_reset: bool) -> None:
-        awvalid, awready = _int(self._awvalid), _int(self._awready)
-        wvalid, wready = _int(self._wvalid), _int(self._wready)
-        bvalid, bready = _int(self._bvalid), _int(self._bready)
+        awvalid, awready = int_or_minus1(self._awvalid), int_or_minus1(self._awready)
+        wvalid, wready = int_or_minus1(self._wvalid), int_or_minus1(self._wready)
+        bvalid, bready = int_or_minus1(self._bvalid), int_or_minus1(self._bready)
         if in_reset:
             self._aw_stalled = self._w_stalled = None
             self._aw_presenting = False
@@ -314,7 +315,7 @@ class MessageMonitor:
                 self.publish(m)
         # B channel: responses are matched to messages in order (one beat each).
         if bvalid == 1 and bready == 1:
-            resp = _int(self._bresp)
+            resp = int_or_minus1(self._bresp)
             self.bresps.append((cycle, resp))
             k = len(self.bresps) - 1
             if k >= len(self.messages):

@@ -39,6 +39,7 @@ from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 # The message port's rules and components, and the stream's, are shared (re-exported here for
 # the directed tests and tests/impl/test_directed.py).
 from tb.axi_message import (  # noqa: F401
+    int_or_minus1,
     DECERR, MSG_AWBURST_INCR, MSG_AWLEN, MSG_AWSIZE, MSG_WSTRB, OKAY, SLVERR, MemoryTarget,
     MessageMonitor, aw_beat_problems, hold_problems, w_beat_problems,
 )
@@ -76,14 +77,6 @@ def regression_seed(fullname: str) -> int:
     cocotb 2.1 seeds each test with regression seed + sha1(test full name) and exposes only
     that sum as cocotb.RANDOM_SEED; subtracting the hash recovers the reproducible part."""
     return cocotb.RANDOM_SEED - int(hashlib.sha1(fullname.encode()).hexdigest(), 16)
-
-
-def _bit(signal) -> int:
-    """A 1-bit signal as 0/1; X or Z read as -1 so callers can flag them."""
-    try:
-        return int(signal.value)
-    except ValueError:
-        return -1
 
 
 # --------------------------------------------------------------------------------------------
@@ -177,7 +170,7 @@ class ImsTB:
         return params
 
     def in_reset(self) -> bool:
-        return _bit(self.rst) != self._rst_off
+        return int_or_minus1(self.rst) != self._rst_off
 
     @property
     def pending_words(self) -> int:
@@ -228,7 +221,7 @@ class ImsTB:
             # been through one reset edge and must read 0 (contract §4, reset rule).
             if self._rst_edges >= 2:
                 for name in self.READY_OUTPUTS:
-                    if _bit(getattr(self.dut, name)) != 0:
+                    if int_or_minus1(getattr(self.dut, name)) != 0:
                         self.reset_violations.append(f"cycle {cycle}: {name} not low while rst is high")
         else:
             self._rst_edges = 0
@@ -297,7 +290,7 @@ class ImsTB:
         # clock edge, so readies must be gated by rst, not merely cleared at a reset edge.
         await Timer(2, unit="ns")
         for name in self.READY_OUTPUTS:
-            if _bit(getattr(self.dut, name)) != 0:
+            if int_or_minus1(getattr(self.dut, name)) != 0:
                 self.reset_violations.append(
                     f"cycle {self.cycle} (+2 ns): {name} still high 2 ns after rst rose, before any clock edge")
         await self.cycles(cycles)
@@ -536,7 +529,7 @@ class ImsTB:
             raise RuntimeError("trigger_when_axil_bvalid needs the trigger driver idle")
         for _ in range(timeout):
             await FallingEdge(self.clk)
-            if _bit(getattr(d, f"{self.profile.regs_prefix}_bvalid")) == 1:
+            if int_or_minus1(getattr(d, f"{self.profile.regs_prefix}_bvalid")) == 1:
                 issued = self.cycle      # last rising edge, where BVALID was registered high
                 self.triggers.present(trig)
                 return issued
