@@ -88,6 +88,17 @@ class LeanPort:
             d.s_irq_index.value = self.offered
 
 
+async def program_slots(write, table_base: int, slots, message) -> None:
+    """Write each slot's message (message(slot) -> (address, data)) and an unmasked CTRL."""
+    for s in slots:
+        addr, data = message(s)
+        base = table_base + SLOT_BYTES * s
+        await write(base + SLOT_FIELD["ADDR_LO"], addr & 0xFFFFFFFF)
+        await write(base + SLOT_FIELD["ADDR_HI"], addr >> 32)
+        await write(base + SLOT_FIELD["DATA"], data)
+        await write(base + SLOT_FIELD["CTRL"], slot_ctrl(mask=False))
+
+
 def slot_message(slot: int) -> tuple[int, int]:
     """Distinct address/data per slot (upper address bits set to exercise ADDR_HI)."""
     return (0x0000_0123_0000_0000 | 0xFEE0_0000 | slot << 4), (0xB0000000 | slot)
@@ -138,13 +149,7 @@ async def bench_throughput_latency(dut):
         pass
     num_slots = await read(REG["NUM_SLOTS"])
     slots = list(range(min(num_slots, 64)))
-    for s in slots:
-        addr, data = slot_message(s)
-        base = table_base + SLOT_BYTES * s
-        await write(base + SLOT_FIELD["ADDR_LO"], addr & 0xFFFFFFFF)
-        await write(base + SLOT_FIELD["ADDR_HI"], addr >> 32)
-        await write(base + SLOT_FIELD["DATA"], data)
-        await write(base + SLOT_FIELD["CTRL"], slot_ctrl(mask=False))
+    await program_slots(write, table_base, slots, slot_message)
     await write(REG["CTRL"], CTRL_ENABLE)
 
     # --- latency: one trigger at a time into an idle block --------------------------------

@@ -32,10 +32,9 @@ from cocotb.clock import Clock
 from cocotb.triggers import RisingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
-from tb.ims_tb import (CTRL_ENABLE, CTRL_FUNC_MASK, OKAY, REG, SLOT_FIELD, STATUS_BUSY, regression_seed,
-                       slot_ctrl)
-from tests.impl.hdl.ims_bench import LeanPort
-from models.regmap import SLOT_BYTES, pending_words, table_base as regmap_table_base
+from tb.ims_tb import CTRL_ENABLE, CTRL_FUNC_MASK, OKAY, REG, STATUS_BUSY, regression_seed
+from tests.impl.hdl.ims_bench import LeanPort, program_slots
+from models.regmap import pending_words, table_base as regmap_table_base
 from models.regs import load as load_regs
 
 QUIET_CYCLES = 200
@@ -118,13 +117,7 @@ async def measure(dut, pattern: str, seed: int, reproduce: str) -> dict:
 
     def pending_addr(w: int) -> int:
         return int(pending) + pending.stride * w
-    for s in slots:
-        addr, data = slot_message(s)
-        base = table_base + SLOT_BYTES * s
-        await write(base + SLOT_FIELD["ADDR_LO"], addr & 0xFFFFFFFF)
-        await write(base + SLOT_FIELD["ADDR_HI"], addr >> 32)
-        await write(base + SLOT_FIELD["DATA"], data)
-        await write(base + SLOT_FIELD["CTRL"], slot_ctrl(mask=False))
+    await program_slots(write, table_base, slots, slot_message)
     await write(REG["CTRL"], CTRL_ENABLE | CTRL_FUNC_MASK)
     port.to_trigger.extend(slots)
     for _ in range(20 * len(slots) + 100):
