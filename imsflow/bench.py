@@ -4,7 +4,8 @@
   from a simulation on each simulator (imsflow/bench_rtl.py, cocotb module tests.impl.hdl.ims_bench).
 * Reference models: messages per second through decode -> IR -> APIC -> Linux irq lookup
   (python -m models.bench), no simulator.
-* Whole environment: scoreboard-checked messages per wall-clock second through the pyuvm
+* Whole environment: scoreboard-checked messages per wall-clock second (and per CPU second of
+  the simulation process, the figure that stays comparable on a loaded machine) through the pyuvm
   environment with its lean streaming memory agent (the traffic phase of UvmLeanStream:
   20,000 back-to-back messages, every one sent through the IMS device model, the IR unit,
   the APICs and the Linux irq lookup).
@@ -48,11 +49,15 @@ def bench_env(sim: str, params: dict) -> str:
     if rec is None:
         raise AssertionError(f"UvmLeanStream wrote no result line; see {res.test_dir / 'sim.log'}")
     rate = rec.get("traffic_msgs_per_s") or 0.0
+    cpu_rate = rec.get("traffic_msgs_per_cpu_s") or 0.0
     goal = ENV_GOAL[sim]
     verdict = "meets" if rate >= goal else "below"
+    # The wall figure is what the goal is about; the per-CPU-second figure is the one to compare
+    # between two versions of the environment on a loaded machine (see README "Measured").
     return (f"bench env {sim} {sim_mod.param_tag(params)}: {rec.get('messages_checked', '?')} messages checked "
             f"end to end, traffic phase {rate / 1000:.1f}k checked msg/s wall "
-            f"({verdict} goal {goal // 1000}k; lean memory agent)")
+            f"({verdict} goal {goal // 1000}k; lean memory agent), "
+            f"{cpu_rate / 1000:.1f}k checked msg per CPU second")
 
 
 GENERIC_MODULE = "tests.generic.hdl.generic_suite"

@@ -74,8 +74,11 @@ class ImsUvmTest(uvm_test):
         msgs = sb.stats.messages
         tmsgs, twall = getattr(self.env, "traffic_rate", (0, 0.0))
         rate = tmsgs / twall if twall else 0.0
+        tcpu = getattr(self.env, "traffic_cpu_s", 0.0)
+        cpu_rate = tmsgs / tcpu if tcpu else 0.0
         self.logger.info(f"{self.cfg.test}: {sb.summary()}; {msgs} messages in {wall:.1f} s wall; "
-                         f"traffic phase {tmsgs} messages in {twall:.2f} s = {rate:.0f} checked msg/s")
+                         f"traffic phase {tmsgs} messages in {twall:.2f} s = {rate:.0f} checked msg/s wall, "
+                         f"{tcpu:.2f} CPU s = {cpu_rate:.0f} checked msg per CPU second")
         # Functional coverage of this test, next to its results line (make regress merges them).
         self.env.scoreboard.coverage.write_json(
             Path.cwd(), self.cfg.test, {"seed": self.cfg.seed, "sim": self.cfg.sim,
@@ -90,7 +93,8 @@ class ImsUvmTest(uvm_test):
                         f"reproduce: {self.cfg.repro()}")
             return
         self.cfg.write_result("fail" if sb.mismatches else "pass", msgs, get_sim_time("ns"), wall,
-                              {"stats": vars(sb.stats), "traffic_msgs_per_s": round(rate, 1)})
+                              {"stats": vars(sb.stats), "traffic_msgs_per_s": round(rate, 1),
+                               "traffic_msgs_per_cpu_s": round(cpu_rate, 1)})
         sb.raise_if_failed(f"{self.cfg.test} (seed {self.cfg.seed}, {self.cfg.sim}): "
                            f"{len(sb.mismatches)} scoreboard mismatch(es)")
         assert sb.stats.messages > 0, f"{self.cfg.test}: no message was checked"
