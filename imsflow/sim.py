@@ -125,7 +125,10 @@ def check_parameters(parameters: dict) -> None:
     idw = parameters.get("AXI_ID_WIDTH", 4)
     if not 1 <= idw <= 32:
         raise ParameterError(f"AXI_ID_WIDTH={idw}: must be 1 .. 32")
-    mm = parameters.get("MEM_MAX_ENTRIES", 0)
+    from models.contract_params import mem_max_entries_default
+
+    # absent: the RTL's default, the contract's §7 rule for this NUM_SLOTS and IRQ_INDEX_WIDTH
+    mm = parameters.get("MEM_MAX_ENTRIES", mem_max_entries_default(n, iw))
     if mm < 0 or mm & (mm - 1) or (mm and n + mm > min(1 << iw, 32768)):
         raise ParameterError(f"MEM_MAX_ENTRIES={mm}: must be 0 or a power of two with NUM_SLOTS + "
                              f"MEM_MAX_ENTRIES <= min(2**IRQ_INDEX_WIDTH, 32768) (contract §7)")
