@@ -28,12 +28,13 @@ from tb.ims_tb import TRAFFIC_PATTERNS
 from imsflow import sim as sim_mod
 from imsflow.mutants import MUTANTS as ALL_MUTANTS, Mutant, apply_mutant
 from imsflow.mutants import copy_rtl as _copy_rtl
+from tests.conftest import small_params
 
 DIRECTED = "tests.impl.hdl.ims_directed"
 # the mutants some directed test is aimed at (the others are for the formal checks only)
 MUTANTS = [m for m in ALL_MUTANTS if m.tests]
 SIM = "icarus"
-PARAMS = {"NUM_SLOTS": 64}
+PARAMS = small_params()       # the directed suite's small set (memory mode built; rev1 under make test-rev1)
 SEED = 1
 
 
