@@ -204,6 +204,16 @@ class ImsTB:
             return getattr(self.map, key).count
         return getattr(self.profile.register_map(dict(self.params, MEM_MAX_ENTRIES=self.mem_entries)), key).count
 
+    @property
+    def value_limited(self) -> dict[str, int]:
+        """RW registers whose writes are refused above a value, a rule the description's access
+        types cannot state: §7 "MEM_ENTRIES ... a value above MEM_MAX_ENTRIES is answered SLVERR
+        and changes nothing" (memory builds only). Register walks with arbitrary values leave
+        them to the tests of that rule (tests/impl/hdl/mem_directed.py mem_registers)."""
+        if self.mem_max_entries and "MEM_ENTRIES" in self.map.registers:
+            return {"MEM_ENTRIES": self.mem_max_entries}
+        return {}
+
     def is_listed_now(self, addr: int) -> bool:
         """Whether `addr` is a register, slot or PENDING word that exists now (the build's map,
         with the PENDING words limited to those MEM_ENTRIES makes exist)."""
