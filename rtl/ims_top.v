@@ -111,14 +111,14 @@ module ims_top #(
 // models/contract_params.py mem_max_entries_default is the same rule for the testbench, and
 // tests/impl/test_mem_default.py checks the two agree.
 function integer mem_max_entries_default;
-    input integer num_slots;
-    input integer irq_index_width;
+    input integer arg_num_slots;
+    input integer arg_index_width;
     integer limit;
     integer cand;
     begin
-        limit = (irq_index_width >= 15) ? 32768 : (1 << irq_index_width);
+        limit = (arg_index_width >= 15) ? 32768 : (1 << arg_index_width);
         cand = 2048;
-        while (cand > 0 && num_slots + cand > limit)
+        while (cand > 0 && arg_num_slots + cand > limit)
             cand = cand / 2;
         mem_max_entries_default = cand;
     end
