@@ -34,7 +34,10 @@ DIRECTED = "tests.impl.hdl.ims_directed"
 # the mutants some directed test is aimed at (the others are for the formal checks only)
 MUTANTS = [m for m in ALL_MUTANTS if m.tests]
 SIM = "icarus"
-PARAMS = small_params()       # the directed suite's small set (memory mode built; rev1 under make test-rev1)
+# The revision-1 build of the directed suite's small set: the catalogue mutates revision-1 paths,
+# and a memory build bypasses two of them (ims_regs' register-zone decode has a §7 variant; the
+# trigger port's ready comes from ims_mem_front), so there they could not be caught at all.
+PARAMS = dict(small_params(), MEM_MAX_ENTRIES=0)
 SEED = 1
 
 
