@@ -75,7 +75,8 @@ def test_rtl_default_is_contract_rule(n, iw, tmp_path):
     probe.write_text(PROBE.format(n=n, iw=iw, aw=aw))
     srcs = [str(p) for p in sim_mod.rtl_sources()]
     out = tmp_path / "probe.vvp"
-    comp = subprocess.run(["iverilog", "-g2012", "-s", "mem_default_probe", "-o", str(out), str(probe)] + srcs,
+    incs = sorted({f"-I{p.parent}" for p in sim_mod.rtl_sources()})      # `include "ims_defs.vh"
+    comp = subprocess.run(["iverilog", "-g2012", "-s", "mem_default_probe", "-o", str(out)] + incs + [str(probe)] + srcs,
                           capture_output=True, text=True)
     assert comp.returncode == 0, comp.stderr
     run = subprocess.run(["vvp", "-n", str(out)], capture_output=True, text=True, timeout=120)
