@@ -3,12 +3,14 @@
 #
 #   make sim                      main simulation (Icarus), prints a summary of what was checked
 #   make test                     everything CI runs: model unit tests + cocotb tests on both simulators
+#   make test-rev1                the revision-1 build (MEM_MAX_ENTRIES=0) through the cocotb suites
 #   make lint | bench | regress SEEDS=N | waves TEST=<name> | synth | clean
 #   make regs                     C header + HTML register reference from regs/ims.rdl (sim_build/regs/)
 #   make formal                   SymbiYosys proofs / bounded checks of the safety rules (+ mutants)
 #
 # Knobs (any target): SIM=icarus|verilator  NUM_SLOTS=n  IRQ_INDEX_WIDTH=n  AXIL_ADDR_WIDTH=n
-#                     AXI_ID_WIDTH=n  SEED=n  TEST=name  SEEDS=n  JOBS=n
+#                     AXI_ID_WIDTH=n  MEM_MAX_ENTRIES=n (default: contract §7 rule; 0 = revision 1)
+#                     SEED=n  TEST=name  SEEDS=n  JOBS=n
 #                     ECP5_SPEED=6|7|8 (synth only; default 6, the grade the timing goal is for)
 #                     PNR_SEEDS=n (synth only; odd, placer seeds 1..n, median reported; default 3)
 #                     DUT=<profile.toml> (the design under test; see README "Verify your own IMS block";
@@ -36,7 +38,7 @@ JOBS ?= auto
 SEEDS ?= 10
 
 # Parameter overrides given on the command line become NAME=VALUE pairs for the runner.
-PARAM_NAMES := NUM_SLOTS IRQ_INDEX_WIDTH AXIL_ADDR_WIDTH AXI_ID_WIDTH
+PARAM_NAMES := NUM_SLOTS IRQ_INDEX_WIDTH AXIL_ADDR_WIDTH AXI_ID_WIDTH MEM_MAX_ENTRIES
 # PARAMS="NAME=v ..." sets any top-level parameter (another design's, e.g. PARAMS="NSLOT=32").
 PARAM_ARGS := $(foreach p,$(PARAM_NAMES),$(if $($(p)),--param $(p)=$($(p)))) $(foreach p,$(PARAMS),--param $(p))
 # For pytest: the same overrides travel as environment variables (see tests/conftest.py).
@@ -48,13 +50,13 @@ export IMS_SEED_OVERRIDE := $(SEED)
 export IMS_DUT := $(if $(DUT),$(abspath $(DUT)))
 export IMS_DEFINES := $(DEFINES)
 
-.PHONY: all sim test lint bench regress waves synth synth-quick clean distclean venv help formal
+.PHONY: all sim test test-rev1 lint bench regress waves synth synth-quick clean distclean venv help formal
 .PHONY: regs regress-merge list-tests run chromium
 
 all: test
 
 help:
-	@sed -n '1,24p' Makefile
+	@sed -n '1,26p' Makefile
 
 venv: $(STAMP)
 
@@ -87,6 +89,12 @@ sim: $(STAMP)
 
 test: $(STAMP) $(CHROMIUM_STAMP)
 	$(PY) -m pytest -n $(JOBS) tests
+
+# The revision-1 build (MEM_MAX_ENTRIES=0, contract §6) through every cocotb suite make test runs
+# on the default (memory) build; make test itself runs only its directed suite at 64 slots.
+test-rev1: $(STAMP)
+	IMS_REV1=1 $(PY) -m pytest -n $(JOBS) tests/impl/test_directed.py tests/impl/test_ecp5_ram.py \
+	  tests/impl/test_uvm.py tests/impl/test_regs.py tests/impl/test_mutants.py tests/generic/test_generic.py
 
 lint: $(STAMP)
 	$(PY) -m imsflow.lint $(PARAM_ARGS)
@@ -135,7 +143,7 @@ endif
 
 # Register map for driver writers, from regs/ims.rdl: C header (peakrdl-cheader) and HTML
 # reference (peakrdl-html) under sim_build/regs/. NUM_SLOTS / AXIL_ADDR_WIDTH as for the RTL;
-# MEM_MAX_ENTRIES=n renders contract revision 2 (§7), which the RTL does not build yet.
+# MEM_MAX_ENTRIES=n as for the RTL (default: the contract's §7 rule; 0 renders revision 1).
 regs: $(STAMP)
 	$(PY) regs/export.py --out sim_build/regs $(foreach p,NUM_SLOTS AXIL_ADDR_WIDTH MEM_MAX_ENTRIES,$(if $($(p)),--param $(p)=$($(p)))) $(foreach p,$(PARAMS),--param $(p))
 

@@ -12,13 +12,17 @@ import sys
 
 from imsflow import sim
 
-# The contract's extremes: 2 and 32768 slots (the latter needs a 20-bit aperture, §1).
-DEFAULT_SETS = [{}, {"NUM_SLOTS": 64}, {"NUM_SLOTS": 2}, {"NUM_SLOTS": 32768, "AXIL_ADDR_WIDTH": 20},
+# The contract's extremes: 2 and 32768 slots (the latter needs a 20-bit aperture, §1). A set
+# without MEM_MAX_ENTRIES gets the contract's §7 default (models/contract_params.py): 2048 at
+# 2 .. 16384 slots with IRQ_INDEX_WIDTH 16 (memory mode built), 0 at 32768 slots or when the
+# index is too narrow; MEM_MAX_ENTRIES=0 is the revision-1 build.
+DEFAULT_SETS = [{}, {"MEM_MAX_ENTRIES": 0}, {"NUM_SLOTS": 64}, {"NUM_SLOTS": 64, "MEM_MAX_ENTRIES": 0},
+                {"NUM_SLOTS": 2, "MEM_MAX_ENTRIES": 0}, {"NUM_SLOTS": 32768, "AXIL_ADDR_WIDTH": 20},
                 {"NUM_SLOTS": 64, "IRQ_INDEX_WIDTH": 4},
-                # §7 memory mode built (revision 2)
-                {"MEM_MAX_ENTRIES": 2048}, {"NUM_SLOTS": 64, "MEM_MAX_ENTRIES": 64},
+                # §7 memory mode built at other sizes
+                {"NUM_SLOTS": 64, "MEM_MAX_ENTRIES": 64},
                 {"NUM_SLOTS": 2, "MEM_MAX_ENTRIES": 2, "MEM_CACHE_ENTRIES": 2},
-                {"NUM_SLOTS": 16, "IRQ_INDEX_WIDTH": 5, "MEM_MAX_ENTRIES": 16, "MEM_CACHE_ENTRIES": 256}]
+                {"NUM_SLOTS": 16, "IRQ_INDEX_WIDTH": 5, "MEM_CACHE_ENTRIES": 256}]
 
 
 def profile_args(define_flag: str) -> list[str]:

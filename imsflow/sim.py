@@ -125,13 +125,23 @@ def check_parameters(parameters: dict) -> None:
     idw = parameters.get("AXI_ID_WIDTH", 4)
     if not 1 <= idw <= 32:
         raise ParameterError(f"AXI_ID_WIDTH={idw}: must be 1 .. 32")
-    mm = parameters.get("MEM_MAX_ENTRIES", 0)
+    from models.contract_params import mem_max_entries_default
+
+    # absent: the RTL's default, the contract's §7 rule for this NUM_SLOTS and IRQ_INDEX_WIDTH
+    mm = parameters.get("MEM_MAX_ENTRIES", mem_max_entries_default(n, iw))
     if mm < 0 or mm & (mm - 1) or (mm and n + mm > min(1 << iw, 32768)):
         raise ParameterError(f"MEM_MAX_ENTRIES={mm}: must be 0 or a power of two with NUM_SLOTS + "
                              f"MEM_MAX_ENTRIES <= min(2**IRQ_INDEX_WIDTH, 32768) (contract §7)")
     mc = parameters.get("MEM_CACHE_ENTRIES", 16)
     if mc < 2 or mc > 256 or mc & (mc - 1):
         raise ParameterError(f"MEM_CACHE_ENTRIES={mc}: must be a power of two, 2 .. 256 (contract §7)")
+
+
+def resolved_parameters(parameters: dict) -> dict:
+    """`parameters` plus every derived default of the profile they leave out, as the design
+    elaborates it (the bundled ims_top: MEM_MAX_ENTRIES, the contract's §7 rule)."""
+    merged = PROFILE.merged(parameters)
+    return dict(parameters, **{k: merged[k] for k in PROFILE.derived if k not in parameters})
 
 
 def param_tag(parameters: dict) -> str:
@@ -359,7 +369,9 @@ def run(module: str, sim: str = "icarus", parameters: dict | None = None,
     env = {
         "PYTHONPATH": os.pathsep.join([str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]),
         "IMS_SIM": sim,
-        "IMS_PARAMS": ",".join(f"{k}={v}" for k, v in sorted(parameters.items())),
+        # with the derived defaults the build elaborated (the bundled block's MEM_MAX_ENTRIES
+        # follows NUM_SLOTS and IRQ_INDEX_WIDTH), so the bench never assumes another build
+        "IMS_PARAMS": ",".join(f"{k}={v}" for k, v in sorted(resolved_parameters(parameters).items())),
         "IMS_WAVES": "1" if waves else "0",
         dut_profile.ENV_DUT: str(PROFILE.path.resolve()),
         dut_profile.ENV_DEFINES: os.environ.get(dut_profile.ENV_DEFINES, ""),

@@ -4,6 +4,8 @@
  * Contract: shared spec "IMS block - hardware contract", revision 2 (section 7,
  * memory-resident entries, built when MEM_MAX_ENTRIES > 0; with 0 the block is
  * the revision-1 block exactly: no read-master activity, VERSION 0x00010000).
+ * MEM_MAX_ENTRIES defaults to the contract's section 7 rule (mem_max_entries_default
+ * below): 2048 for the default NUM_SLOTS and IRQ_INDEX_WIDTH.
  *
  *   s_axil_*  AXI4-Lite register / slot table access   -> ims_regs
  *   s_irq_*   trigger stream                           -> ims_msg_pipe
@@ -28,7 +30,8 @@ module ims_top #(
     parameter IRQ_INDEX_WIDTH = 16,
     parameter AXIL_ADDR_WIDTH = 16,
     parameter AXI_ID_WIDTH    = 4,
-    parameter MEM_MAX_ENTRIES = 0,
+    // contract section 7 default; pass 0 for the revision-1 block
+    parameter MEM_MAX_ENTRIES = mem_max_entries_default(NUM_SLOTS, IRQ_INDEX_WIDTH),
     parameter MEM_CACHE_ENTRIES = 16
 ) (
     input  wire                       clk,
@@ -101,6 +104,25 @@ module ims_top #(
     input  wire                       m_axi_rvalid,
     output wire                       m_axi_rready
 );
+
+// Contract section 7, MEM_MAX_ENTRIES default: "the largest power of two <= 2048 that keeps
+// both limits (NUM_SLOTS + MEM_MAX_ENTRIES <= 2^IRQ_INDEX_WIDTH and <= 32768), 0 if none".
+// A constant function so Icarus 11, Verilator 5 and Yosys all evaluate it in the header;
+// models/contract_params.py mem_max_entries_default is the same rule for the testbench, and
+// tests/impl/test_mem_default.py checks the two agree.
+function integer mem_max_entries_default;
+    input integer arg_num_slots;
+    input integer arg_index_width;
+    integer limit;
+    integer cand;
+    begin
+        limit = (arg_index_width >= 15) ? 32768 : (1 << arg_index_width);
+        cand = 2048;
+        while (cand > 0 && arg_num_slots + cand > limit)
+            cand = cand / 2;
+        mem_max_entries_default = cand;
+    end
+endfunction
 
 localparam SLOT_WIDTH = (NUM_SLOTS > 1) ? $clog2(NUM_SLOTS) : 1;
 localparam SCAN_PEND_WORDS = (NUM_SLOTS > 32) ? NUM_SLOTS / 32 : 1;

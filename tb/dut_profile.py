@@ -96,6 +96,9 @@ class Profile:
     slot: dict[str, str]
     features: dict[str, bool] = field(default_factory=dict)
     performance: dict[str, float] = field(default_factory=dict)
+    # parameters whose default is an expression over the others (e.g. the bundled block's
+    # MEM_MAX_ENTRIES follows NUM_SLOTS and IRQ_INDEX_WIDTH as the RTL's own default does)
+    derived: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_bundled(self) -> bool:
@@ -120,7 +123,14 @@ class Profile:
     # -- parameters ------------------------------------------------------------------------
 
     def merged(self, overrides: dict | None = None) -> dict[str, int]:
-        return dict(self.parameters, **(overrides or {}))
+        """Every top parameter of a build: the overrides, else the profile's defaults; a derived
+        default is evaluated over this build's values (as the RTL elaborates its own default)."""
+        overrides = dict(overrides or {})
+        values = dict(self.parameters, **overrides)
+        for name, expr in self.derived.items():
+            if name not in overrides:
+                values[name] = _eval_limit(expr, values, self, name, table="parameters")
+        return values
 
     def check_parameters(self, overrides: dict | None) -> None:
         """Overrides must name top parameters and keep the design's limits (one clear line)."""
@@ -221,11 +231,21 @@ def resolve_slot(regmap, ref: str):
     return reg, reg.fields[fld]
 
 
-_LIMIT_FUNCS = {"max": max, "min": min, "log2": lambda v: int(v).bit_length() - 1}
+def _mem_max_entries_default(num_slots: int, irq_index_width: int) -> int:
+    from models.contract_params import mem_max_entries_default
+
+    return mem_max_entries_default(num_slots, irq_index_width)
 
 
-def _eval_limit(expr, values: dict, prof, name: str):
-    """An integer, or an expression over parameter names with + - * // max min log2."""
+# mem_max_entries_default(NUM_SLOTS, IRQ_INDEX_WIDTH): the contract's §7 default (one place:
+# models/contract_params.py), for profiles of blocks that follow the contract's parameters.
+_LIMIT_FUNCS = {"max": max, "min": min, "log2": lambda v: int(v).bit_length() - 1,
+                "mem_max_entries_default": _mem_max_entries_default}
+
+
+def _eval_limit(expr, values: dict, prof, name: str, table: str = "parameters.limits"):
+    """An integer, or an expression over parameter names with + - * // max min log2
+    mem_max_entries_default."""
     if expr is None or isinstance(expr, int):
         return expr
 
@@ -248,7 +268,7 @@ def _eval_limit(expr, values: dict, prof, name: str):
         return int(ev(ast.parse(str(expr), mode="eval")))
     except (SyntaxError, ValueError, TypeError) as exc:
         raise ProfileError(f"{prof.display_path() if hasattr(prof, 'display_path') else prof}: "
-                           f"parameters.limits.{name}: cannot evaluate {expr!r} ({exc})") from None
+                           f"{table}.{name}: cannot evaluate {expr!r} ({exc})") from None
 
 
 # --------------------------------------------------------------------------------------------
@@ -336,9 +356,13 @@ def load(path: str | Path | None = None) -> Profile:
 
     params_t = _table(data, "parameters", where)
     parameters = {k: v for k, v in params_t.items() if not isinstance(v, (dict, str))}
+    # NAME = "expression": a default computed from the other parameters per build
+    derived = {k: v for k, v in params_t.items() if isinstance(v, str) and k != "slot_count"}
     for k, v in parameters.items():
         if not isinstance(v, int) or isinstance(v, bool):
             raise ProfileError(f"{where}: parameters.{k} must be an integer, got {v!r}")
+    for k, expr in derived.items():       # the defaults' own values (checked like any other)
+        parameters[k] = _eval_limit(expr, parameters, where, k, table="parameters")
     slot_count = _str(params_t, "slot_count", where, "parameters.")
     if slot_count not in parameters:
         raise ProfileError(f"{where}: parameters.slot_count = {slot_count!r} is not a parameter "
@@ -432,7 +456,7 @@ def load(path: str | Path | None = None) -> Profile:
         msg_prefix=_str(msg_t, "prefix", where, "interfaces.msg."),
         fetch_prefix=_str(fetch_t, "prefix", where, "interfaces.fetch.") if fetch_t else None,
         registers=dict(regs_names), slot=slot, features=features,
-        performance=_performance(data, where))
+        performance=_performance(data, where), derived=derived)
     prof.check_parameters({})
     for name_, overrides in prof.sweep.items():
         try:

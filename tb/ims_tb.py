@@ -121,8 +121,13 @@ class ImsTB:
         self.irq_index_width = len(getattr(dut, p.trigger["index"]))
         self.num_slots = self._num_slots_parameter()
         # The register map of this build, from the profile's description and parameters.
-        self.map = p.register_map(self._run_parameters())
+        self.params = self._run_parameters()
+        self.map = p.register_map(self.params)
         self.table_base = self.map.slot.base
+        # §7: which PENDING words exist follows MEM_ENTRIES (M), not only the build: "PENDING
+        # then has ceil((NUM_SLOTS + M) / 32) words ... (with M = 0 exactly the revision-1 words
+        # exist)". M resets to 0; a test that writes MEM_ENTRIES sets tb.mem_entries.
+        self.mem_entries = 0
 
         self.reset_cycles: list[int] = []
         self.reset_violations: list[str] = []
@@ -161,20 +166,62 @@ class ImsTB:
         return self._run_parameters()[name]
 
     def _run_parameters(self) -> dict:
-        """This build's top-level parameters: the runner's IMS_PARAMS over the profile's defaults."""
-        params = dict(self.profile.parameters)
+        """This build's top-level parameters: the runner's IMS_PARAMS over the profile's defaults
+        (a derived default, the bundled block's MEM_MAX_ENTRIES, follows the overrides as the
+        RTL's own default does)."""
+        overrides = {}
         for item in os.environ.get("IMS_PARAMS", "").split(","):
             name, _, value = item.partition("=")
             if name.strip() and value:
-                params[name.strip()] = int(value, 0)
-        return params
+                overrides[name.strip()] = int(value, 0)
+        return self.profile.merged(overrides)
 
     def in_reset(self) -> bool:
         return int_or_minus1(self.rst) != self._rst_off
 
     @property
+    def mem_max_entries(self) -> int:
+        """MEM_MAX_ENTRIES of this build (0: revision 1, or a design without §7)."""
+        return int(self.params.get("MEM_MAX_ENTRIES", 0))
+
+    @property
+    def version(self) -> int:
+        """VERSION's reset value for this build, from the description compiled with its
+        parameters (§6/§7: 0x00020000 when MEM_MAX_ENTRIES > 0, else 0x00010000)."""
+        return self.map.VERSION.reset
+
+    @property
+    def ro_regs(self) -> tuple[str, ...]:
+        """Registers of this build whose access is RO (the §7 CNT_FETCH_ERR in a memory build)."""
+        return tuple(name for name, r in self.map.registers.items() if r.access == "RO")
+
+    @property
     def pending_words(self) -> int:
-        return getattr(self.map, self.profile.registers.get("pending", "PENDING")).count
+        """PENDING words that exist now: the build's description compiled with M = MEM_ENTRIES in
+        place of MEM_MAX_ENTRIES gives ceil((NUM_SLOTS + M) / 32) (§2, §7)."""
+        key = self.profile.registers.get("pending", "PENDING")
+        if "MEM_MAX_ENTRIES" not in self.profile.rdl_params or self.mem_entries == self.mem_max_entries:
+            return getattr(self.map, key).count
+        return getattr(self.profile.register_map(dict(self.params, MEM_MAX_ENTRIES=self.mem_entries)), key).count
+
+    @property
+    def value_limited(self) -> dict[str, int]:
+        """RW registers whose writes are refused above a value, a rule the description's access
+        types cannot state: §7 "MEM_ENTRIES ... a value above MEM_MAX_ENTRIES is answered SLVERR
+        and changes nothing" (memory builds only). Register walks with arbitrary values leave
+        them to the tests of that rule (tests/impl/hdl/mem_directed.py mem_registers)."""
+        if self.mem_max_entries and "MEM_ENTRIES" in self.map.registers:
+            return {"MEM_ENTRIES": self.mem_max_entries}
+        return {}
+
+    def is_listed_now(self, addr: int) -> bool:
+        """Whether `addr` is a register, slot or PENDING word that exists now (the build's map,
+        with the PENDING words limited to those MEM_ENTRIES makes exist)."""
+        pend = getattr(self.map, self.profile.registers.get("pending", "PENDING"))
+        word_span = pend.stride * pend.count
+        if int(pend) <= addr < int(pend) + word_span:
+            return (addr - int(pend)) // pend.stride < self.pending_words
+        return self.map.is_listed(addr)
 
     # -- context for failure messages --------------------------------------------------------
 
@@ -299,8 +346,11 @@ class ImsTB:
         await RisingEdge(self.clk)
         self.monitor.clear()
         self.triggers.accepted.clear()
-        # Post-reset initialisation may sweep the table; allow a generous bound per slot.
-        timeout = busy_timeout or (self.num_slots * 4 + 1000)
+        # Post-reset initialisation may sweep the table and every pending bit the build has
+        # (§7: memory entries' bits too, PENDING bits up to NUM_SLOTS + MEM_MAX_ENTRIES); allow a
+        # generous bound per bit of the description's PENDING words.
+        pend = getattr(self.map, self.profile.registers.get("pending", "PENDING"))
+        timeout = busy_timeout or (max(self.num_slots, 8 * pend.stride * pend.count) * 4 + 1000)
         start = self.cycle
         busy = self.profile.reg("status_busy") if self.profile.has("busy") else None
         while busy is not None:

@@ -35,13 +35,42 @@ def parameter_override() -> dict:
     return params
 
 
+# Which build of the bundled block the cocotb tests use. By default the contract's (§7 memory
+# mode built: dut/ims_top.toml's sweep, MEM_MAX_ENTRIES by the §7 rule or the set's value);
+# `make test-rev1` sets IMS_REV1=1 and every set is built with MEM_MAX_ENTRIES = 0 (§6: the
+# revision-1 block). An explicit MEM_MAX_ENTRIES on the command line wins.
+ENV_REV1 = "IMS_REV1"
+
+
+def rev1_mode() -> bool:
+    return os.environ.get(ENV_REV1, "").strip() not in ("", "0")
+
+
+def for_build(params: dict) -> dict:
+    """A parameter set as the selected build (revision 1 under `make test-rev1`)."""
+    out = dict(params)
+    if rev1_mode() and "MEM_MAX_ENTRIES" not in parameter_override():
+        out["MEM_MAX_ENTRIES"] = 0
+    return out
+
+
+def small_params() -> dict:
+    """The bundled block's small set (the profile's sweep n64: memory mode built with
+    MEM_MAX_ENTRIES 64, so BUSY sweeps 128 bits, not 2112) as the selected build; the command
+    line's override when one is given."""
+    from tb import dut_profile
+
+    return parameter_override() or for_build(dut_profile.load(dut_profile.BUNDLED).sweep["n64"])
+
+
 def selected_param_sets(default_sets: dict[str, dict]) -> dict[str, dict]:
-    """The parameter sets to run: the override alone when one is given, else the defaults."""
+    """The parameter sets to run: the override alone when one is given, else the defaults
+    (as the selected build: `make test-rev1` builds them with MEM_MAX_ENTRIES = 0)."""
     override = parameter_override()
     if override:
         tag = "_".join(f"{k}{v}" for k, v in sorted(override.items()))
-        return {tag: override}
-    return dict(default_sets)
+        return {tag: for_build(override)}
+    return {name: for_build(p) for name, p in default_sets.items()}
 
 
 def seed_override() -> int | None:

@@ -45,7 +45,7 @@ class ScoreboardComponent(uvm_subscriber):
         self.sb = ImsScoreboard(self.cfg.num_slots, platform=None, sid=self.cfg.requester_id,
                                 axil_addr_width=self.cfg.axil_addr_width,
                                 irq_index_width=self.cfg.irq_index_width, repro=self.cfg.repro(),
-                                log=self.logger)
+                                log=self.logger, mem_max_entries=self.cfg.params.get("MEM_MAX_ENTRIES", 0))
         self.coverage = ImsCoverage(self.cfg.num_slots)
         self.sb.coverage = self.coverage
         self.tap = None   # fault injection hook: fn(txn) -> txn | None

@@ -79,6 +79,12 @@ class RegChecks:
         self.map = self.block.get_default_map()
         p = env.reg_params
         self.regs: RegisterMap = load(p["NUM_SLOTS"], p["AXIL_ADDR_WIDTH"], p["MEM_MAX_ENTRIES"])
+        # §7 with memory mode built: MEM_ENTRIES (M) resets to 0 and the sequences leave it there;
+        # which PENDING words exist follows M ("ceil((NUM_SLOTS + M) / 32) words ... with M = 0
+        # exactly the revision-1 words exist"): the description compiled with M in place of
+        # MEM_MAX_ENTRIES lists them.
+        self.mem_max_entries = p["MEM_MAX_ENTRIES"]
+        self.mem_entries = 0
         self.rng = env.cfg.rng
         self.problems: list[Problem] = []
         self.checks = 0
@@ -117,6 +123,28 @@ class RegChecks:
         if len(self.problems) <= self.LOGGED_PROBLEMS:
             LOG.error(str(p))
 
+    def pending_words_now(self) -> int:
+        if not self.mem_max_entries or self.mem_entries == self.mem_max_entries:
+            return self.regs.PENDING.count
+        return load(self.regs.num_slots, self.regs.params["AXIL_ADDR_WIDTH"], self.mem_entries).PENDING.count
+
+    def exists_now(self, address: int) -> bool:
+        """Listed by the description and, for a PENDING word, one that M makes exist."""
+        hit = self.regs.decode(address)
+        if hit is None:
+            return False
+        layout, idx = hit
+        if layout.name == self.regs.PENDING.name and idx is not None and address < self.regs.table_base:
+            return idx < self.pending_words_now()
+        return True
+
+    def value_limit(self, layout: Register) -> int | None:
+        """§7: "MEM_ENTRIES ... a value above MEM_MAX_ENTRIES is answered SLVERR and changes
+        nothing" (a rule on the value, which the description's access types cannot say)."""
+        if self.mem_max_entries and layout.name == "MEM_ENTRIES":
+            return self.mem_max_entries
+        return None
+
     # -- the registers a sequence walks
     def sample_slots(self) -> list[int]:
         """Boundary slots and one seeded random slot (the same list for the whole test)."""
@@ -127,7 +155,8 @@ class RegChecks:
 
     def top_registers(self) -> list:
         """Registers below TABLE_BASE (single registers and PENDING words), in address order."""
-        regs = [r for r in self.block.get_registers() if r.get_address() < self.regs.table_base]
+        regs = [r for r in self.block.get_registers()
+                if r.get_address() < self.regs.table_base and self.exists_now(r.get_address())]
         return sorted(regs, key=lambda r: r.get_address())
 
     def slot_registers(self, slots) -> list:
@@ -156,13 +185,24 @@ class RegSeqBase(uvm_sequence):
         write, gets a raw bus write and the description's prediction (the write is ignored)."""
         addr = ureg.get_address()
         layout = self.c.layout(addr)
-        if not layout.writable:
+        limit = self.c.value_limit(layout)
+        if limit is not None and written_value(layout, ureg.get_mirrored_value(), value) > limit:
+            item = await self.bus(True, addr, value)
+            if item.resp != SLVERR:
+                self.c.problem(rule, self.c.name(ureg), addr,
+                               f"write {value:#010x} above {limit} answered resp {item.resp} (expected SLVERR, no change)")
+            return
+        write_only = any(not f.readable for f in layout.fields.values())
+        if not layout.writable or write_only:
+            # read-only: ignored; write-only fields (§7 MEM_INVAL) read 0, which pyuvm's
+            # mirror does not know: the description's prediction instead
             old = ureg.get_mirrored_value()
             item = await self.bus(True, addr, value)
             ureg.predict(written_value(layout, old, value), kind=uvm_predict_e.UVM_PREDICT_DIRECT)
             if item.resp != OKAY:
                 self.c.problem(rule, self.c.name(ureg), addr,
-                               f"write {value:#010x} to a read-only register answered resp {item.resp} (expected OKAY, ignored)")
+                               f"write {value:#010x} to a {'write-only' if layout.writable else 'read-only'} "
+                               f"register answered resp {item.resp} (expected OKAY)")
             return
         status = await ureg.write(value, parent=self)
         if status != uvm_status_e.UVM_IS_OK:
@@ -236,6 +276,9 @@ class RegByteStrobeSeq(RegSeqBase):
             for strb in CONTIGUOUS_STROBES:
                 value = c.rng.getrandbits(32)
                 old = ureg.get_mirrored_value()
+                limit = c.value_limit(layout)
+                if limit is not None and written_value(layout, old, value, strb) > limit:
+                    value &= ~byte_mask(strb) | limit      # keep M <= MEM_MAX_ENTRIES (§7)
                 item = await self.bus(True, addr, value, strb)
                 if item.resp != OKAY:
                     c.problem("BYTE_STROBE", c.name(ureg), addr,
@@ -353,7 +396,8 @@ class RegUnlistedSeq(RegSeqBase):
         c, regs = self.c, self.c.regs
         pend_end = int(regs.PENDING) + regs.PENDING.stride * regs.PENDING.count
         cands = set(range(0, 0x100, 4))                       # the control block and beyond
-        cands |= {int(regs.PENDING) - 4, pend_end, pend_end + 4, regs.table_base - 4}
+        pend_now_end = int(regs.PENDING) + regs.PENDING.stride * c.pending_words_now()   # §7: M = 0
+        cands |= {int(regs.PENDING) - 4, pend_end, pend_end + 4, pend_now_end, regs.table_base - 4}
         cands |= {c.rng.randrange(pend_end, regs.table_base) & ~3 for _ in range(4)}
         if regs.slot.end < regs.aperture:
             cands |= {regs.slot.end + int(r) for r in regs.slot.registers.values()}
@@ -366,7 +410,7 @@ class RegUnlistedSeq(RegSeqBase):
             listed_uvm = c.map.get_reg_by_offset(a) is not None
             if listed_desc != listed_uvm:
                 c.problem("MODEL_VIEWS", "?", a, f"loader says listed={listed_desc}, uvm_reg_map says {listed_uvm}")
-            if not listed_desc:
+            if not listed_desc or not c.exists_now(a):     # PENDING words beyond M too (§7)
                 out.append(a)
         return out
 

@@ -204,8 +204,9 @@ class ImsScoreboard:
 
     def __init__(self, num_slots: int, platform=None, sid: int = 0x0300,
                  axil_addr_width: int = 16, irq_index_width: int = 16, repro: str = "",
-                 log=None, check_reads: bool = True) -> None:
+                 log=None, check_reads: bool = True, mem_max_entries: int = 0) -> None:
         self.num_slots = num_slots
+        self.mem_max_entries = mem_max_entries    # the build's (§6/§7: VERSION, §7 registers)
         self.axil_addr_width = axil_addr_width
         self.irq_index_width = irq_index_width
         self.table_base = load_regs(num_slots, axil_addr_width).table_base
@@ -260,7 +261,7 @@ class ImsScoreboard:
     # ------------------------------------------------------------------ state
     def _new_device(self) -> ImsDevice:
         return ImsDevice(num_slots=self.num_slots, axil_addr_width=self.axil_addr_width,
-                         irq_index_width=self.irq_index_width)
+                         irq_index_width=self.irq_index_width, mem_max_entries=self.mem_max_entries)
 
     def _new_worlds(self) -> None:
         self.worlds: list[World] = [World(self._new_device())]

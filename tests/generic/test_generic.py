@@ -16,7 +16,7 @@ import pytest
 from tb import dut_profile
 from tb.generic import read_not_applicable
 from imsflow import sim as sim_mod
-from tests.conftest import parameter_override, seed_override, selected_sims
+from tests.conftest import parameter_override, seed_override, selected_sims, small_params
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "examples" / "dsa_ims" / "dsa_ims.toml"
@@ -60,7 +60,7 @@ def _targets():
     if override:       # make test NUM_SLOTS=...: the bundled block with those parameters
         return [(None, "override", override)]
     ex = dut_profile.load(EXAMPLE)
-    return [(None, "n64", {"NUM_SLOTS": 64})] + [(EXAMPLE, k, v) for k, v in ex.sweep.items()]
+    return [(None, "n64", small_params())] + [(EXAMPLE, k, v) for k, v in ex.sweep.items()]
 
 
 @pytest.mark.parametrize("sim", SIMS)

@@ -14,7 +14,8 @@ import pytest
 
 from imsflow import sim as sim_mod
 from imsflow.bench_rtl import GOAL_LATENCY, GOAL_MSG_PER_CLK, run_bench
-from tests.conftest import seed_override, selected_param_sets, selected_sims
+from tests.conftest import (parameter_override, rev1_mode, seed_override, selected_param_sets,
+                            selected_sims, small_params)
 from tb.ims_tb import (AwBeat, MessageMonitor, WBeat, aw_beat_problems, hold_problems,
                        w_beat_problems)
 
@@ -34,6 +35,22 @@ def _seed() -> int:
 def test_directed(sim, params):
     res = sim_mod.run("tests.impl.hdl.ims_directed", sim=sim, parameters=params, seed=_seed())
     # Every contract rule has its test; a run that silently collected fewer is a failure.
+    assert len(res.passed) + len(res.skipped) >= 46, res.summary()
+
+
+# §6 "Built with MEM_MAX_ENTRIES = 0 the block is revision 1 exactly": the other build in
+# `make test`, the directed suite at the small set on both simulators (the full cross of that
+# build, both sets and the pyuvm, register and generic suites, is `make test-rev1`, IMS_REV1=1,
+# where PARAM_SETS above already are revision-1 builds, so this adds nothing there).
+REV1_PARAMS = dict(small_params(), MEM_MAX_ENTRIES=0)
+_REV1_COVERED = ("make test-rev1: test_directed[n64] runs this build" if rev1_mode() else
+                 "a parameter override: test_directed runs the one set given" if parameter_override() else None)
+REV1_SIMS = [pytest.param(s, marks=pytest.mark.skip(reason=_REV1_COVERED)) if _REV1_COVERED else s for s in SIMS]
+
+
+@pytest.mark.parametrize("sim", REV1_SIMS)
+def test_directed_rev1_build(sim):
+    res = sim_mod.run("tests.impl.hdl.ims_directed", sim=sim, parameters=REV1_PARAMS, seed=_seed())
     assert len(res.passed) + len(res.skipped) >= 46, res.summary()
 
 

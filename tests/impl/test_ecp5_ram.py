@@ -87,7 +87,7 @@ def test_collision_rule_can_fail():
     assert "read of address" in message and "seed 1" in message, message
 
 
-ECP5_PARAM_SETS = selected_param_sets({"n2048": {"NUM_SLOTS": 2048}, "n64": {"NUM_SLOTS": 64}})
+ECP5_PARAM_SETS = selected_param_sets(sim_mod.PARAM_SETS)     # the directed suite's sets
 
 
 @pytest.mark.skipif("icarus" not in selected_sims(), reason="the DP16KD model runs on Icarus only")

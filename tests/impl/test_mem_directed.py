@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from imsflow import sim as sim_mod
-from tests.conftest import seed_override, selected_sims
+from tests.conftest import seed_override, selected_sims, small_params
 
 SIMS = selected_sims()
 MEM_PARAMS = {"NUM_SLOTS": 64, "AXIL_ADDR_WIDTH": 14, "MEM_MAX_ENTRIES": 64}
@@ -42,8 +42,8 @@ def test_mem_directed_small_cache():
 @pytest.mark.parametrize("sim", SIMS)
 def test_rev1_build_register_window(sim):
     """§6: built with MEM_MAX_ENTRIES = 0 the block is revision 1 exactly (model-checked)."""
-    # the RTL default MEM_MAX_ENTRIES = 0; the same build as the n64 directed suite's
-    params = {"NUM_SLOTS": 64}
+    # the same build as the revision-1 directed suite's (tests/impl/test_directed.py REV1_PARAMS)
+    params = dict(small_params(), MEM_MAX_ENTRIES=0)
     res = sim_mod.run("tests.impl.hdl.mem_directed", sim=sim, parameters=params, seed=_seed(),
                       testcase="register_window_vs_model")
     assert res.ok and len(res.passed) == 1, res.summary()

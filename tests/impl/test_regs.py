@@ -21,7 +21,8 @@ import pytest
 
 from models.regs import RDL_PATH, RegsError, load
 from imsflow import sim as sim_mod
-from tests.conftest import parameter_override, seed_override, selected_sims
+from models.contract_params import mem_max_entries_default
+from tests.conftest import parameter_override, seed_override, selected_sims, small_params
 from imsflow.lint import DEFAULT_SETS as LINT_SETS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -89,8 +90,9 @@ def rdl_params(p: dict) -> dict:
     """A imsflow/sim.py or lint parameter set as the description's parameters (IRQ_INDEX_WIDTH
     and AXI_ID_WIDTH do not shape the register map)."""
     n = p.get("NUM_SLOTS", 2048)
+    # absent MEM_MAX_ENTRIES: the RTL's default, the contract's §7 rule (models/contract_params.py)
     return {"NUM_SLOTS": n, "AXIL_ADDR_WIDTH": p.get("AXIL_ADDR_WIDTH", 16),
-            "MEM_MAX_ENTRIES": p.get("MEM_MAX_ENTRIES", 0)}
+            "MEM_MAX_ENTRIES": p.get("MEM_MAX_ENTRIES", mem_max_entries_default(n, p.get("IRQ_INDEX_WIDTH", 16)))}
 
 
 # Every parameter set the simulations and lint use, plus revision-2 builds (§7 present).
@@ -270,7 +272,7 @@ DEFAULT_SEED = 1
 
 
 def _params() -> dict:
-    return parameter_override() or {"NUM_SLOTS": 64}
+    return small_params()
 
 
 @pytest.mark.parametrize("sim", selected_sims())
@@ -313,7 +315,7 @@ def test_each_register_rule_can_fail(tmp_path):
     copy = tmp_path / "ims_rule_mutations.rdl"
     copy.write_text(text)
     sim = selected_sims()[-1]
-    res = sim_mod.run(MODULE, sim=sim, parameters={"NUM_SLOTS": 64}, seed=DEFAULT_SEED, check=False,
+    res = sim_mod.run(MODULE, sim=sim, parameters=_params(), seed=DEFAULT_SEED, check=False,
                       extra_env={"IMS_REGS_RDL": str(copy)}, run_tag="reg_tests-rule-mutations")
     assert not res.ok, res.summary()
     log = (res.test_dir / "sim.log").read_text()

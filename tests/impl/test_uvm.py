@@ -20,7 +20,7 @@ import pytest
 
 from tb.uvm.config import last_result
 from imsflow import sim as sim_mod
-from tests.conftest import parameter_override, seed_override, selected_sims
+from tests.conftest import for_build, parameter_override, seed_override, selected_sims, small_params
 
 MODULE = "tests.impl.hdl.uvm_tests"
 
@@ -52,7 +52,7 @@ def params_for(test: str) -> dict:
     override = parameter_override()
     if override:
         return override
-    return {"NUM_SLOTS": 2048} if test in SCALE_TESTS else {"NUM_SLOTS": 64}
+    return for_build({"NUM_SLOTS": 2048}) if test in SCALE_TESTS else small_params()
 
 
 def regress_cases(seeds: int, base: int = 1, tests: list[str] | None = None) -> list[tuple[str, int]]:
@@ -86,7 +86,7 @@ else:
             # A parameter override (make test NUM_SLOTS=...) applies to every group.
             params = parameter_override()
         else:
-            params = {"NUM_SLOTS": 64}
+            params = small_params()
         res = sim_mod.run(MODULE, sim=sim, parameters=params, testcase=",".join(tests), seed=seed,
                           run_tag=f"uvm-{group}-{seed}")
         assert sorted(res.passed) == sorted(tests), res.summary()

@@ -19,12 +19,12 @@ from cocotb.triggers import RisingEdge
 
 from tb.ims_tb import (
     ADDR_LO_RW_BITS, COUNTERS, CTRL_ENABLE, CTRL_FUNC_MASK, CTRL_RW_BITS, DECERR, ID_VALUE, OKAY,
-    PENDING_BASE, REG, RO_REGS, SLOT_CTRL_RESET, SLOT_CTRL_RW_BITS, SLOT_FIELD, SLOT_MASK,
+    PENDING_BASE, REG, SLOT_CTRL_RESET, SLOT_CTRL_RW_BITS, SLOT_FIELD, SLOT_MASK,
     SLOT_PENDING, SLVERR, STATUS_BUSY, STATUS_DISABLED_DROP, STATUS_PASID_ERR, STATUS_RANGE_ERR,
-    STATUS_W1C_BITS, STATUS_WRITE_ERR, TRAFFIC_PATTERNS, VERSION_VALUE, ImsTB, Trigger, slot_ctrl,
+    STATUS_W1C_BITS, STATUS_WRITE_ERR, TRAFFIC_PATTERNS, ImsTB, Trigger, slot_ctrl,
 )
 from models.regmap import PENDING_STRIDE, SLOT_BYTES, pending_words
-from models.regs import load as load_regs, regs
+from models.regs import regs
 from models.ims_device import ImsDevice
 
 traffic_cross = cocotb.parametrize(traffic=TRAFFIC_PATTERNS)
@@ -67,7 +67,8 @@ def range_drop_testable() -> bool:
 async def reg_identity(dut, traffic):
     """§2 ID, VERSION, NUM_SLOTS: reset values, RO writes ignored with OKAY, byte lanes."""
     tb = await start(dut, "reg_identity", traffic)
-    expected = {"ID": ID_VALUE, "VERSION": VERSION_VALUE, "NUM_SLOTS": tb.num_slots}
+    # VERSION follows the build (§6/§7): the description compiled with its MEM_MAX_ENTRIES
+    expected = {"ID": ID_VALUE, "VERSION": tb.version, "NUM_SLOTS": tb.num_slots}
     for name, value in expected.items():
         tb.check_eq(await tb.read(name), value, f"{name} after reset")
     for name, value in expected.items():
@@ -204,7 +205,7 @@ async def reg_ro_writes_ignored(dut, traffic):
     counts = await tb.counters()
     pending = await tb.pending_bitmap()
     tb.check_eq(pending, 1 << pend_slot, "PENDING bitmap after a trigger to a masked slot", pend_slot)
-    for name in RO_REGS:
+    for name in tb.ro_regs:
         for value in (0xFFFFFFFF, 0):
             tb.check_eq(await tb.write_resp(name, value), OKAY, f"BRESP of write to RO {name}")
     for word in range(tb.pending_words):
@@ -219,7 +220,7 @@ async def reg_ro_writes_ignored(dut, traffic):
 
 def unlisted_addresses(tb: ImsTB) -> list[int]:
     """Dword addresses of the aperture that the register map does not list (§2)."""
-    listed = set(REG.values())
+    listed = {int(r) for r in tb.map.registers.values()}      # this build's registers (§7 too)
     addrs = [a for a in range(0, 0x40, 4) if a not in listed]
     addrs += [0x040, 0x100, 0xFFC, PENDING_BASE - 4]
     end_of_pending = tb.pending_addr(tb.pending_words)
@@ -231,8 +232,8 @@ def unlisted_addresses(tb: ImsTB) -> list[int]:
     if table_end < aperture:
         addrs += [table_end + off for off in SLOT_FIELD.values()]          # slot NUM_SLOTS
         addrs += [aperture - SLOT_BYTES + off for off in SLOT_FIELD.values()]      # last slot-shaped gap
-    listed_now = load_regs(tb.num_slots, tb.axil_addr_width).is_listed   # the description decides
-    return sorted(set(a for a in addrs if 0 <= a < aperture and not listed_now(a)))
+    # the build's description decides, with the PENDING words MEM_ENTRIES makes exist (§7)
+    return sorted(set(a for a in addrs if 0 <= a < aperture and not tb.is_listed_now(a)))
 
 
 @cocotb.test()
@@ -939,7 +940,7 @@ async def run_replay_storm(dut, pattern: str, traffic: str) -> None:
     the same writes and triggers; masked pending slots stay pending."""
     tb = await start(dut, f"replay_storm_{pattern}", traffic)
     model = ImsDevice(num_slots=tb.num_slots, axil_addr_width=len(dut.s_axil_awaddr),
-                      irq_index_width=tb.irq_index_width)
+                      irq_index_width=tb.irq_index_width, mem_max_entries=tb.mem_max_entries)
     eligible, masked, direct = storm_plan(pattern, tb.num_slots)
 
     async def write_both(addr: int, value: int) -> None:
