@@ -14,6 +14,11 @@
  *   idle   no fetch issued and unanswered.
  * At most MAX_OUTSTANDING fetches are in flight; the R channel is always
  * ready (rready high out of reset): the owner takes each entry at once.
+ * A request taken while no AR waits goes onto the AR channel in the same
+ * cycle (m_axi_arvalid / m_axi_araddr combinational from req_*): the owner
+ * decides a miss one cycle after the trigger's acceptance and the section 7
+ * miss latency has no cycle to spare; an AR not accepted at once is held in
+ * registers until its handshake (AXI: valid stays high).
  *
  * Sidebands: arcache 0011 (normal non-cacheable bufferable: the entry is
  * plain host memory that the driver writes), arprot 010, arlock 0.
@@ -72,7 +77,8 @@ reg [95:0]          beats_reg, beats_next;
 reg                 err_reg, err_next;
 reg                 rready_reg;
 
-wire ar_done = arvalid_reg && m_axi_arready;
+wire req_go  = req_valid && req_ready;
+wire ar_done = m_axi_arvalid && m_axi_arready;
 wire r_beat  = m_axi_rvalid && rready_reg;
 // the last beat of a burst is counted here (beat 3), not taken from rlast:
 // every fetch is exactly four beats
@@ -86,14 +92,14 @@ assign rsp_err   = err_reg || m_axi_rresp != 2'b00;
 assign idle      = outstanding_reg == 0 && !arvalid_reg;
 
 assign m_axi_arid    = {AXI_ID_WIDTH{1'b0}};
-assign m_axi_araddr  = araddr_reg;
+assign m_axi_araddr  = arvalid_reg ? araddr_reg : {req_addr[63:4], 4'd0};
 assign m_axi_arlen   = 8'd3;
 assign m_axi_arsize  = 3'd2;
 assign m_axi_arburst = 2'b01;
 assign m_axi_arlock  = 1'b0;
 assign m_axi_arcache = 4'b0011;
 assign m_axi_arprot  = 3'b010;
-assign m_axi_arvalid = arvalid_reg;
+assign m_axi_arvalid = arvalid_reg || req_go;
 assign m_axi_rready  = rready_reg;
 
 always @* begin
@@ -104,8 +110,9 @@ always @* begin
     beats_next       = beats_reg;
     err_next         = err_reg;
 
-    if (req_valid && req_ready) begin
-        arvalid_next     = 1'b1;
+    if (req_go) begin
+        // handed over at once unless the AR channel is not ready
+        arvalid_next     = !m_axi_arready;
         araddr_next      = {req_addr[63:4], 4'd0};
     end else if (ar_done) begin
         arvalid_next     = 1'b0;
