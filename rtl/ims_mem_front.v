@@ -168,7 +168,11 @@ reg [TW-1:0]   tag_reg [0:C-1];
 // --------------------------------------------------------------------------
 
 reg byp_reg;        // nothing parked: port triggers go to the pipeline on acceptance
-reg room_reg;       // park mode: the queue has room for t1 and one more trigger
+// the port's admission from flops: hold is sampled one edge late (the
+// maintenance waits for the pipeline to see no trigger for a few cycles
+// after raising it, so a trigger taken in that edge is drained like any)
+reg open_reg;       // bypass and not held
+reg park_rdy_reg;   // park mode, room, not held
 
 reg                       t1_valid_reg;
 reg                       t1_spec_reg;    // went to the pipeline on acceptance
@@ -198,7 +202,7 @@ wire q_empty = head_reg == tail_reg;
 
 // t1 counts as parked until it is pushed or known to stay in the pipeline
 assign park_empty  = q_empty && !t1_valid_reg;
-assign s_irq_ready = !rst && !hold && (byp_reg ? p_ready : room_reg);
+assign s_irq_ready = !rst && (open_reg ? p_ready : park_rdy_reg);
 wire acc = s_irq_valid && s_irq_ready;
 
 // t1's hit test (one edge after acceptance)
@@ -219,7 +223,7 @@ wire rsp_for_head;
 wire head_go   = !q_empty && (pk_st_reg[head] == ST_GO || rsp_for_head);
 wire head_err  = !q_empty && pk_st_reg[head] == ST_ERR;
 
-assign p_valid       = byp_reg ? (s_irq_valid && !hold && !rst) : head_go;
+assign p_valid       = (open_reg && s_irq_valid && !rst) || head_go;
 assign p_index       = byp_reg ? s_irq_index : pk_index_reg[head];
 assign p_pasid_valid = byp_reg ? s_irq_pasid_valid : pk_pv_reg[head];
 assign p_pasid       = byp_reg ? s_irq_pasid : pk_pasid_reg[head];
@@ -328,7 +332,9 @@ ims_ram_sdp #(
 reg         fwd1_reg, fwd2_reg;
 reg [115:0] fwd1_data_reg, fwd2_data_reg;
 always @(posedge clk) begin
-    fwd1_reg      <= rsp_we && rsp_line == rd_line;
+    // (the only read of a line written on the same edge: the head going in
+    // its answer cycle, from its park line)
+    fwd1_reg      <= rsp_for_head && p_ready && !byp_reg;
     fwd1_data_reg <= f_image;
     fwd2_reg      <= fwd1_reg;
     fwd2_data_reg <= fwd1_data_reg;
@@ -348,6 +354,12 @@ wire [PW:0]   head_next = head_reg + {{PW{1'b0}}, pop};
 /* verilator lint_off UNUSEDSIGNAL */
 wire [PW+1:0] occ_next  = {1'b0, tail_next - head_reg} + {{(PW+1){1'b0}}, acc};
 /* verilator lint_on UNUSEDSIGNAL */
+
+// mode: leave bypass on a take-back; return once nothing is parked and no
+// trigger accepted in park mode waits in t1
+wire byp_next  = byp_reg ? !kill : (tail_next == head_next && !acc);
+// next cycle, with no pop counted: parked + t1 <= PARK_DEPTH - 1
+wire room_next = occ_next <= P_LAST;
 
 integer k;
 always @(posedge clk) begin
@@ -370,15 +382,9 @@ always @(posedge clk) begin
     t1_tagv_reg  <= tag_valid_reg[in_line] && !(fill_we && fill_line_reg == in_line);
     t1_tag_reg   <= tag_reg[in_line];
 
-    // mode: leave bypass on a take-back; return once nothing is parked and no
-    // trigger accepted in park mode waits in t1
-    if (byp_reg) begin
-        byp_reg <= !kill;
-    end else begin
-        byp_reg <= tail_next == head_next && !acc;
-    end
-    // next cycle, with no pop counted: parked + t1 <= PARK_DEPTH - 1
-    room_reg <= occ_next <= P_LAST;
+    byp_reg      <= byp_next;
+    open_reg     <= byp_next && !hold;
+    park_rdy_reg <= !byp_next && room_next && !hold;
 
     if (t1_park) begin
         pk_index_reg[tail] <= t1_index_reg;
@@ -442,7 +448,8 @@ always @(posedge clk) begin
 
     if (rst) begin
         byp_reg          <= 1'b1;
-        room_reg         <= 1'b0;
+        open_reg         <= 1'b0;
+        park_rdy_reg     <= 1'b0;
         t1_valid_reg     <= 1'b0;
         head_reg         <= 0;
         tail_reg         <= 0;
