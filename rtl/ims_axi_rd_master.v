@@ -110,10 +110,14 @@ always @* begin
     beats_next       = beats_reg;
     err_next         = err_reg;
 
+    // the held address follows the request while no AR is held (no load
+    // enable from the late request term)
+    if (!arvalid_reg) begin
+        araddr_next      = {req_addr[63:4], 4'd0};
+    end
     if (req_go) begin
         // handed over at once unless the AR channel is not ready
         arvalid_next     = !m_axi_arready;
-        araddr_next      = {req_addr[63:4], 4'd0};
     end else if (ar_done) begin
         arvalid_next     = 1'b0;
     end

@@ -154,6 +154,10 @@ reg  [32:0] mem_lim_reg;
 wire        in_mem  = idx_ext >= N33 && idx_ext < mem_lim_reg;
 wire [JW-1:0] in_j  = j_ext[JW-1:0];
 wire [CW-1:0] in_line = in_j[CW-1:0];
+/* verilator lint_off UNUSEDSIGNAL */
+wire [63:0] in_off = {{(64-JW){1'b0}}, in_j} << 4;
+wire [63:0] mf_off = {{(64-ENTRY_WIDTH){1'b0}}, mf_req_entry} << 4;
+/* verilator lint_on UNUSEDSIGNAL */
 
 /* verilator lint_off UNUSEDSIGNAL */
 wire [32:0]   inv_x = {{(33-ENTRY_WIDTH){1'b0}}, inv_entry};
@@ -180,9 +184,9 @@ reg [IRQ_INDEX_WIDTH-1:0] t1_index_reg;
 reg                       t1_pv_reg;
 reg [19:0]                t1_pasid_reg;
 reg                       t1_mem_reg;
-reg [JW-1:0]              t1_j_reg;
-reg                       t1_tagv_reg;    // its line's tag valid (and no fill on that line at acceptance)
-reg [TW-1:0]              t1_tag_reg;
+reg [CW-1:0]              t1_line_reg;
+reg                       t1_hit_reg;     // a memory entry whose line holds it (no fill on that line at acceptance)
+reg [63:0]                t1_addr_reg;    // its entry's address in memory
 
 reg [IRQ_INDEX_WIDTH-1:0] pk_index_reg [0:P-1];
 reg                       pk_pv_reg    [0:P-1];
@@ -191,7 +195,8 @@ reg                       pk_mem_reg   [0:P-1];
 reg [P-1:0]               pk_hit_reg;     // parked as a hit: reads its cache line
 reg [P*CW-1:0]            pk_cline_reg;   // slot q's cache line at [q*CW +: CW]
 reg [LINE_WIDTH-1:0]      pk_line_reg  [0:P-1];
-reg [1:0]                 pk_st_reg    [0:P-1];
+reg [63:4]                pk_addr_reg  [0:P-1];   // a miss's entry address (as computed at acceptance)
+reg [2*P-1:0]             pk_st_reg;      // slot q's state at [2*q +: 2]
 reg [P-1:0]               pk_live_reg;
 
 reg [PW:0] head_reg, tail_reg, fi_reg;
@@ -206,7 +211,7 @@ assign s_irq_ready = !rst && (open_reg ? p_ready : park_rdy_reg);
 wire acc = s_irq_valid && s_irq_ready;
 
 // t1's hit test (one edge after acceptance)
-wire t1_hit   = t1_mem_reg && t1_tagv_reg && t1_tag_reg == t1_j_reg[JW-1:CW];
+wire t1_hit   = t1_hit_reg;
 wire t1_miss  = t1_mem_reg && !t1_hit;
 // taken back: a miss that would use the image (ENABLE = 1: with ENABLE = 0 the
 // pipeline drops it by rule 2 without reading the image, as the ENABLE sample
@@ -219,9 +224,14 @@ assign p_kill = kill;
 
 // the head goes in the cycle its fetch answers (the entry RAM forwards the
 // image written on that edge), or later from ST_GO
-wire rsp_for_head;
-wire head_go   = !q_empty && (pk_st_reg[head] == ST_GO || rsp_for_head);
-wire head_err  = !q_empty && pk_st_reg[head] == ST_ERR;
+// whether the head may go is a flop (p_valid feeds the pipeline's issue
+// choice), or the head's own fetch answering now
+reg  hd_go_reg;     // the head is ST_GO
+reg  hd_rsp_reg;    // the head is ST_WAIT and the oldest fetch outstanding is its own
+wire rsp_ok       = f_rsp_valid && !f_rsp_err;
+wire rsp_for_head = hd_rsp_reg && rsp_ok;
+wire head_go   = hd_go_reg || rsp_for_head;
+wire head_err  = !q_empty && pk_st_reg[2*head +: 2] == ST_ERR;
 
 assign p_valid       = (open_reg && s_irq_valid && !rst) || head_go;
 assign p_index       = byp_reg ? s_irq_index : pk_index_reg[head];
@@ -237,13 +247,16 @@ wire pop = !byp_reg && (head_err || (head_go && p_ready));
 // --------------------------------------------------------------------------
 
 wire fi_any   = fi_reg != tail_reg;
-wire fi_need  = fi_any && pk_st_reg[fi] == ST_NEED;
+wire fi_need  = fi_any && pk_st_reg[2*fi +: 2] == ST_NEED;
 // t1's miss fetches in its push cycle when no older parked miss waits for its fetch
 wire t1_fetch = t1_park && t1_miss && !fi_any;
-/* verilator lint_off UNUSEDSIGNAL */
-wire [32:0] fi_j_ext = {{(33-IRQ_INDEX_WIDTH){1'b0}}, pk_index_reg[fi]} - NUM_SLOTS;
-/* verilator lint_on UNUSEDSIGNAL */
-wire [ENTRY_WIDTH-1:0] fi_j = fi_j_ext[ENTRY_WIDTH-1:0];
+// re-examination address, registered from mf_req_entry (taken from the second
+// cycle of its request on: mf_seen_reg)
+reg  [63:0] mf_addr_reg;
+reg         mf_seen_reg;
+// a re-examination fetch goes only when no parked miss and no memory trigger in t1 may fetch,
+// so the address choice below depends on flops only
+wire mf_go_ok = mf_seen_reg && !fi_need && !(t1_valid_reg && t1_mem_reg);
 
 // outstanding fetch owners, in issue order: {re-examination, park slot}
 reg [PW:0]  own_q_reg [0:MAX_OUTSTANDING-1];
@@ -253,13 +266,10 @@ wire [OW:0] own_push_at = own_cnt_reg - {{OW{1'b0}}, f_rsp_valid};
 /* verilator lint_on UNUSEDSIGNAL */
 wire own_full = own_cnt_reg == MAX_OUTSTANDING;
 
-wire [ENTRY_WIDTH-1:0] f_j = fi_need ? fi_j : (t1_fetch ? t1_j_reg[ENTRY_WIDTH-1:0] : mf_req_entry);
-assign f_req_valid  = !own_full && (fi_need || t1_fetch || mf_req_valid);
-/* verilator lint_off UNUSEDSIGNAL */
-wire [63:0] f_j_off = {{(64-ENTRY_WIDTH){1'b0}}, f_j} << 4;
-/* verilator lint_on UNUSEDSIGNAL */
-assign f_req_addr   = mem_base + f_j_off;
-assign mf_req_ready = !own_full && !fi_need && !t1_fetch && f_req_ready;
+assign f_req_valid  = !own_full && (fi_need || t1_fetch || (mf_req_valid && mf_go_ok));
+assign f_req_addr   = fi_need ? {pk_addr_reg[fi], 4'd0} :
+                      ((t1_valid_reg && t1_mem_reg) ? t1_addr_reg : mf_addr_reg);
+assign mf_req_ready = !own_full && mf_go_ok && f_req_ready;
 wire f_go    = f_req_valid && f_req_ready;
 wire f_trig  = f_go && fi_need;
 wire f_t1    = f_go && !fi_need && t1_fetch;
@@ -268,7 +278,28 @@ wire fi_adv  = fi_any && (!fi_need || f_trig);
 
 wire             rsp_mf   = own_q_reg[0][PW];
 wire [PW-1:0]    rsp_slot = own_q_reg[0][PW-1:0];
-assign rsp_for_head = f_rsp_valid && !f_rsp_err && !rsp_mf && rsp_slot == head;
+
+// next states (written below), from which the head's flops are formed
+wire [PW:0] own_push_val = {!fi_need && !t1_fetch, f_t1 ? tail : fi};
+wire [OW:0] own_cnt_next = own_cnt_reg + {{OW{1'b0}}, f_go} - {{OW{1'b0}}, f_rsp_valid};
+wire [PW:0] own0_next    = (f_go && own_push_at == 0) ? own_push_val :
+                           (f_rsp_valid ? own_q_reg[1] : own_q_reg[0]);
+reg [2*P-1:0] st_next;
+integer n;
+always @* begin
+    st_next = pk_st_reg;
+    for (n = 0; n < P; n = n + 1) begin
+        if (f_trig && fi == n[PW-1:0]) begin
+            st_next[2*n +: 2] = ST_WAIT;
+        end
+        if (f_rsp_valid && !rsp_mf && rsp_slot == n[PW-1:0]) begin
+            st_next[2*n +: 2] = f_rsp_err ? ST_ERR : ST_GO;
+        end
+        if (t1_park && tail == n[PW-1:0]) begin
+            st_next[2*n +: 2] = !t1_miss ? ST_GO : (f_t1 ? ST_WAIT : ST_NEED);
+        end
+    end
+end
 
 // entry image in the slot-store layout {PASID, PASID_EN, MASK, DATA, ADDR_HI, ADDR_LO[31:2]}
 wire [115:0] f_image = {f_rsp_entry[127:108], f_rsp_entry[99], f_rsp_entry[96],
@@ -282,23 +313,26 @@ reg [CW-1:0] fill_line_reg;
 reg [TW-1:0] fill_tag_reg;
 reg [115:0]  fill_data_reg;
 
-// a cache line still read as a hit by a parked trigger or by t1 keeps its entry
-reg fill_pinned;
-integer q;
-always @* begin
-    fill_pinned = t1_valid_reg && t1_mem_reg && t1_j_reg[CW-1:0] == fill_line_reg;
-    for (q = 0; q < P; q = q + 1) begin
-        if (pk_live_reg[q] && pk_hit_reg[q] && pk_cline_reg[q*CW +: CW] == fill_line_reg) begin
-            fill_pinned = 1'b1;
-        end
-    end
-end
-wire fill_we = fill_valid_reg && !fill_pinned;
-
+// a cache line still read as a hit by a parked trigger, by t1 or by the trigger
+// accepted on the answer edge keeps its entry: decided on the answer edge for
+// the fill one edge later (from the line the answer fills)
 /* verilator lint_off UNUSEDSIGNAL */
 wire [32:0] rsp_j_ext = {{(33-IRQ_INDEX_WIDTH){1'b0}}, pk_index_reg[rsp_slot]} - NUM_SLOTS;
 /* verilator lint_on UNUSEDSIGNAL */
 wire [JW-1:0] rsp_j = rsp_j_ext[JW-1:0];
+reg pin_now;
+reg fill_pinned_reg;
+integer q;
+always @* begin
+    pin_now = (t1_valid_reg && t1_mem_reg && t1_line_reg == rsp_j[CW-1:0]) ||
+              (acc && in_mem && in_line == rsp_j[CW-1:0]);
+    for (q = 0; q < P; q = q + 1) begin
+        if (pk_live_reg[q] && pk_hit_reg[q] && pk_cline_reg[q*CW +: CW] == rsp_j[CW-1:0]) begin
+            pin_now = 1'b1;
+        end
+    end
+end
+wire fill_we = fill_valid_reg && !fill_pinned_reg;
 
 // answers never come on consecutive edges (four beats each), so the fill
 // never meets an answer's write
@@ -378,9 +412,13 @@ always @(posedge clk) begin
     t1_pv_reg    <= s_irq_pasid_valid;
     t1_pasid_reg <= s_irq_pasid;
     t1_mem_reg   <= in_mem;
-    t1_j_reg     <= in_j;
-    t1_tagv_reg  <= tag_valid_reg[in_line] && !(fill_we && fill_line_reg == in_line);
-    t1_tag_reg   <= tag_reg[in_line];
+    t1_line_reg  <= in_line;
+    t1_hit_reg   <= in_mem && tag_valid_reg[in_line] && !(fill_we && fill_line_reg == in_line) &&
+                    tag_reg[in_line] == in_j[JW-1:CW];
+    t1_addr_reg  <= mem_base + in_off;
+    mf_addr_reg  <= mem_base + mf_off;
+    mf_seen_reg  <= mf_req_valid && !(mf_req_ready && mf_req_valid);
+    fill_pinned_reg <= pin_now;
 
     byp_reg      <= byp_next;
     open_reg     <= byp_next && !hold;
@@ -392,10 +430,10 @@ always @(posedge clk) begin
         pk_pasid_reg[tail] <= t1_pasid_reg;
         pk_mem_reg[tail]   <= t1_mem_reg;
         pk_hit_reg[tail]   <= t1_hit;
-        pk_cline_reg[tail*CW +: CW] <= t1_j_reg[CW-1:0];
-        pk_line_reg[tail]  <= t1_hit ? {{(LINE_WIDTH-CW){1'b0}}, t1_j_reg[CW-1:0]}
+        pk_cline_reg[tail*CW +: CW] <= t1_line_reg;
+        pk_addr_reg[tail]  <= t1_addr_reg[63:4];
+        pk_line_reg[tail]  <= t1_hit ? {{(LINE_WIDTH-CW){1'b0}}, t1_line_reg}
                                      : PARK_LINE0 + {{(LINE_WIDTH-PW){1'b0}}, tail};
-        pk_st_reg[tail]    <= !t1_miss ? ST_GO : (f_t1 ? ST_WAIT : ST_NEED);
     end
     tail_reg <= tail_next;
     head_reg <= head_next;
@@ -409,9 +447,10 @@ always @(posedge clk) begin
         // (a miss whose fetch was refused is left for the pointer)
         fi_reg <= (f_t1 || !t1_miss) ? tail_reg + 1'b1 : tail_reg;
     end
-    if (f_trig) begin
-        pk_st_reg[fi] <= ST_WAIT;
-    end
+    pk_st_reg  <= st_next;
+    hd_go_reg  <= tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_GO;
+    hd_rsp_reg <= tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_WAIT &&
+                  own_cnt_next != 0 && own0_next == {1'b0, head_next[PW-1:0]};
 
     // owner queue: push on issue, pop on answer
     for (k = 0; k < MAX_OUTSTANDING - 1; k = k + 1) begin
@@ -420,14 +459,13 @@ always @(posedge clk) begin
         end
     end
     if (f_go) begin
-        own_q_reg[own_push_at[OW-1:0]] <= {!fi_need && !t1_fetch, f_t1 ? tail : fi};
+        own_q_reg[own_push_at[OW-1:0]] <= own_push_val;
     end
-    own_cnt_reg <= own_cnt_reg + {{OW{1'b0}}, f_go} - {{OW{1'b0}}, f_rsp_valid};
+    own_cnt_reg <= own_cnt_next;
 
     // answer: the trigger may go; its image is filled into its cache line next
     fill_valid_reg <= 1'b0;
     if (f_rsp_valid && !rsp_mf) begin
-        pk_st_reg[rsp_slot] <= f_rsp_err ? ST_ERR : ST_GO;
         fill_valid_reg      <= !f_rsp_err;
     end
     fill_line_reg <= rsp_j[CW-1:0];
@@ -457,10 +495,13 @@ always @(posedge clk) begin
         pk_live_reg      <= {P{1'b0}};
         own_cnt_reg      <= 0;
         fill_valid_reg   <= 1'b0;
+        hd_go_reg        <= 1'b0;
+        hd_rsp_reg       <= 1'b0;
         tag_valid_reg    <= {C{1'b0}};
         ev_drop_disabled <= 1'b0;
         ev_fetch_err     <= 1'b0;
         mf_rsp_valid     <= 1'b0;
+        mf_seen_reg      <= 1'b0;
     end
 end
 
