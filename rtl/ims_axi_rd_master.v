@@ -82,7 +82,10 @@ wire ar_done = m_axi_arvalid && m_axi_arready;
 wire r_beat  = m_axi_rvalid && rready_reg;
 // the last beat of a burst is counted here (beat 3), not taken from rlast:
 // every fetch is exactly four beats
-wire r_last  = r_beat && beat_reg == 2'd3;
+// (beat3_reg: the next beat is the fourth, from flops, so an answer is one
+// gate of the R channel for the owner's head-goes term)
+reg  beat3_reg;
+wire r_last  = m_axi_rvalid && beat3_reg;
 wire unused_r = ^{m_axi_rid, m_axi_rlast, req_addr[3:0]};
 
 assign req_ready = !rst && !arvalid_reg && outstanding_reg < MAX_OUTSTANDING;
@@ -145,6 +148,7 @@ always @(posedge clk) begin
     beats_reg       <= beats_next;
     err_reg         <= err_next;
     rready_reg      <= 1'b1;
+    beat3_reg       <= beat_next == 2'd3;
 
     if (rst) begin
         arvalid_reg     <= 1'b0;
@@ -152,6 +156,7 @@ always @(posedge clk) begin
         beat_reg        <= 2'd0;
         err_reg         <= 1'b0;
         rready_reg      <= 1'b0;
+        beat3_reg       <= 1'b0;
     end
 end
 

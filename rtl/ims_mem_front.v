@@ -117,7 +117,11 @@ localparam TW         = JW - CW;
 /* verilator lint_off WIDTH */
 localparam [LINE_WIDTH-1:0] PARK_LINE0 = C;
 localparam [LINE_WIDTH-1:0] STAGE_LINE = C + P;
-localparam [32:0]           N33        = NUM_SLOTS;
+localparam XW = (IRQ_INDEX_WIDTH + 1 > JW) ? IRQ_INDEX_WIDTH + 1 : JW;   // index arithmetic width
+localparam [XW-1:0]         NSX        = NUM_SLOTS;
+// address sums: the low LO bits added, the high bits chosen (+1 precomputed)
+localparam LO  = XW + 5;
+localparam LOM = ENTRY_WIDTH + 5;
 localparam [PW+1:0]         P_LAST     = P - 1;
 /* verilator lint_on WIDTH */
 localparam OW         = $clog2(MAX_OUTSTANDING);
@@ -144,19 +148,25 @@ localparam [1:0] ST_NEED = 2'd0,   // memory entry, fetch not issued
 // --------------------------------------------------------------------------
 
 /* verilator lint_off UNUSEDSIGNAL */
-wire [32:0] idx_ext = {{(33-IRQ_INDEX_WIDTH){1'b0}}, s_irq_index};
-wire [32:0] j_ext   = idx_ext - NUM_SLOTS;
+wire [XW-1:0] idx_x = {{(XW-IRQ_INDEX_WIDTH){1'b0}}, s_irq_index};
+wire [XW-1:0] j_x   = idx_x - NSX;
 /* verilator lint_on UNUSEDSIGNAL */
 
 // NUM_SLOTS + M, registered (a MEM_ENTRIES write holds triggers for longer
 // than the one edge this lags)
-reg  [32:0] mem_lim_reg;
-wire        in_mem  = idx_ext >= N33 && idx_ext < mem_lim_reg;
-wire [JW-1:0] in_j  = j_ext[JW-1:0];
+reg  [XW-1:0] mem_lim_reg;
+wire        in_mem  = idx_x >= NSX && idx_x < mem_lim_reg;
+wire [JW-1:0] in_j  = j_x[JW-1:0];
 wire [CW-1:0] in_line = in_j[CW-1:0];
 /* verilator lint_off UNUSEDSIGNAL */
-wire [63:0] in_off = {{(64-JW){1'b0}}, in_j} << 4;
-wire [63:0] mf_off = {{(64-ENTRY_WIDTH){1'b0}}, mf_req_entry} << 4;
+// entry j's address = MEM_BASE + 16 j = (MEM_BASE - 16 NUM_SLOTS) + 16 index
+reg  [63:0]    base_adj_reg;
+reg  [63:LO]   base_adj_hi1_reg;   // its high bits + 1
+reg  [63:LOM]  base_hi1_reg;       // MEM_BASE's high bits + 1
+wire [LO:0]    t1_lo  = {1'b0, base_adj_reg[LO-1:0]} + {2'd0, idx_x, 4'd0};
+wire [63:0]    in_addr = {t1_lo[LO] ? base_adj_hi1_reg : base_adj_reg[63:LO], t1_lo[LO-1:0]};
+wire [LOM:0]   mf_lo  = {1'b0, mem_base[LOM-1:0]} + {2'd0, mf_req_entry, 4'd0};
+wire [63:0]    mf_addr = {mf_lo[LOM] ? base_hi1_reg : mem_base[63:LOM], mf_lo[LOM-1:0]};
 /* verilator lint_on UNUSEDSIGNAL */
 
 /* verilator lint_off UNUSEDSIGNAL */
@@ -185,7 +195,7 @@ reg                       t1_pv_reg;
 reg [19:0]                t1_pasid_reg;
 reg                       t1_mem_reg;
 reg [CW-1:0]              t1_line_reg;
-reg                       t1_hit_reg;     // a memory entry whose line holds it (no fill on that line at acceptance)
+reg                       t1_tag_hit_reg; // its line holds its entry (no fill on that line at acceptance)
 reg [63:0]                t1_addr_reg;    // its entry's address in memory
 
 reg [IRQ_INDEX_WIDTH-1:0] pk_index_reg [0:P-1];
@@ -211,7 +221,7 @@ assign s_irq_ready = !rst && (open_reg ? p_ready : park_rdy_reg);
 wire acc = s_irq_valid && s_irq_ready;
 
 // t1's hit test (one edge after acceptance)
-wire t1_hit   = t1_hit_reg;
+wire t1_hit   = t1_mem_reg && t1_tag_hit_reg;
 wire t1_miss  = t1_mem_reg && !t1_hit;
 // taken back: a miss that would use the image (ENABLE = 1: with ENABLE = 0 the
 // pipeline drops it by rule 2 without reading the image, as the ENABLE sample
@@ -233,7 +243,8 @@ wire rsp_for_head = hd_rsp_reg && rsp_ok;
 wire head_go   = hd_go_reg || rsp_for_head;
 wire head_err  = !q_empty && pk_st_reg[2*head +: 2] == ST_ERR;
 
-assign p_valid       = (open_reg && s_irq_valid && !rst) || head_go;
+// (no rst term: the pipeline resets every stage's valid bit itself)
+assign p_valid       = (open_reg && s_irq_valid) || head_go;
 assign p_index       = byp_reg ? s_irq_index : pk_index_reg[head];
 assign p_pasid_valid = byp_reg ? s_irq_pasid_valid : pk_pv_reg[head];
 assign p_pasid       = byp_reg ? s_irq_pasid : pk_pasid_reg[head];
@@ -397,7 +408,11 @@ wire room_next = occ_next <= P_LAST;
 
 integer k;
 always @(posedge clk) begin
-    mem_lim_reg      <= N33 + {{(32-ENTRY_WIDTH){1'b0}}, mem_entries};
+    mem_lim_reg      <= NSX + {{(XW-ENTRY_WIDTH-1){1'b0}}, mem_entries};
+    // (these lag MEM_BASE by up to two edges: a base write holds triggers for longer)
+    base_adj_reg     <= mem_base - {{(60-XW){1'b0}}, NSX, 4'd0};
+    base_adj_hi1_reg <= base_adj_reg[63:LO] + 1'b1;
+    base_hi1_reg     <= mem_base[63:LOM] + 1'b1;
     ev_drop_disabled <= t1_drop;
     ev_fetch_err     <= f_rsp_valid && f_rsp_err;
     mf_rsp_valid     <= f_rsp_valid && rsp_mf;
@@ -413,10 +428,11 @@ always @(posedge clk) begin
     t1_pasid_reg <= s_irq_pasid;
     t1_mem_reg   <= in_mem;
     t1_line_reg  <= in_line;
-    t1_hit_reg   <= in_mem && tag_valid_reg[in_line] && !(fill_we && fill_line_reg == in_line) &&
-                    tag_reg[in_line] == in_j[JW-1:CW];
-    t1_addr_reg  <= mem_base + in_off;
-    mf_addr_reg  <= mem_base + mf_off;
+    // (without in_mem, a carry chain of its own: t1_hit ANDs it)
+    t1_tag_hit_reg <= tag_valid_reg[in_line] && !(fill_we && fill_line_reg == in_line) &&
+                      tag_reg[in_line] == in_j[JW-1:CW];
+    t1_addr_reg  <= in_addr;
+    mf_addr_reg  <= mf_addr;
     mf_seen_reg  <= mf_req_valid && !(mf_req_ready && mf_req_valid);
     fill_pinned_reg <= pin_now;
 
@@ -449,8 +465,10 @@ always @(posedge clk) begin
     end
     pk_st_reg  <= st_next;
     hd_go_reg  <= tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_GO;
+    // (trigger fetches answer in park order, so a waiting head's fetch is the
+    // oldest trigger fetch outstanding: only a re-examination ahead of it matters)
     hd_rsp_reg <= tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_WAIT &&
-                  own_cnt_next != 0 && own0_next == {1'b0, head_next[PW-1:0]};
+                  own_cnt_next != 0 && !own0_next[PW];
 
     // owner queue: push on issue, pop on answer
     for (k = 0; k < MAX_OUTSTANDING - 1; k = k + 1) begin

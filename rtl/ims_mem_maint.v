@@ -157,12 +157,22 @@ wire [XW-6:0] named_word   = clr_idx[XW-1:5];
 // the bits of word rx_word belonging to the entries re-examined: all of them
 // between NUM_SLOTS and NUM_SLOTS + M, or the one named entry (registered
 // while the word is read, so the answer meets only an AND)
+// (the entry count's end and the named entry's bit are registered ahead: M and
+// the named entry stay put for many cycles before a word is read)
+reg  [XW-6:0] hi_word_reg;
+reg  [31:0]   hi_mask_reg;
+reg  [31:0]   one_mask_reg;
+reg           trig_q_reg;      // a trigger entered the pipeline on the previous edge
 wire [31:0] rx_mask_all = (rx_word_reg == first_word ? ~ones_below(NS[4:0]) : 32'hFFFF_FFFF) &
-                          ((rx_word_reg == hi_all[XW-1:5] && hi_all[4:0] != 5'd0) ? ones_below(hi_all[4:0])
-                                                                                 : 32'hFFFF_FFFF);
-wire [31:0] rx_mask_one = 32'd1 << clr_idx[4:0];
+                          (rx_word_reg == hi_word_reg ? hi_mask_reg : 32'hFFFF_FFFF);
+wire [31:0] rx_mask_one = one_mask_reg;
 
 always @(posedge clk) begin
+    hi_word_reg  <= hi_all[XW-1:5];
+    hi_mask_reg  <= (hi_all[4:0] != 5'd0) ? ones_below(hi_all[4:0]) : 32'hFFFF_FFFF;
+    one_mask_reg <= 32'd1 << clr_idx[4:0];
+    // (a trigger counts one edge late: the drain then waits one cycle longer)
+    trig_q_reg   <= trig_to_pipe;
     cmd_done  <= 1'b0;
     inv_valid <= 1'b0;
     if (rx_all_req) begin
@@ -199,7 +209,7 @@ always @(posedge clk) begin
             end
         end
         S_HOLD: begin
-            if (!park_empty || trig_to_pipe) begin
+            if (!park_empty || trig_q_reg) begin
                 drain_reg <= DRAIN_CYCLES[3:0];
             end else if (drain_reg != 0) begin
                 drain_reg <= drain_reg - 1'b1;
