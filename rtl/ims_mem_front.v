@@ -245,11 +245,18 @@ wire head_err  = !q_empty && pk_st_reg[2*head +: 2] == ST_ERR;
 
 // (no rst term: the pipeline resets every stage's valid bit itself)
 assign p_valid       = (open_reg && s_irq_valid) || head_go;
-assign p_index       = byp_reg ? s_irq_index : pk_index_reg[head];
-assign p_pasid_valid = byp_reg ? s_irq_pasid_valid : pk_pv_reg[head];
-assign p_pasid       = byp_reg ? s_irq_pasid : pk_pasid_reg[head];
-assign p_mem         = byp_reg ? in_mem : pk_mem_reg[head];
-assign p_line        = byp_reg ? {{(LINE_WIDTH-CW){1'b0}}, in_line} : pk_line_reg[head];
+// the head's fields are kept in flops of their own (formed from the next head
+// and the entry pushed on the same edge), so the RAM addresses see one mux
+reg [IRQ_INDEX_WIDTH-1:0] hd_index_reg;
+reg                       hd_pv_reg;
+reg [19:0]                hd_pasid_reg;
+reg                       hd_mem_reg;
+reg [LINE_WIDTH-1:0]      hd_line_reg;
+assign p_index       = byp_reg ? s_irq_index : hd_index_reg;
+assign p_pasid_valid = byp_reg ? s_irq_pasid_valid : hd_pv_reg;
+assign p_pasid       = byp_reg ? s_irq_pasid : hd_pasid_reg;
+assign p_mem         = byp_reg ? in_mem : hd_mem_reg;
+assign p_line        = byp_reg ? {{(LINE_WIDTH-CW){1'b0}}, in_line} : hd_line_reg;
 
 wire pop = !byp_reg && (head_err || (head_go && p_ready));
 
@@ -395,6 +402,8 @@ assign rd_entry = fwd2_reg ? fwd2_data_reg : ram_rd_entry;
 // --------------------------------------------------------------------------
 
 wire [PW:0]   tail_next = tail_reg + {{PW{1'b0}}, t1_park};
+wire [LINE_WIDTH-1:0] push_line = t1_hit ? {{(LINE_WIDTH-CW){1'b0}}, t1_line_reg}
+                                         : PARK_LINE0 + {{(LINE_WIDTH-PW){1'b0}}, tail};
 wire [PW:0]   head_next = head_reg + {{PW{1'b0}}, pop};
 /* verilator lint_off UNUSEDSIGNAL */
 wire [PW+1:0] occ_next  = {1'b0, tail_next - head_reg} + {{(PW+1){1'b0}}, acc};
@@ -448,8 +457,20 @@ always @(posedge clk) begin
         pk_hit_reg[tail]   <= t1_hit;
         pk_cline_reg[tail*CW +: CW] <= t1_line_reg;
         pk_addr_reg[tail]  <= t1_addr_reg[63:4];
-        pk_line_reg[tail]  <= t1_hit ? {{(LINE_WIDTH-CW){1'b0}}, t1_line_reg}
-                                     : PARK_LINE0 + {{(LINE_WIDTH-PW){1'b0}}, tail};
+        pk_line_reg[tail]  <= push_line;
+    end
+    if (t1_park && tail == head_next[PW-1:0]) begin
+        hd_index_reg <= t1_index_reg;
+        hd_pv_reg    <= t1_pv_reg;
+        hd_pasid_reg <= t1_pasid_reg;
+        hd_mem_reg   <= t1_mem_reg;
+        hd_line_reg  <= push_line;
+    end else begin
+        hd_index_reg <= pk_index_reg[head_next[PW-1:0]];
+        hd_pv_reg    <= pk_pv_reg[head_next[PW-1:0]];
+        hd_pasid_reg <= pk_pasid_reg[head_next[PW-1:0]];
+        hd_mem_reg   <= pk_mem_reg[head_next[PW-1:0]];
+        hd_line_reg  <= pk_line_reg[head_next[PW-1:0]];
     end
     tail_reg <= tail_next;
     head_reg <= head_next;
