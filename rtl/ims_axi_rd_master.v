@@ -41,6 +41,12 @@ module ims_axi_rd_master #(
     output wire [127:0]            rsp_entry,
     output wire                    rsp_err,
     output wire                    idle,
+    // for an owner that lets a waiting trigger go in its answer's cycle from
+    // flops: after this edge the next beat is the last and no error came yet
+    // (rsp_arm_next), and the beat now is there without error (rsp_beat_ok);
+    // rsp_valid && !rsp_err == (armed on the last edge) && rsp_beat_ok
+    output wire                    rsp_arm_next,
+    output wire                    rsp_beat_ok,
 
     output wire [AXI_ID_WIDTH-1:0] m_axi_arid,
     output wire [63:0]             m_axi_araddr,
@@ -93,6 +99,8 @@ assign rsp_valid = r_last;
 assign rsp_entry = {m_axi_rdata, beats_reg};
 assign rsp_err   = err_reg || m_axi_rresp != 2'b00;
 assign idle      = outstanding_reg == 0 && !arvalid_reg;
+assign rsp_arm_next = beat_next == 2'd3 && !err_next && !rst;
+assign rsp_beat_ok  = m_axi_rvalid && m_axi_rresp == 2'b00;
 
 assign m_axi_arid    = {AXI_ID_WIDTH{1'b0}};
 assign m_axi_araddr  = arvalid_reg ? araddr_reg : {req_addr[63:4], 4'd0};

@@ -104,7 +104,9 @@ module ims_mem_front #(
     output wire [63:0]                f_req_addr,
     input  wire                       f_rsp_valid,
     input  wire [127:0]               f_rsp_entry,
-    input  wire                       f_rsp_err
+    input  wire                       f_rsp_err,
+    input  wire                       f_rsp_arm_next,   // read master: the next beat ends a fetch, no error yet
+    input  wire                       f_rsp_beat_ok     // ... a beat without error is there now
 );
 
 localparam C          = MEM_CACHE_ENTRIES;
@@ -237,9 +239,11 @@ assign p_kill = kill;
 // whether the head may go is a flop (p_valid feeds the pipeline's issue
 // choice), or the head's own fetch answering now
 reg  hd_go_reg;     // the head is ST_GO
-reg  hd_rsp_reg;    // the head is ST_WAIT and the oldest fetch outstanding is its own
-wire rsp_ok       = f_rsp_valid && !f_rsp_err;
-wire rsp_for_head = hd_rsp_reg && rsp_ok;
+// (hd_arm_reg: the head is ST_WAIT, the oldest fetch outstanding is its own
+// and its next beat is the last without error so far: its answer is one
+// gate of the R channel)
+reg  hd_arm_reg;
+wire rsp_for_head = hd_arm_reg && f_rsp_beat_ok;
 wire head_go   = hd_go_reg || rsp_for_head;
 wire head_err  = !q_empty && pk_st_reg[2*head +: 2] == ST_ERR;
 
@@ -303,6 +307,7 @@ wire [OW:0] own_cnt_next = own_cnt_reg + {{OW{1'b0}}, f_go} - {{OW{1'b0}}, f_rsp
 wire [PW:0] own0_next    = (f_go && own_push_at == 0) ? own_push_val :
                            (f_rsp_valid ? own_q_reg[1] : own_q_reg[0]);
 reg [2*P-1:0] st_next;
+wire hd_rsp_next;
 integer n;
 always @* begin
     st_next = pk_st_reg;
@@ -402,9 +407,12 @@ assign rd_entry = fwd2_reg ? fwd2_data_reg : ram_rd_entry;
 // --------------------------------------------------------------------------
 
 wire [PW:0]   tail_next = tail_reg + {{PW{1'b0}}, t1_park};
+wire [PW:0]   head_next;
+assign hd_rsp_next = tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_WAIT &&
+                     own_cnt_next != 0 && !own0_next[PW];
 wire [LINE_WIDTH-1:0] push_line = t1_hit ? {{(LINE_WIDTH-CW){1'b0}}, t1_line_reg}
                                          : PARK_LINE0 + {{(LINE_WIDTH-PW){1'b0}}, tail};
-wire [PW:0]   head_next = head_reg + {{PW{1'b0}}, pop};
+assign head_next = head_reg + {{PW{1'b0}}, pop};
 /* verilator lint_off UNUSEDSIGNAL */
 wire [PW+1:0] occ_next  = {1'b0, tail_next - head_reg} + {{(PW+1){1'b0}}, acc};
 /* verilator lint_on UNUSEDSIGNAL */
@@ -488,8 +496,7 @@ always @(posedge clk) begin
     hd_go_reg  <= tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_GO;
     // (trigger fetches answer in park order, so a waiting head's fetch is the
     // oldest trigger fetch outstanding: only a re-examination ahead of it matters)
-    hd_rsp_reg <= tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_WAIT &&
-                  own_cnt_next != 0 && !own0_next[PW];
+    hd_arm_reg <= hd_rsp_next && f_rsp_arm_next;
 
     // owner queue: push on issue, pop on answer
     for (k = 0; k < MAX_OUTSTANDING - 1; k = k + 1) begin
@@ -535,7 +542,7 @@ always @(posedge clk) begin
         own_cnt_reg      <= 0;
         fill_valid_reg   <= 1'b0;
         hd_go_reg        <= 1'b0;
-        hd_rsp_reg       <= 1'b0;
+        hd_arm_reg       <= 1'b0;
         tag_valid_reg    <= {C{1'b0}};
         ev_drop_disabled <= 1'b0;
         ev_fetch_err     <= 1'b0;

@@ -364,6 +364,8 @@ if (MEM) begin : g_mem
     wire [127:0] f_rsp_entry;
     wire        f_rsp_err;
     wire        f_idle;
+    wire        f_rsp_arm_next;
+    wire        f_rsp_beat_ok;
 
     ims_mem_front #(
         .NUM_SLOTS(NUM_SLOTS),
@@ -411,7 +413,9 @@ if (MEM) begin : g_mem
         .f_req_addr(f_req_addr),
         .f_rsp_valid(f_rsp_valid),
         .f_rsp_entry(f_rsp_entry),
-        .f_rsp_err(f_rsp_err)
+        .f_rsp_err(f_rsp_err),
+        .f_rsp_arm_next(f_rsp_arm_next),
+        .f_rsp_beat_ok(f_rsp_beat_ok)
     );
 
     ims_mem_maint #(
@@ -462,6 +466,8 @@ if (MEM) begin : g_mem
         .rsp_entry(f_rsp_entry),
         .rsp_err(f_rsp_err),
         .idle(f_idle),
+        .rsp_arm_next(f_rsp_arm_next),
+        .rsp_beat_ok(f_rsp_beat_ok),
         .m_axi_arid(m_axi_arid),
         .m_axi_araddr(m_axi_araddr),
         .m_axi_arlen(m_axi_arlen),
