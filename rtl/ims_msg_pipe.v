@@ -68,6 +68,7 @@ module ims_msg_pipe #(
     input  wire [19:0]                s_irq_pasid,
     input  wire                       s_irq_mem,    // memory entry: its image is in line s_irq_line
     input  wire [LINE_WIDTH-1:0]      s_irq_line,
+    input  wire                       s_irq_kill,   // section 7: the trigger in stage R is taken back (no outcome, credit returned)
 
     // memory-entry images (ims_mem_front's entry RAM, same read latency as the slot RAM)
     output wire [LINE_WIDTH-1:0]      mem_rd_line,
@@ -409,7 +410,7 @@ always @(posedge clk) begin
     r_mem_reg         <= iss_mem;
     r_int_reg         <= iss_int;
 
-    b_valid_reg       <= r_valid_reg;
+    b_valid_reg       <= r_valid_reg && !s_irq_kill;
     b_kind_reg        <= r_kind_reg;
     b_slot_reg        <= r_slot_reg;
     b_word_reg        <= r_word_reg;
@@ -559,7 +560,7 @@ end
 // The terms are combined with the op's own flags ahead, for each of the
 // cases the RAM word can still decide (bp_*: the trigger passed rules 1 and
 // 2, combined with FUNC_MASK, pasid_valid and the bypass entry's tests).
-wire r_passed  = r_valid_reg && r_kind_reg == OP_TRIG && !r_range_err_reg && ctrl_enable;
+wire r_passed  = r_valid_reg && r_kind_reg == OP_TRIG && !r_range_err_reg && ctrl_enable && !s_irq_kill;
 wire r_trig_fm = ctrl_func_mask;   // FUNC_MASK as rule 4 sees it
 
 reg b_enable_reg;
@@ -942,6 +943,7 @@ assign replay_msg  = c_fire;
 assign cand_msg    = c_msg;
 
 reg trig_nomsg_reg;   // trigger resolved without a direct message
+reg b_kill_reg, c_kill_reg;   // a taken-back trigger returns its credit like one
 reg cand_nomsg_reg;   // candidate check that did not replay
 
 always @(posedge clk) begin
@@ -953,7 +955,9 @@ always @(posedge clk) begin
     ev_drop_pasid    <= t_pasid_drop;
     ev_drop_disabled <= c_disabled_reg;
 
-    trig_nomsg_reg <= c_trig_reg && !t_msg;
+    trig_nomsg_reg <= (c_trig_reg && !t_msg) || c_kill_reg;
+    b_kill_reg     <= s_irq_kill;
+    c_kill_reg     <= b_kill_reg;
     cand_nomsg_reg <= c_cand_reg && !c_fire;
 
     reg_rsp_valid <= d_valid_reg && !d_int_reg;
@@ -966,6 +970,8 @@ always @(posedge clk) begin
         ev_drop_pasid    <= 1'b0;
         ev_drop_disabled <= 1'b0;
         trig_nomsg_reg   <= 1'b0;
+        b_kill_reg       <= 1'b0;
+        c_kill_reg       <= 1'b0;
         cand_nomsg_reg   <= 1'b0;
         reg_rsp_valid    <= 1'b0;
         mem_rsp_valid    <= 1'b0;
