@@ -92,6 +92,21 @@ class MemBaseSequence(ImsBaseSequence):
                          f"{type(self).__name__}: {what} happened {self.exercised.get(what, 0)} times, "
                          f"the sequence exists for at least {need}")
 
+    async def reexaminations_done(self, max_cycles: int = 2000) -> None:
+        """Wait until the re-examinations the last CTRL write asked for have been fetched and
+        judged. The scoreboard judges a re-examination with the function state at its fetch's
+        last beat (DECIDE_SLACK_CYCLES is for triggers only), so a storm must not flip
+        FUNC_MASK again while one is in flight."""
+        env = self.env
+        for _ in range(max_cycles // 8):
+            env.flush()
+            if not any(w.reexams for w in env.sb.worlds):
+                await ClockCycles(env.dut.clk, 8)
+                return
+            await ClockCycles(env.dut.clk, 8)
+        env.sb.error("REEXAMINATION_MISSING", env.cycle,
+                     f"re-examinations still without a fetch {max_cycles} cycles after the CTRL write")
+
     def needs(self) -> dict[str, int]:
         """What the sequence must have exercised (name -> minimum count), from the scoreboard's
         view at the end; subclasses add their own."""
@@ -107,14 +122,14 @@ class MemMixedSequence(MemBaseSequence):
     wrong-PASID ones, under the test's read latency, AR/R pauses and write backpressure."""
     num_irqs = 6
     num_mem_irqs = 10
-    total = 700
+    total = 400
 
     async def traffic(self):
         await self.stream(self.total, extra_range=0.02, wrong_pasid=0.03)
 
     def needs(self):
         need = super().needs()
-        need.update({"slot messages explained": 50, "entry messages explained": 100})
+        need.update({"slot messages explained": 40, "entry messages explained": 100})
         return need
 
 
@@ -125,7 +140,7 @@ class MemChurnSequence(MemBaseSequence):
     shutdown zeroes the entry, the new irq writes a new message into it)."""
     num_irqs = 2
     num_mem_irqs = 8
-    rounds = 10
+    rounds = 5
 
     async def traffic(self):
         clk = self.env.dut.clk
@@ -164,7 +179,7 @@ class MemFetchErrorSequence(MemBaseSequence):
     CNT_FETCH_ERR), the others delivered."""
     num_irqs = 2
     num_mem_irqs = 8
-    total = 400
+    total = 300
 
     async def pre_traffic(self):
         self.failing = self.rng.sample(self.entry_irqs(), 2)
@@ -183,7 +198,7 @@ class MemFetchErrorSequence(MemBaseSequence):
         self.exercised["fetch errors"] = sb.stats.fetch_errors
         self.exercised["triggers dropped by a fetch error"] = sb.outcome_count("DROP_FETCH")
         self.exercised["per-fetch injected errors"] = self.env.mem_agent.fetch_target.injected
-        need.update({"fetch errors": 10, "triggers dropped by a fetch error": 10,
+        need.update({"fetch errors": 5, "triggers dropped by a fetch error": 5,
                      "per-fetch injected errors": 1})
         return need
 
@@ -194,25 +209,28 @@ class MemFuncMaskStormSequence(MemBaseSequence):
     ENABLE set) re-examines every pending entry with a fresh fetch (§7 rule 4)."""
     num_irqs = 2
     num_mem_irqs = 8
-    total = 500
+    total = 2000            # upper bound: the traffic stops after the storm's rounds
+    rounds = 6
 
     async def traffic(self):
         regs = self.env.regs
         clk = self.env.dut.clk
         task = cocotb.start_soon(self.stream(self.total, burst=16))
-        while not task.done():
+        for _ in range(self.rounds):
             value = self.rng.choice((CTRL_ENABLE | CTRL_FUNC_MASK, CTRL_ENABLE | CTRL_FUNC_MASK, 0))
             await regs.write32(REG_CTRL, value)
             await ClockCycles(clk, self.rng.randint(5, 40))
             await regs.write32(REG_CTRL, CTRL_ENABLE)
             self.note("CTRL storm writes")
             await ClockCycles(clk, self.rng.randint(0, 40))
+            await self.reexaminations_done()
             await self.env.settle_histories()
+        self.stop_traffic = True
         await task
 
     def needs(self):
         need = super().needs()
         self.exercised["entry replays"] = self.env.sb.stats.explained["entry_replay"]
         self.exercised["triggers pended"] = self.env.sb.outcome_count("PENDED")
-        need.update({"CTRL storm writes": 5, "entry replays": 5, "triggers pended": 5})
+        need.update({"CTRL storm writes": self.rounds, "entry replays": 5, "triggers pended": 5})
         return need

@@ -59,6 +59,7 @@ cycle, the four beats and their RRESP), so nothing is predicted that the bus sho
 from __future__ import annotations
 
 import copy
+import os
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -85,6 +86,11 @@ MAX_REPORTED = 20
 # the trigger, or after the last fetch completion seen). The RTL issues a miss's AR within a
 # few cycles unless its outstanding-fetch limit is reached; the env raises this with latency.
 AWAIT_GRACE_CYCLES = 160
+# An entry trigger (and any trigger parked behind it) is decided by the RTL some cycles after
+# its acceptance or its fetch (cache line read, park queue): a register write answered within
+# this many cycles may or may not be in effect for it, so both histories are kept (the
+# contract binds only triggers accepted after a write's response).
+DECIDE_SLACK_CYCLES = 8
 
 
 class ScoreboardError(AssertionError):
@@ -185,11 +191,12 @@ class Parked:
     """A trigger a world has not decided yet: a memory trigger waiting for its fetch, or any
     trigger behind one (the RTL decides them in acceptance order)."""
 
-    __slots__ = ("ref", "cycle", "index", "pasid", "fetch")
+    __slots__ = ("ref", "cycle", "index", "pasid", "fetch", "ready_at")
 
-    def __init__(self, ref: int, cycle: int, index: int, pasid: int | None) -> None:
+    def __init__(self, ref: int, cycle: int, index: int, pasid: int | None, ready_at: int) -> None:
         self.ref, self.cycle, self.index, self.pasid = ref, cycle, index, pasid
         self.fetch: Fetch | None = None     # the fetch that served it, once seen
+        self.ready_at = ready_at            # decided by the RTL by then (unless it waits for a fetch)
 
     def key(self) -> tuple:
         f = self.fetch
@@ -506,6 +513,8 @@ class ImsScoreboard:
             return
         wid, offset, value, strb, req_cycle = self.inflight.popleft()
         self.now = max(self.now, cycle)
+        if self.mem_max_entries:
+            self._before_register_effect(cycle, offset & ~3)
         resps = set()
         for w in self.worlds:
             if wid in w.applied:
@@ -589,6 +598,7 @@ class ImsScoreboard:
         module doc), so slot triggers behind an entry miss keep their place too."""
         self.now = max(self.now, cycle)
         self._prune_waiting(cycle)
+        self._ripen(cycle)
         if windowed:
             self.stats.windowed += 1
             bases = self._window_variants(cycle, ref)
@@ -621,7 +631,7 @@ class ImsScoreboard:
         if index < n and not w.parked:
             self._decide(w, cycle, ref, index, pasid, None)
             return [w]
-        w.parked.append(Parked(ref, cycle, index, pasid))
+        w.parked.append(Parked(ref, cycle, index, pasid, cycle + (DECIDE_SLACK_CYCLES if index >= n else 0)))
         return self._drain(w, cycle)
 
     def _decide(self, w: World, cycle: int, ref: int, index: int, pasid: int | None, use) -> Outcome:
@@ -645,10 +655,12 @@ class ImsScoreboard:
             return True
         return fresh not in copies
 
-    def _drain(self, w: World, cycle: int) -> list[World]:
+    def _drain(self, w: World, cycle: int, force: bool = False, upto: int | None = None) -> list[World]:
         """Decide a world's parked triggers in order as far as it can: slot triggers, entry
         triggers whose fetch was seen, and entry triggers that may hit a valid copy (a fork
-        per copy, plus the world where it still waits when a miss could differ)."""
+        per copy, plus the world where it still waits when a miss could differ). Only those
+        whose decision time has come (ready_at), unless `force` (an observation says the RTL
+        has decided them)."""
         n = self.num_slots
         out: list[World] = []
         todo = [w]
@@ -656,9 +668,11 @@ class ImsScoreboard:
             w = todo.pop()
             while w.parked:
                 it = w.parked[0]
+                if (not force and it.ready_at > cycle) or (upto is not None and it.ref > upto):
+                    break
                 if it.index < n or it.fetch is not None:
                     w.parked.popleft()
-                    self._decide(w, cycle, it.ref, it.index, it.pasid, it.fetch)
+                    self._decide(w, it.cycle, it.ref, it.index, it.pasid, it.fetch)
                     continue
                 j = it.index - n
                 copies = w.dev.cached_copies(j)
@@ -667,12 +681,12 @@ class ImsScoreboard:
                 wait = self._miss_may_differ(w, j, copies)
                 if not wait and len(copies) == 1:
                     w.parked.popleft()
-                    self._decide(w, cycle, it.ref, it.index, it.pasid, copies[0])
+                    self._decide(w, it.cycle, it.ref, it.index, it.pasid, copies[0])
                     continue
                 for c in copies:
                     v = w.clone()
                     v.parked.popleft()
-                    self._decide(v, cycle, it.ref, it.index, it.pasid, c)
+                    self._decide(v, it.cycle, it.ref, it.index, it.pasid, c)
                     todo.append(v)
                 if not wait:
                     w = None
@@ -709,6 +723,36 @@ class ImsScoreboard:
         self.now = max(self.now, cycle)
         if self.mem_max_entries:
             self._prune_waiting(cycle)
+            self._ripen(cycle)
+
+    def _ripen(self, cycle: int) -> None:
+        """Decide, in every world, the parked triggers whose decision time has passed."""
+        if any(w.parked and w.parked[0].ready_at <= cycle for w in self.worlds):
+            out: list[World] = []
+            for w in self.worlds:
+                out += self._drain(w, cycle) if w.parked else [w]
+            self._set_worlds(out, cycle, None)
+
+    def _before_register_effect(self, cycle: int, offset: int) -> None:
+        """A register write is answered at `cycle`: parked triggers past their decision time
+        are decided first; the others may have been decided before it or not (both kept),
+        except for MEM_INVAL / base / size, whose response waits until every earlier trigger
+        is decided (§7), so they are decided now. The RTL decides in acceptance order, so the
+        histories are: the first k parked triggers decided before the write, k = 0..all."""
+        self._ripen(cycle)
+        must = offset in self._mem_regs()
+        out: list[World] = []
+        for w in self.worlds:
+            if not w.parked:
+                out.append(w)
+            elif must:
+                out += self._drain(w, cycle, force=True)
+            else:
+                refs = [p.ref for p in w.parked]
+                for r in refs:
+                    out += self._drain(w.clone(), cycle, force=True, upto=r)
+                out.append(w)
+        self._set_worlds(out, cycle, None)
 
     # ----------------------------------------------------------- §7 fetch side
     def fetch(self, t: FetchTxn) -> None:
@@ -746,7 +790,9 @@ class ImsScoreboard:
             for k, (kind, what) in enumerate(options):
                 v = w if k == len(options) - 1 else w.clone()
                 if kind == "trigger":
-                    next(p for p in v.parked if p.ref == what.ref).fetch = seen
+                    p = next(p for p in v.parked if p.ref == what.ref)
+                    p.fetch = seen
+                    p.ready_at = max(p.ready_at, t.cycle + DECIDE_SLACK_CYCLES)
                     out += self._drain(v, t.cycle)
                 else:
                     e, _ = v.reexams.pop(what)
@@ -834,6 +880,9 @@ class ImsScoreboard:
         if self.mem_max_entries:
             self.now = max(self.now, cycle)
             self._prune_waiting(cycle)
+            self._ripen(cycle)
+            self._message_mem(cycle, addr, data)
+            return
         if len(self.worlds) == 1:
             w = self.worlds[0]
             head = w.direct[0] if w.direct else None
@@ -867,6 +916,47 @@ class ImsScoreboard:
             self._merge_worlds()
         self._deliver(cycle, owed, addr, data)
 
+    def _message_mem(self, cycle: int, addr: int, data: int) -> None:
+        """message() with memory entries: a world that cannot explain the write as it stands
+        may have parked triggers the RTL has decided already (the write shows it): decide them
+        (on a copy, so the world is unchanged if that does not explain it either)."""
+        survivors: list[World] = []
+        owed = None
+        for w in self.worlds:
+            # The write may also be the direct message of a parked trigger the RTL has decided
+            # (when it equals an owed replay of the same entry, both histories stand).
+            # Only the shortest prefix of parked triggers that explains it is decided: the rest
+            # may still be decided after a write answered later (their forks come then).
+            if w.parked:
+                for r in [p.ref for p in w.parked]:
+                    found = False
+                    for v in self._drain(w.clone(), cycle, force=True, upto=r):
+                        o = self._consume(v, addr, data)
+                        if o is not None and not o.replay:
+                            survivors.append(v)
+                            owed = owed or o
+                            found = True
+                    if found:
+                        break
+            o = self._consume(w, addr, data)
+            if o is not None:
+                survivors.append(w)
+                owed = owed or o
+        if not survivors and os.environ.get("IMS_SB_DEBUG"):
+            for w in self.worlds:
+                (self.log.info if self.log is not None else print)(f"IMS_SB_DEBUG cycle {cycle} msg {addr:#x}: parked {[(p.ref, p.cycle, p.index, p.fetch is not None) for p in w.parked]} "
+                      f"direct {[(o.ref, o.slot) for o in w.direct]} replays {[(o.ref, o.slot) for o in w.replays]} "
+                      f"reexams {w.reexams} ctrl {w.dev.ctrl} pend {w.dev.pending:#x} choices {w.choices[-3:]}")
+        if not survivors:
+            if not self.inflight and len(self.worlds) == 1:
+                self._report_unexplained(cycle, addr, data)
+                return
+            self.held.append((cycle, addr, data))
+            self._check_held_age(cycle)
+            return
+        self._set_worlds(survivors, cycle, None)
+        self._deliver(cycle, owed, addr, data)
+
     def _consume(self, w: World, addr: int, data: int) -> Owed | None:
         if w.direct and w.direct[0].matches(addr, data):
             return w.direct.popleft()
@@ -891,6 +981,9 @@ class ImsScoreboard:
     def _report_unexplained(self, cycle: int, addr: int, data: int) -> None:
         """No owed message matches: say as precisely as possible what went wrong."""
         w = self.worlds[0]
+        if w.parked:
+            # the write says the RTL decided what world 0 still holds parked: judge it decided
+            w = self.worlds[0] = self._drain(w, cycle, force=True)[0]
         # The late message of a trigger already reported missing: it came out of order.
         for k, o in enumerate(self.reported_missing):
             if o.matches(addr, data):
@@ -1111,6 +1204,12 @@ class ImsScoreboard:
     # -------------------------------------------------------------- end of test
     def final_check(self, cycle: int, rtl_counters: dict[str, int], rtl_pending: list[int]) -> None:
         """After the DUT went quiet: nothing owed, nothing held, counters and pending equal."""
+        if self.mem_max_entries:
+            # the DUT went quiet: whatever it could decide, it has
+            out: list[World] = []
+            for w in self.worlds:
+                out += self._drain(w, cycle, force=True) if w.parked else [w]
+            self._set_worlds(out, cycle, None)
         for c, addr, data in self.held:
             self._report_unexplained(c, addr, data)
         self.held = []
