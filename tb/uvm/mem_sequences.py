@@ -122,14 +122,14 @@ class MemMixedSequence(MemBaseSequence):
     wrong-PASID ones, under the test's read latency, AR/R pauses and write backpressure."""
     num_irqs = 6
     num_mem_irqs = 10
-    total = 400
+    total = 300
 
     async def traffic(self):
         await self.stream(self.total, extra_range=0.02, wrong_pasid=0.03)
 
     def needs(self):
         need = super().needs()
-        need.update({"slot messages explained": 40, "entry messages explained": 100})
+        need.update({"slot messages explained": 30, "entry messages explained": 80})
         return need
 
 
@@ -140,7 +140,7 @@ class MemChurnSequence(MemBaseSequence):
     shutdown zeroes the entry, the new irq writes a new message into it)."""
     num_irqs = 2
     num_mem_irqs = 8
-    rounds = 5
+    rounds = 3
 
     async def traffic(self):
         clk = self.env.dut.clk
