@@ -942,7 +942,7 @@ class ImsScoreboard:
             if o is not None:
                 survivors.append(w)
                 owed = owed or o
-        if not survivors and os.environ.get("IMS_SB_DEBUG"):
+        if (not survivors or os.environ.get("IMS_SB_DEBUG") == "all") and os.environ.get("IMS_SB_DEBUG"):
             for w in self.worlds:
                 (self.log.info if self.log is not None else print)(f"IMS_SB_DEBUG cycle {cycle} msg {addr:#x}: parked {[(p.ref, p.cycle, p.index, p.fetch is not None) for p in w.parked]} "
                       f"direct {[(o.ref, o.slot) for o in w.direct]} replays {[(o.ref, o.slot) for o in w.replays]} "
