@@ -81,6 +81,7 @@ _OUTCOME_NAMES = {o: o.name.lower() for o in Outcome}
 # explains it (a replay may leave before the unmask's BVALID is seen). After that it is an error.
 UNEXPLAINED_GRACE_CYCLES = 64
 MAX_WORLDS = 256
+MAX_WORLDS_AFTER_FAILURE = 8
 MAX_REPORTED = 20
 # How long a world may assume a parked memory trigger still waits for its fetch (cycles after
 # the trigger, or after the last fetch completion seen). The RTL issues a miss's AR within a
@@ -613,6 +614,10 @@ class ImsScoreboard:
         self.stats.forks += max(0, len(worlds) - len(self.worlds))
         self.worlds = worlds
         self._merge_worlds()
+        if self.mismatches and len(self.worlds) > MAX_WORLDS_AFTER_FAILURE:
+            # The run has failed already: what follows only has to end, not to be exact
+            # (a diverged history multiplies the worlds and the run would crawl).
+            self.worlds = self.worlds[:MAX_WORLDS_AFTER_FAILURE]
         self.stats.max_histories = max(self.stats.max_histories, len(self.worlds))
         if len(self.worlds) > MAX_WORLDS:
             self.error("CHECKER_AMBIGUITY", cycle,
