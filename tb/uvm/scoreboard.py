@@ -827,15 +827,25 @@ class ImsScoreboard:
         new_worlds: list[World] = []
         for w in self.worlds:
             pending = [item for item in self.inflight if item[0] not in w.applied]
-            variants = [w]
-            base = w
-            for j in range(len(pending)):
-                base = base.clone()
-                wid, off, val, strb, req_cycle = pending[j]
-                base.applied[wid] = self._apply(base, cycle, wid, off, val, strb, req_cycle)
-                base.choices.append(f"trigger #{ref} saw write {off:#x}<-{val:#x}")
-                variants.append(base)
-            new_worlds.extend(variants)
+            new_worlds.append(w)
+            if not pending:
+                continue
+            # The RTL decides parked triggers in acceptance order, each before or after the
+            # write takes effect (the contract binds only triggers accepted after its
+            # response): so the write may find the first k parked triggers decided already,
+            # k = 0..all. Without these prefixes a trigger parked behind a cache hit could
+            # only be judged with the write in effect (seed 2 of UvmMemFuncMaskStorm: an
+            # entry hit sent under the old CTRL, the slot trigger behind it pended by the new).
+            starts = [w.clone()]
+            for r in [p.ref for p in w.parked]:
+                starts += self._drain(w.clone(), cycle, force=True, upto=r)
+            for base in starts:
+                for j in range(len(pending)):
+                    base = base.clone()
+                    wid, off, val, strb, req_cycle = pending[j]
+                    base.applied[wid] = self._apply(base, cycle, wid, off, val, strb, req_cycle)
+                    base.choices.append(f"trigger #{ref} saw write {off:#x}<-{val:#x}")
+                    new_worlds.append(base)
         return new_worlds
 
     def _trigger_windowed(self, cycle: int, ref: int, index: int, pasid: int | None) -> None:

@@ -339,3 +339,62 @@ def test_error_names_rule_index_cycle_and_repro():
         h.sb.raise_if_failed("unit")
     text = str(e.value)
     assert "STALE_ENTRY" in text and "cycle 54" in text and f"slot {N + 3}" in text and "§7 rule 3" in text
+
+
+def _slot_with_message(h: MemHarness, slot: int, addr: int, data: int) -> None:
+    base = h.ref.table_base + 16 * slot
+    for off, val in ((base, addr), (base + 8, data), (base + 12, 0)):
+        h.write(off, val)
+
+
+def _slot_trigger(h: MemHarness, cycle: int, slot: int) -> None:
+    h.ref.trigger(slot)
+    h.sb.observe(TriggerTxn(h.at(cycle), slot, None))
+
+
+@pytest.mark.parametrize("slot_msg_first", [False, True], ids=["entry-then-replay", "replay-then-entry"])
+def test_write_may_fall_between_a_parked_hit_and_the_trigger_behind_it(slot_msg_first):
+    """(UvmMemFuncMaskStorm seed 2.) An entry hit accepted before a FUNC_MASK set is decided
+    under the old CTRL (sent), the slot trigger accepted behind it inside the write's window
+    under the new one (pended); after FUNC_MASK clears, a later entry hit's direct message may
+    leave before the slot's replay. That history is legal and must pass. The wrong variant
+    (the slot's message leaves before the entry's message of a trigger accepted earlier,
+    while the slot trigger also is owed nothing direct) is an overtaking direct message."""
+    h = warmed(3)
+    slot = 4
+    _slot_with_message(h, slot, 0xFEE0_2000, 0x77)
+    h.trigger(30, 3)                             # a hit, decided before the write: sent
+    h.request(31, REG_CTRL, CTRL_ENABLE | CTRL_FUNC_MASK)
+    h.ref.write(REG_CTRL, CTRL_ENABLE | CTRL_FUNC_MASK)   # in effect for the next trigger
+    _slot_trigger(h, 32, slot)                   # pended by FUNC_MASK
+    h.message(34, ADDR_A, D1)
+    h.sb.observe(RegWriteRespTxn(h.at(36), 0))
+    h.request(40, REG_CTRL, CTRL_ENABLE)
+    h.respond(43, REG_CTRL, CTRL_ENABLE)         # the ref replays slot 4 here
+    h.trigger(44, 3)                             # a hit with the function open: sent
+    if slot_msg_first:
+        h.message(46, 0xFEE0_2000, 0x77)
+        h.message(47, ADDR_A, D1)
+    else:
+        h.message(46, ADDR_A, D1)
+        h.message(47, 0xFEE0_2000, 0x77)        # the replay, after a later direct message
+    h.finish()
+    h.sb.raise_if_failed()
+    ex = h.sb.stats.explained
+    assert ex["entry"] == 3 and ex["slot"] + ex["slot_replay"] == 1, ex
+
+
+def test_slot_message_before_an_earlier_entry_hit_is_still_caught():
+    """The prefix histories above must not excuse a real overtake: the entry hit accepted
+    before the write and the slot trigger behind it both sent, the slot's message first."""
+    h = warmed(3)
+    slot = 4
+    _slot_with_message(h, slot, 0xFEE0_2000, 0x77)
+    h.trigger(30, 3)
+    h.request(31, REG_CTRL, CTRL_ENABLE | CTRL_FUNC_MASK)
+    _slot_trigger(h, 32, slot)                   # decided with the old CTRL: sent
+    h.respond(33, REG_CTRL, CTRL_ENABLE | CTRL_FUNC_MASK)
+    h.message(34, 0xFEE0_2000, 0x77)             # overtook the entry's message
+    h.message(35, ADDR_A, D1)
+    h.finish()
+    assert h.kinds() & {"MISSING_MESSAGE", "OUT_OF_ORDER", "UNEXPLAINED_WRITE"}, h.sb.mismatches
