@@ -11,7 +11,9 @@ parks behind them; AR is released: entry 16's fetch takes line 0, entry 17's tak
 overwrites entry 1's image before entry 1's trigger is presented. Expected (model): entry 16,
 entry 17, entry 1 messages; the defect sends entry 17's message twice.
 
-Not part of `make test` (it fails until the RTL is fixed). Run:
+The direct-mapped front end (a parked hit's line is not refilled while it waits; each park slot
+has an image line of its own) passes it; `make test` runs it as a regression
+(tests/impl/test_mem_directed.py::test_mem_parked_hit_line_not_reallocated). Run alone:
     .venv/bin/python -m imsflow.sim --module tests.impl.hdl.mem_line_reuse_repro --sim icarus \
         --param NUM_SLOTS=64 --param MEM_MAX_ENTRIES=64
 This file must not be named test_*.py: it runs inside the simulator, not under pytest.
