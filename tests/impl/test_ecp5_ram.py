@@ -96,8 +96,12 @@ def _ecp5_sets() -> dict[str, dict]:
     sets = selected_param_sets(sim_mod.PARAM_SETS)
     if parameter_override():
         return sets
-    return {(f"{k}-rev1" if p.get("NUM_SLOTS", 0) >= 2048 else k):
-            (dict(p, MEM_MAX_ENTRIES=0) if p.get("NUM_SLOTS", 0) >= 2048 else p) for k, p in sets.items()}
+    chosen = {}
+    for name, params in sets.items():
+        if params.get("NUM_SLOTS", 0) >= 2048:
+            name, params = f"{name}-rev1", dict(params, MEM_MAX_ENTRIES=0)
+        chosen[name] = params
+    return chosen
 
 
 ECP5_PARAM_SETS = _ecp5_sets()
