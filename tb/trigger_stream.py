@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Callable, Iterable, Iterator
 
+import cocotb.handle as _cocotb_handle
 from cocotb.triggers import Event
 
 from tb.transactions import Trigger, TriggerTxn
@@ -36,6 +37,41 @@ def fast_reader(handle) -> Callable[[], int]:
         return lambda: int(handle.value)
     get = raw.get_signal_val_binstr
     return lambda: int(get(), 2)
+
+
+def fast_writer(handle) -> Callable[[int], None]:
+    """A one-argument function depositing an int on the signal.
+
+    The write goes through cocotb's own write scheduling (`cocotb.handle._schedule_write`, the
+    function `handle.value = v` ends in: it lands at the next ReadWrite phase, or at once when
+    already in one, honouring COCOTB_TRUST_INERTIAL_WRITES), but skips the setter's per-call
+    dispatch on the value's type and action, about half the cost of a write in a per-edge loop.
+    Values that do not fit the signal raise ValueError, as the setter does. Anything else than
+    a plain logic signal (or another cocotb without that function) falls back to the setter."""
+    raw = getattr(handle, "_handle", None)
+    schedule = getattr(_cocotb_handle, "_schedule_write", None)
+    deposit = getattr(getattr(_cocotb_handle, "_GPISetAction", None), "DEPOSIT", None)
+    width = len(handle) if isinstance(handle, (_cocotb_handle.LogicObject, _cocotb_handle._LogicArrayObjectBase)) else 0
+    if raw is None or schedule is None or deposit is None or not 1 <= width <= 32:
+        def write_setter(v: int) -> None:
+            handle.value = v
+        return write_setter
+    if width == 1:
+        set_bin = raw.set_signal_val_binstr
+        bits = ("0", "1")
+
+        def write_bit(v: int) -> None:
+            if v != 0 and v != 1:
+                raise ValueError(f"{handle._path}: {v!r} does not fit 1 bit")
+            schedule(handle, set_bin, deposit, bits[v])
+        return write_bit
+    set_int, top = raw.set_signal_val_int, (1 << width) - 1
+
+    def write_int(v: int) -> None:
+        if not 0 <= v <= top:
+            raise ValueError(f"{handle._path}: {v!r} does not fit {width} bits")
+        schedule(handle, set_int, deposit, v)
+    return write_int
 
 
 def bit_or_minus1(handle) -> Callable[[], int]:
@@ -82,39 +118,45 @@ class TriggerSource:
         self.bus = bus
         self.queue: deque = deque()
         self.idle_generator: Iterator[int] | None = None
-        self.presenting: Trigger | None = None
+        self.presenting: Trigger | None = None   # the trigger on offer (VALID high)
         self.offered = 0
         self._done = Event()
         self._done.set()
-        self._valid = self._index = self._pv = self._pasid = None
+        self.valid = self._index = self._pv = self._pasid = None   # as driven (VALID, payload)
+        self._w_valid, self._w_index, self._w_pv, self._w_pasid = (
+            fast_writer(bus.valid), fast_writer(bus.index), fast_writer(bus.pasid_valid), fast_writer(bus.pasid))
         self.idle_outputs()
 
     # -- the stream's payload, written on change only
     def idle_outputs(self) -> None:
-        b = self.bus
-        b.valid.value = self._valid = 0
-        b.index.value = self._index = 0
-        b.pasid_valid.value = self._pv = 0
-        b.pasid.value = self._pasid = 0
+        self._w_valid(0)
+        self._w_index(0)
+        self._w_pv(0)
+        self._w_pasid(0)
+        self.valid = self._index = self._pv = self._pasid = 0
 
     def present(self, t: Trigger) -> None:
         """Put `t` on the bus with VALID high (also used by tests that need an edge-exact offer)."""
-        b = self.bus
         self.presenting = t
         if t.index != self._index:
-            b.index.value = self._index = t.index
+            self._w_index(t.index)
+            self._index = t.index
         pv = 0 if t.pasid is None else 1
         if pv != self._pv:
-            b.pasid_valid.value = self._pv = pv
+            self._w_pv(pv)
+            self._pv = pv
         pasid = t.pasid if pv else t.pasid_bits
         if pasid is not None and pasid != self._pasid:
-            b.pasid.value = self._pasid = pasid
-        if not self._valid:
-            b.valid.value = self._valid = 1
+            self._w_pasid(pasid)
+            self._pasid = pasid
+        if not self.valid:
+            self._w_valid(1)
+            self.valid = 1
 
     def _withdraw(self) -> None:
-        if self._valid:
-            self.bus.valid.value = self._valid = 0
+        if self.valid:
+            self._w_valid(0)
+            self.valid = 0
 
     # -- queue
     def send(self, items: Trigger | Iterable) -> None:
@@ -154,7 +196,7 @@ class TriggerSource:
         """After the edge: `accepted` says the offered trigger was taken at this edge."""
         if in_reset:
             # Triggers not yet accepted are lost to the reset; the sender decides what to resend.
-            if self.presenting is not None or self._valid:
+            if self.presenting is not None or self.valid:
                 self.presenting = None
                 self.idle_outputs()
             return
