@@ -209,6 +209,54 @@ def test_lean_monitor_applies_the_message_monitors_beat_rules():
     assert batches == [[MessageTxn(2, 0x1000, 0x9, OKAY)]]
 
 
+def _trigger_run(lean: bool, items, readies, idle_gen=None):
+    """Drive `items` through a trigger source edge by edge with the READY pattern `readies`,
+    stepped by the lean edge (lean) or by the reference TriggerPort (source.drive + the
+    pin-reading TriggerMonitor); returns (accepted triggers, what was offered after each edge)."""
+    dut = msg_port(bid=0)
+    dut.__dict__.update({f"s_irq_{k}": Sig(0) for k in ("valid", "ready", "index", "pasid_valid", "pasid")})
+    bus = TriggerBus(dut)
+    batches = []
+    if lean:
+        src = TriggerSource(bus)
+        stream = LeanStream(dut, bus, "m_axi", src, MemoryTarget(), batches.append)
+        step = stream.edge
+    else:
+        port = TriggerPort(bus)
+        src, step = port.source, port.edge
+    src.idle_generator = idle_gen
+    src.send(items)
+    offered = []
+    for cycle, ready in enumerate(readies, start=1):
+        dut.s_irq_ready.value = ready
+        step(cycle, False)
+        offered.append(dut.s_irq_index.value if dut.s_irq_valid.value else None)
+    if lean:
+        stream.flush()
+        got = [t for b in batches for t in b if isinstance(t, TriggerTxn)]
+    else:
+        got = port.accepted
+    return got, offered, src.offered
+
+
+def test_lean_stream_offers_and_publishes_what_the_reference_port_does():
+    """The lean edge takes VALID and the payload of an accepted trigger from the source (it
+    does not read them back) and runs the source's common cases inline; the accepted triggers,
+    the offers edge by edge (idle items, an idle generator, READY held low) must be those of
+    the reference path, TriggerSource.drive with the pin-reading TriggerMonitor."""
+    items = [Trigger(3, 0x55), None, Trigger(4), Trigger(5, 0x7), Trigger(6), None, None, Trigger(7, 0)]
+    readies = [1, 1, 1, 1, 0, 0, 1, 1, 1, 0, 1, 1, 1, 1, 1]
+    lean = _trigger_run(True, items, readies)
+    assert lean == _trigger_run(False, items, readies)
+    got, offered, n = lean
+    # edge 1 nothing on offer; 2 takes 3 (the idle item follows); 4 takes 4; 5-6 READY low
+    assert got[:3] == [TriggerTxn(2, 3, 0x55), TriggerTxn(4, 4, None), TriggerTxn(7, 5, 0x7)]
+    assert offered[:7] == [3, None, 4, 5, 5, 5, 6] and n == 5
+    gaps = [1, 0, 0, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+    assert (_trigger_run(True, items, readies, iter(gaps))
+            == _trigger_run(False, items, readies, iter(gaps)))
+
+
 def test_lean_window_matches_the_coverage_window():
     """The lean monitor's backpressure windows are the coverage model's (one definition)."""
     from tb.lean_stream import WINDOW
