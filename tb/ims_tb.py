@@ -31,7 +31,6 @@ import random
 from typing import Iterator
 
 import cocotb
-from cocotb.clock import Clock
 from cocotb.simtime import get_sim_time
 from cocotb.triggers import FallingEdge, RisingEdge, Timer
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
@@ -61,6 +60,7 @@ from models.regmap import (  # noqa: E402  (one register map, transcribed from t
 from models.regmap import PENDING_STRIDE, pending_words, table_base  # noqa: E402
 from models.regs import regs  # noqa: E402
 from tb import dut_profile  # noqa: E402
+from tb.clock import start_clock
 
 RO_REGS = tuple(name for name, r in regs.registers.items() if r.access == "RO")  # ID ... CNT_*, from the description
 
@@ -134,8 +134,7 @@ class ImsTB:
         self._rst_edges = 0
 
         self.rst.value = self._rst_on
-        self.clock = Clock(self.clk, p.clock_period_ns, unit="ns")
-        self.clock.start()
+        self.clock = start_clock(self.clk, p.clock_period_ns)
         active = not p.reset_active_low
         self.axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, p.regs_prefix), self.clk, self.rst,
                                   reset_active_level=active)

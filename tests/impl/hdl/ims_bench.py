@@ -19,12 +19,12 @@ import os
 import time
 
 import cocotb
-from cocotb.clock import Clock
 from cocotb.triggers import RisingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
 from tb.ims_tb import (CTRL_ENABLE, OKAY, REG, SLOT_FIELD, STATUS_BUSY, regression_seed, slot_ctrl)
 from models.regmap import SLOT_BYTES, table_base as regmap_table_base
+from tb.clock import start_clock
 
 LATENCY_SAMPLES = 16
 
@@ -112,7 +112,7 @@ async def bench_throughput_latency(dut):
     seed = regression_seed("tests.impl.hdl.ims_bench.bench_throughput_latency")
     reproduce = f"python imsflow/bench_rtl.py --sim {sim} --param {os.environ.get('IMS_PARAMS', '')}"
     dut.rst.value = 1
-    Clock(dut.clk, 10, unit="ns").start()
+    start_clock(dut.clk, 10)
     axil = AxiLiteMaster(AxiLiteBus.from_prefix(dut, "s_axil"), dut.clk, dut.rst)
     axil.write_if.log.setLevel("WARNING")
     axil.read_if.log.setLevel("WARNING")

@@ -20,10 +20,10 @@ import os
 import random
 
 import cocotb
-from cocotb.clock import Clock
 from cocotb.triggers import FallingEdge, ReadOnly, RisingEdge
 
 from tb.ims_tb import regression_seed
+from tb.clock import start_clock
 
 PERIOD_NS = 10
 
@@ -57,7 +57,7 @@ async def ram_matches_reference(dut):
     cycles = int(os.environ.get("IMS_RAM_CYCLES", "3000"))
     pool = _address_pool(depth, rng)
 
-    cocotb.start_soon(Clock(dut.clk, PERIOD_NS, unit="ns").start())
+    start_clock(dut.clk, PERIOD_NS)
     dut.wr_en.value = 0
     dut.rd_en.value = 0
     dut.wr_addr.value = 0

@@ -15,7 +15,6 @@ import time
 
 import cocotb
 import pyuvm
-from cocotb.clock import Clock
 from cocotb.utils import get_sim_time
 from pyuvm import ConfigDB, uvm_test
 
@@ -23,6 +22,7 @@ from models.regs import ENV_RDL, rdl_path
 from tb.uvm.config import EnvConfig
 from tb.uvm.reg_model import ImsRegEnv
 from tb.uvm.reg_sequences import ALL_SEQUENCES, RegChecks
+from tb.clock import start_clock
 
 REGRESSION_SEED = int(cocotb.RANDOM_SEED)
 MODULE = "tests.impl.hdl.reg_tests"
@@ -52,7 +52,7 @@ class ImsRegTest(uvm_test):
         env, cfg = self.env, self.cfg
         self.logger.info(f"{cfg.test}: seed {cfg.seed}, {cfg.sim}, NUM_SLOTS={cfg.num_slots}, "
                          f"description {rdl_path()}; reproduce: {self.repro()}")
-        Clock(cocotb.top.clk, 10, unit="ns").start()
+        start_clock(cocotb.top.clk, 10)
         wall0 = time.perf_counter()
         await env.reset_dut()
         await env.wait_not_busy()

@@ -28,7 +28,6 @@ import json
 import os
 
 import cocotb
-from cocotb.clock import Clock
 from cocotb.triggers import RisingEdge
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
 
@@ -36,6 +35,7 @@ from tb.ims_tb import CTRL_ENABLE, CTRL_FUNC_MASK, OKAY, REG, STATUS_BUSY, regre
 from tests.impl.hdl.ims_bench import LeanPort, program_slots
 from models.regmap import pending_words, table_base as regmap_table_base
 from models.regs import load as load_regs
+from tb.clock import start_clock
 
 QUIET_CYCLES = 200
 
@@ -175,7 +175,7 @@ async def replay_rates(dut):
     sim = os.environ.get("IMS_SIM", "icarus")
     seed = regression_seed("tests.impl.hdl.replay_bench.replay_rates")
     reproduce = f"python -m imsflow.bench --sim {sim} --param {os.environ.get('IMS_PARAMS', '')}"
-    Clock(dut.clk, 10, unit="ns").start()
+    start_clock(dut.clk, 10)
     figures = {}
     for pattern in ("sparse", "dense", "end"):
         figures[pattern] = await measure(dut, pattern, seed, reproduce)

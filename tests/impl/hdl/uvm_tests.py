@@ -21,7 +21,6 @@ from pathlib import Path
 
 import cocotb
 import pyuvm
-from cocotb.clock import Clock
 from cocotb.triggers import ClockCycles, Timer
 from cocotb.utils import get_sim_time
 from pyuvm import ConfigDB, uvm_test
@@ -31,6 +30,7 @@ from tb.uvm.config import EnvConfig
 from tb.uvm.env import ImsEnv
 from tb.uvm import mem_sequences as mem_seqs
 from tb.uvm import sequences as seqs
+from tb.clock import start_clock
 
 # During test collection cocotb.RANDOM_SEED is the regression seed (COCOTB_RANDOM_SEED, or the
 # one cocotb picked); inside a test it is that test's derived seed. Keep the reproducible one.
@@ -63,7 +63,7 @@ class ImsUvmTest(uvm_test):
             f"{cfg.test} needs NUM_SLOTS >= {self.min_slots}, run has {cfg.num_slots}")
         self.logger.info(f"{cfg.test}: seed {cfg.seed}, {cfg.sim}, NUM_SLOTS={cfg.num_slots}, "
                          f"{'lean' if cfg.lean else 'cocotbext-axi'} memory agent; reproduce: {cfg.repro()}")
-        Clock(cocotb.top.clk, 10, unit="ns").start()
+        start_clock(cocotb.top.clk, 10)
         self.wall0 = time.perf_counter()
         seq = self.sequence("seq", self.env, **self.seq_knobs)
         seq.add_hook("post_config", self.inject)
@@ -229,7 +229,7 @@ class MemUvmTest(ImsUvmTest):
         # the (still unreset, X under Icarus) read-master outputs at every edge out of reset
         cocotb.top.rst.value = 1
         await Timer(1, unit="ns")
-        Clock(cocotb.top.clk, 10, unit="ns").start()
+        start_clock(cocotb.top.clk, 10)
         self.wall0 = time.perf_counter()
         seq = self.sequence("seq", self.env, **self.seq_knobs)
         seq.add_hook("post_config", self.inject)
