@@ -4,7 +4,7 @@
 #   make sim                      main simulation (Icarus), prints a summary of what was checked
 #   make test                     everything CI runs: model unit tests + cocotb tests on both simulators
 #   make test-rev1                the revision-1 build (MEM_MAX_ENTRIES=0) through the cocotb suites
-#   make lint | bench | regress SEEDS=N | waves TEST=<name> | synth | clean
+#   make lint | bench | bench-compare BASE=<rev> | regress SEEDS=N | waves TEST=<name> | synth | clean
 #   make regs                     C header + HTML register reference from regs/ims.rdl (sim_build/regs/)
 #   make formal                   SymbiYosys proofs / bounded checks of the safety rules (+ mutants)
 #
@@ -51,7 +51,7 @@ export IMS_DUT := $(if $(DUT),$(abspath $(DUT)))
 export IMS_DEFINES := $(DEFINES)
 
 .PHONY: all sim test test-rev1 lint bench regress waves synth synth-quick clean distclean venv help formal
-.PHONY: regs regress-merge list-tests run chromium
+.PHONY: regs regress-merge list-tests run chromium bench-compare
 
 all: test
 
@@ -101,6 +101,13 @@ lint: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m imsflow.bench $(if $(SIM),--sim $(SIM)) $(PARAM_ARGS)
+
+# The environment's checked msg per CPU second, this tree against BASE=<rev>, in pairs run at once
+# on one CPU (imsflow/bench_compare.py says why); PAIRS=4, SIM=verilator, SAME_RTL=1 by default.
+bench-compare: $(STAMP)
+	@test -n "$(BASE)" || { echo "bench-compare: say which commit, e.g. make bench-compare BASE=HEAD~3"; exit 2; }
+	$(PY) -m imsflow.bench_compare --base $(BASE) --sim $(or $(SIM),verilator) --pairs $(or $(PAIRS),4) \
+	  $(if $(filter 0,$(SAME_RTL)),,--same-rtl)
 
 regress: $(STAMP)
 	$(PY) -m imsflow.regress --seeds $(SEEDS) --sim $(or $(SIM),verilator) $(PARAM_ARGS) -j $(JOBS) \
