@@ -5,7 +5,8 @@
 * Reference models: messages per second through decode -> IR -> APIC -> Linux irq lookup
   (python -m models.bench), no simulator.
 * Whole environment: scoreboard-checked messages per wall-clock second (and per CPU second of
-  the simulation process, the figure that stays comparable on a loaded machine) through the pyuvm
+  the simulation process, less sensitive to load than wall time but not immune: compare two
+  versions with `make bench-compare BASE=<rev>`, imsflow/bench_compare.py) through the pyuvm
   environment with its lean streaming memory agent (the traffic phase of UvmLeanStream:
   20,000 back-to-back messages, every one sent through the IMS device model, the IR unit,
   the APICs and the Linux irq lookup).
@@ -53,7 +54,7 @@ def bench_env(sim: str, params: dict) -> str:
     goal = ENV_GOAL[sim]
     verdict = "meets" if rate >= goal else "below"
     # The wall figure is what the goal is about; the per-CPU-second figure is the one to compare
-    # between two versions of the environment on a loaded machine (see README "Measured").
+    # between two versions of the environment, in pairs run at once (make bench-compare).
     return (f"bench env {sim} {sim_mod.param_tag(params)}: {rec.get('messages_checked', '?')} messages checked "
             f"end to end, traffic phase {rate / 1000:.1f}k checked msg/s wall "
             f"({verdict} goal {goal // 1000}k; lean memory agent), "
