@@ -213,6 +213,9 @@ def copy_sources(rtl_dir: Path, build: Path) -> list:
     for src in sources:
         shutil.copy2(src, src_dir / src.name)
         names.append(f"rtl/{src.name}")
+    # headers the sources `include (Yosys finds them beside the including file; not read alone)
+    for header in sorted(rtl_dir.glob("*.vh")):
+        shutil.copy2(header, src_dir / header.name)
     return names
 
 
