@@ -12,6 +12,11 @@
  *              low until the next reset.  No pipeline op may issue meanwhile.
  *   init_slot  the index being written in this cycle (valid while busy);
  *              0 .. NUM_BITS-1, one per cycle.
+ *   busy_adm   the same value as busy, from a flop of its own: for the
+ *              s_irq_ready next state only (ims_trig_admit).  busy also
+ *              drives the stage flops' synchronous resets, and synthesis
+ *              shared that gate with the ready logic, a level and a long
+ *              route more on the s_irq_ready path.
  */
 
 `default_nettype none
@@ -23,7 +28,8 @@ module ims_init_sweep #(
     input  wire                  rst,
 
     output wire                  busy,
-    output wire [SLOT_WIDTH-1:0] init_slot
+    output wire [SLOT_WIDTH-1:0] init_slot,
+    output wire                  busy_adm
 );
 
 initial begin
@@ -39,6 +45,9 @@ reg [SLOT_WIDTH-1:0] init_slot_reg;
 assign busy      = busy_reg;
 assign init_slot = init_slot_reg;
 
+(* keep *) reg busy_adm_reg;   // = busy_reg (kept apart: synthesis would merge them)
+assign busy_adm  = busy_adm_reg;
+
 wire [31:0] init_slot_ext = {{(32-SLOT_WIDTH){1'b0}}, init_slot_reg};
 localparam NUM_BITS = 1 << SLOT_WIDTH;   // pending bits: slots, then memory entries
 wire init_last = init_slot_ext == NUM_BITS - 1;
@@ -53,6 +62,16 @@ always @(posedge clk) begin
     if (rst) begin
         busy_reg      <= 1'b1;
         init_slot_reg <= 0;
+    end
+end
+
+(* keep *)
+always @(posedge clk) begin
+    if (busy_reg && init_last) begin
+        busy_adm_reg <= 1'b0;
+    end
+    if (rst) begin
+        busy_adm_reg <= 1'b1;
     end
 end
 

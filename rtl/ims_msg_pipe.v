@@ -124,6 +124,7 @@ localparam NUM_BITS = 1 << SLOT_WIDTH;   // pending bits: slots, then memory ent
 // --------------------------------------------------------------------------
 
 wire                  busy_int;
+wire                  busy_adm;
 wire [SLOT_WIDTH-1:0] init_slot;
 
 assign busy = busy_int;
@@ -134,7 +135,8 @@ ims_init_sweep #(
     .clk(clk),
     .rst(rst),
     .busy(busy_int),
-    .init_slot(init_slot)
+    .init_slot(init_slot),
+    .busy_adm(busy_adm)
 );
 
 // --------------------------------------------------------------------------
@@ -155,7 +157,7 @@ ims_trig_admit #(
 ) trig_admit_inst (
     .clk(clk),
     .rst(rst),
-    .busy(busy_int),
+    .busy(busy_adm),
     .s_irq_valid(s_irq_valid),
     .s_irq_ready(s_irq_ready),
     .trig_go(trig_go),

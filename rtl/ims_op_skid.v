@@ -32,6 +32,9 @@
  *              internal op, its response goes to ims_mem_maint).
  *   head_go    the head issues this cycle: valid, not BUSY and no trigger
  *              accepted on this edge (trig_go); it leaves at that edge.
+ *   head_valid is a copy of the head's valid flop (same value), for the
+ *              s_irq_ready next state only: the original also enables every
+ *              head field's load, a large fan-out.
  */
 
 `default_nettype none
@@ -134,7 +137,18 @@ assign mem_op_ready  = mem_go;
 assign scan_op_ready = scan_go;
 assign cand_take     = (scan_go && scan_op_is_cand) || (mem_go && mem_op_kind == `IMS_MEM_OP_CAND);
 
-assign head_valid = mt_valid_reg;
+(* keep *) reg mt_valid_adm_reg;   // = mt_valid_reg (kept apart: synthesis would merge them)
+assign head_valid = mt_valid_adm_reg;
+
+(* keep *)
+always @(posedge clk) begin
+    if (!mt_valid_reg || mt_go) begin
+        mt_valid_adm_reg <= mt2_valid_reg || mt_take;
+    end
+    if (rst) begin
+        mt_valid_adm_reg <= 1'b0;
+    end
+end
 assign head_go    = mt_go;
 assign head_kind  = mt_kind_reg;
 assign head_slot  = mt_slot_reg;

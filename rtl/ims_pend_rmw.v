@@ -27,8 +27,8 @@
  *   busy, init_slot    ims_init_sweep: while busy, W writes word init_slot
  *                      (all pending 0, MASK copies 1), one per cycle; once
  *                      init_slot passes the last word, word 0 again.
- *   pend_count_any     a flop: some pending bit is set or is being set by
- *                      stage W (the count lags W by one cycle).
+ *   pend_count_any     from flops: some pending bit is set, or stage W set one
+ *                      that the count (one cycle behind W) does not hold yet.
  */
 
 `default_nettype none

@@ -36,13 +36,13 @@ module ims_trig_admit #(
     input  wire clk,
     input  wire rst,
 
-    input  wire busy,
+    input  wire busy,             // BUSY (a flop of its own, see ims_init_sweep busy_adm)
     input  wire s_irq_valid,
     output wire s_irq_ready,
     output wire trig_go,
     output wire ready_iss,        // copy of the ready flop, for the RAM address choice
 
-    input  wire head_valid,       // an op waits in the skid buffer
+    input  wire head_valid,       // an op waits in the skid buffer (flop, ims_op_skid head_valid_adm)
     input  wire cand_take,        // a candidate check takes a replay credit this cycle
     input  wire trig_nomsg,       // a trigger resolved without a message
     input  wire cand_nomsg,       // a candidate check did not replay
@@ -116,8 +116,11 @@ ims_credit #(
 wire ready_if_trig = !rst && !busy && direct_ok_if_trig && !head_valid;
 wire ready_no_trig = !rst && !busy && direct_ok_no_trig;
 
-// the accept term folded into the choice itself (one gate of the port)
+// the accept term folded into the choice itself (one gate of the port); one
+// choice gate per ready flop, so each can sit beside its flop (the copy's
+// flop is placed near the RAM address logic, far from the other)
 wire s_irq_ready_next;
+wire s_irq_ready_iss_next;
 ims_issue_mux #(
     .WIDTH(1)
 ) ready_mux_inst (
@@ -128,6 +131,16 @@ ims_issue_mux #(
     .out(s_irq_ready_next)
 );
 
+ims_issue_mux #(
+    .WIDTH(1)
+) ready_iss_mux_inst (
+    .valid(s_irq_valid),
+    .ready(s_irq_ready_iss_reg),
+    .trig(ready_if_trig),
+    .held(ready_no_trig),
+    .out(s_irq_ready_iss_next)
+);
+
 // s_irq_ready_reg and its copy are kept apart (synthesis would merge them)
 (* keep *)
 always @(posedge clk) begin
@@ -136,7 +149,7 @@ end
 
 (* keep *)
 always @(posedge clk) begin
-    s_irq_ready_iss_reg <= s_irq_ready_next;
+    s_irq_ready_iss_reg <= s_irq_ready_iss_next;
 end
 
 always @(posedge clk) begin
