@@ -95,7 +95,7 @@ PROPS = [
     Prop("ready_low_in_reset", 0, "prove", 4, 4, 4, free_rst=True, narrow=False,
          why="combinational in rst: k-induction closes at any length"),
     # rst held a single cycle: no message, pend or counted drop without a trigger (the decision
-    # flops of ims_msg_pipe stages B/C are reset, not only flushed by the stage valid bits)
+    # flops of the pipeline stages B/C (ims_rule_eval) are reset, not only flushed by the stage valid bits)
     Prop("one_cycle_reset", 4, "bmc", 12, 12, 4, rst_cycles=1, extra_bits=1 << 5,
          why="reset hazards leave the 4 pipeline stages within 4 cycles; BUSY (N+1) and a "
              "counter read (~6 cycles) behind them"),
@@ -136,6 +136,12 @@ def tool(name: str) -> str:
     return found
 
 
+def headers_beside(sources: list[Path]) -> list[Path]:
+    """The Verilog headers (*.vh) in the sources' directories: `include`d, so SymbiYosys must
+    copy them too."""
+    return sorted({h for d in {p.parent for p in sources} for h in d.glob("*.vh")})
+
+
 def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles: int | None = None) -> str:
     rst_cycles = prop.rst_cycles if rst_cycles is None else rst_cycles
     mode = prop.mode
@@ -145,7 +151,7 @@ def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles
     if prop.preload:
         # see "PRELOAD start" in the harness: BUSY tied off, the harness reads the RAM words
         pipe = "dut.msg_pipe_inst"
-        lines = ["flatten", "cd ims_formal", f"connect -set {pipe}.busy_reg 1'0"]
+        lines = ["flatten", "cd ims_formal", f"connect -set {pipe}.init_sweep_inst.busy_reg 1'0"]
         for s in range(slots):
             lines.append(f"connect -set f_ram_slot[{116 * s + 115}:{116 * s}] "
                          f"{pipe}.slot_store_inst.slot_ram.g_generic.mem[{s}]")
@@ -168,7 +174,7 @@ def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles
         # RAMs and the harness's arrays as flip-flops: no SMT arrays for the solver
         "memory_map\n"
         "opt -fast\n" + preload + "\n"
-        "[files]\n" + "\n".join(str(p) for p in sources + [HARNESS]) + "\n"
+        "[files]\n" + "\n".join(str(p) for p in sources + headers_beside(sources) + [HARNESS]) + "\n"
     )
 
 
