@@ -14,6 +14,11 @@
  *   idle   no fetch issued and unanswered.
  * At most MAX_OUTSTANDING fetches are in flight; the R channel is always
  * ready (rready high out of reset): the owner takes each entry at once.
+ * A request taken while no AR waits goes onto the AR channel in the same
+ * cycle (m_axi_arvalid / m_axi_araddr combinational from req_*): the owner
+ * decides a miss one cycle after the trigger's acceptance and the section 7
+ * miss latency has no cycle to spare; an AR not accepted at once is held in
+ * registers until its handshake (AXI: valid stays high).
  *
  * Sidebands: arcache 0011 (normal non-cacheable bufferable: the entry is
  * plain host memory that the driver writes), arprot 010, arlock 0.
@@ -36,6 +41,12 @@ module ims_axi_rd_master #(
     output wire [127:0]            rsp_entry,
     output wire                    rsp_err,
     output wire                    idle,
+    // for an owner that lets a waiting trigger go in its answer's cycle from
+    // flops: after this edge the next beat is the last and no error came yet
+    // (rsp_arm_next), and the beat now is there without error (rsp_beat_ok);
+    // rsp_valid && !rsp_err == (armed on the last edge) && rsp_beat_ok
+    output wire                    rsp_arm_next,
+    output wire                    rsp_beat_ok,
 
     output wire [AXI_ID_WIDTH-1:0] m_axi_arid,
     output wire [63:0]             m_axi_araddr,
@@ -72,11 +83,15 @@ reg [95:0]          beats_reg, beats_next;
 reg                 err_reg, err_next;
 reg                 rready_reg;
 
-wire ar_done = arvalid_reg && m_axi_arready;
+wire req_go  = req_valid && req_ready;
+wire ar_done = m_axi_arvalid && m_axi_arready;
 wire r_beat  = m_axi_rvalid && rready_reg;
 // the last beat of a burst is counted here (beat 3), not taken from rlast:
 // every fetch is exactly four beats
-wire r_last  = r_beat && beat_reg == 2'd3;
+// (beat3_reg: the next beat is the fourth, from flops, so an answer is one
+// gate of the R channel for the owner's head-goes term)
+reg  beat3_reg;
+wire r_last  = m_axi_rvalid && beat3_reg;
 wire unused_r = ^{m_axi_rid, m_axi_rlast, req_addr[3:0]};
 
 assign req_ready = !rst && !arvalid_reg && outstanding_reg < MAX_OUTSTANDING;
@@ -84,16 +99,18 @@ assign rsp_valid = r_last;
 assign rsp_entry = {m_axi_rdata, beats_reg};
 assign rsp_err   = err_reg || m_axi_rresp != 2'b00;
 assign idle      = outstanding_reg == 0 && !arvalid_reg;
+assign rsp_arm_next = beat_next == 2'd3 && !err_next && !rst;
+assign rsp_beat_ok  = m_axi_rvalid && m_axi_rresp == 2'b00;
 
 assign m_axi_arid    = {AXI_ID_WIDTH{1'b0}};
-assign m_axi_araddr  = araddr_reg;
+assign m_axi_araddr  = arvalid_reg ? araddr_reg : {req_addr[63:4], 4'd0};
 assign m_axi_arlen   = 8'd3;
 assign m_axi_arsize  = 3'd2;
 assign m_axi_arburst = 2'b01;
 assign m_axi_arlock  = 1'b0;
 assign m_axi_arcache = 4'b0011;
 assign m_axi_arprot  = 3'b010;
-assign m_axi_arvalid = arvalid_reg;
+assign m_axi_arvalid = arvalid_reg || req_go;
 assign m_axi_rready  = rready_reg;
 
 always @* begin
@@ -104,9 +121,14 @@ always @* begin
     beats_next       = beats_reg;
     err_next         = err_reg;
 
-    if (req_valid && req_ready) begin
-        arvalid_next     = 1'b1;
+    // the held address follows the request while no AR is held (no load
+    // enable from the late request term)
+    if (!arvalid_reg) begin
         araddr_next      = {req_addr[63:4], 4'd0};
+    end
+    if (req_go) begin
+        // handed over at once unless the AR channel is not ready
+        arvalid_next     = !m_axi_arready;
     end else if (ar_done) begin
         arvalid_next     = 1'b0;
     end
@@ -134,6 +156,7 @@ always @(posedge clk) begin
     beats_reg       <= beats_next;
     err_reg         <= err_next;
     rready_reg      <= 1'b1;
+    beat3_reg       <= beat_next == 2'd3;
 
     if (rst) begin
         arvalid_reg     <= 1'b0;
@@ -141,6 +164,7 @@ always @(posedge clk) begin
         beat_reg        <= 2'd0;
         err_reg         <= 1'b0;
         rready_reg      <= 1'b0;
+        beat3_reg       <= 1'b0;
     end
 end
 

@@ -7,23 +7,39 @@
  *            memory entry j = index - NUM_SLOTS; every other index (a slot
  *            or a range error) passes to the pipeline unchanged.
  *   p_*      triggers to the pipeline, in acceptance order.  p_mem marks a
- *            memory entry whose fetched image sits in cache line p_line of
- *            the entry RAM (read by the pipeline through rd_line/rd_entry,
- *            two-edge latency like the slot RAM).  p_valid may depend on
- *            s_irq_valid (bypass when nothing is parked).
- *   A memory trigger accepted while ENABLE = 0 is dropped here (rule 2 is
- *   checked before any fetch: ev_drop_disabled).  A miss parks the trigger
- *   (and every trigger behind it, so direct messages keep acceptance order)
- *   and fetches the entry; a fetch answered with an error drops the trigger
- *   (ev_fetch_err).  mf_* is a second fetch port for re-examinations
- *   (ims_mem_maint): its image goes to the staging line STAGE_LINE, never
- *   into the cache.  inv_* drops cache lines; hold stops trigger admission.
+ *            memory entry whose image sits in line p_line of the entry RAM
+ *            (read by the pipeline through rd_line/rd_entry, two-edge latency
+ *            like the slot RAM).  p_valid may depend on s_irq_valid (bypass).
+ *   p_kill   the trigger handed to the pipeline on the previous edge (now in
+ *            its stage R) is taken back: it has no outcome there (no event,
+ *            no pending bit, no message; its credit returns) and this block
+ *            presents it again later from the park queue.
+ *   A memory trigger whose entry is not cached is dropped here while
+ *   ENABLE = 0 (rule 2 is checked before any fetch: ev_drop_disabled).  A
+ *   miss parks the trigger (and every trigger behind it, so direct messages
+ *   keep acceptance order) and fetches the entry; a fetch answered with an
+ *   error drops the trigger (ev_fetch_err).  mf_* is a second fetch port for
+ *   re-examinations (ims_mem_maint): its image goes to the staging line
+ *   STAGE_LINE, never into the cache.  inv_* drops cache lines; hold stops
+ *   trigger admission.
  *
- * Cache: MEM_CACHE_ENTRIES lines, fully associative, allocated round robin,
- * one (valid, entry) tag flop set per line; the images live in block RAM.
- * A parked trigger's line cannot be reallocated before it is presented,
- * because the park queue holds at most PARK_DEPTH <= MEM_CACHE_ENTRIES
- * triggers and each allocates at most one line.
+ * Timing: the hit test is off the issue path.  With nothing parked
+ * ("bypass"), a trigger goes to the pipeline on its acceptance edge N
+ * (speculatively), reading cache line j mod MEM_CACHE_ENTRIES (index bits:
+ * direct mapped, no compare before the RAM address).  The line's tag is
+ * registered on edge N and compared in cycle N..N+1; a miss takes the
+ * trigger back (p_kill), parks it and requests its fetch in that same cycle
+ * (the read master can hand the AR over at once), and the trigger accepted
+ * on edge N+1, already in the pipeline too, is taken back and parked behind
+ * it.  Parked triggers enter the pipeline from the queue head.
+ *
+ * Entry RAM lines: 0 .. C-1 the cache (direct mapped), C .. C+PARK_DEPTH-1
+ * one image line per park-queue slot (a parked miss's fetched image: no later
+ * fetch can overwrite it before it is presented), C+PARK_DEPTH the staging
+ * line.  A fetched image is written into its park line on the answer edge and
+ * into its cache line one edge later (fill), unless a parked or just
+ * accepted trigger still reads that cache line as a hit (the fill is then
+ * skipped and the line keeps its old, still valid, entry).
  */
 
 `default_nettype none
@@ -33,7 +49,7 @@ module ims_mem_front #(
     parameter MEM_CACHE_ENTRIES = 16,
     parameter IRQ_INDEX_WIDTH   = 16,
     parameter ENTRY_WIDTH       = 6,     // width of an entry number j
-    parameter LINE_WIDTH        = 5,     // width of a line number (cache lines + staging line)
+    parameter LINE_WIDTH        = 5,     // width of a line number (cache, park and staging lines)
     parameter PARK_DEPTH        = 8,
     parameter MAX_OUTSTANDING   = 8
 ) (
@@ -61,6 +77,7 @@ module ims_mem_front #(
     output wire [19:0]                p_pasid,
     output wire                       p_mem,
     output wire [LINE_WIDTH-1:0]      p_line,
+    output wire                       p_kill,
 
     // entry RAM read (pipeline)
     input  wire [LINE_WIDTH-1:0]      rd_line,
@@ -87,22 +104,37 @@ module ims_mem_front #(
     output wire [63:0]                f_req_addr,
     input  wire                       f_rsp_valid,
     input  wire [127:0]               f_rsp_entry,
-    input  wire                       f_rsp_err
+    input  wire                       f_rsp_err,
+    input  wire                       f_rsp_arm_next,   // read master: the next beat ends a fetch, no error yet
+    input  wire                       f_rsp_beat_ok     // ... a beat without error is there now
 );
 
 localparam C          = MEM_CACHE_ENTRIES;
-localparam STAGE_LINE = C;
-localparam CW         = $clog2(C);      // cache line number width (the staging line needs one more bit)
+localparam CW         = $clog2(C);          // cache line number width
+localparam P          = PARK_DEPTH;
+localparam PW         = $clog2(P);
+// entry numbers at least one bit wider than a line number, so the tag has a bit
+localparam JW         = (ENTRY_WIDTH > CW) ? ENTRY_WIDTH : CW + 1;
+localparam TW         = JW - CW;
 /* verilator lint_off WIDTH */
-localparam [CW-1:0] C_LAST = C - 1;
-localparam [32:0]   N33    = NUM_SLOTS;
+localparam [LINE_WIDTH-1:0] PARK_LINE0 = C;
+localparam [LINE_WIDTH-1:0] STAGE_LINE = C + P;
+localparam XW = (IRQ_INDEX_WIDTH + 1 > JW) ? IRQ_INDEX_WIDTH + 1 : JW;   // index arithmetic width
+localparam [XW-1:0]         NSX        = NUM_SLOTS;
+// address sums: the low LO bits added, the high bits chosen (+1 precomputed)
+localparam LO  = XW + 5;
+localparam LOM = ENTRY_WIDTH + 5;
+localparam [PW+1:0]         P_LAST     = P - 1;
 /* verilator lint_on WIDTH */
-localparam PW         = $clog2(PARK_DEPTH);
 localparam OW         = $clog2(MAX_OUTSTANDING);
 
 initial begin
-    if (PARK_DEPTH > C || (PARK_DEPTH & (PARK_DEPTH - 1)) != 0 || PARK_DEPTH < 2) begin
-        $error("Error: ims_mem_front PARK_DEPTH must be a power of two, 2 .. MEM_CACHE_ENTRIES (instance %m)");
+    if ((P & (P - 1)) != 0 || P < 2) begin
+        $error("Error: ims_mem_front PARK_DEPTH must be a power of two >= 2 (instance %m)");
+        $finish;
+    end
+    if (C + P + 1 > (1 << LINE_WIDTH)) begin
+        $error("Error: ims_mem_front LINE_WIDTH too narrow for MEM_CACHE_ENTRIES + PARK_DEPTH + 1 lines (instance %m)");
         $finish;
     end
 end
@@ -110,95 +142,145 @@ end
 // park entry states
 localparam [1:0] ST_NEED = 2'd0,   // memory entry, fetch not issued
                  ST_WAIT = 2'd1,   // fetch issued
-                 ST_GO   = 2'd2,   // may go to the pipeline (slot, range error, or image in its line)
+                 ST_GO   = 2'd2,   // may go to the pipeline (slot, range error, hit, or image in its park line)
                  ST_ERR  = 2'd3;   // fetch failed: dropped at the head
 
 // --------------------------------------------------------------------------
-// classification and cache lookup of the port trigger
+// the port trigger: classification and line (index bits only)
 // --------------------------------------------------------------------------
 
 /* verilator lint_off UNUSEDSIGNAL */
-wire [32:0] idx_ext = {{(33-IRQ_INDEX_WIDTH){1'b0}}, s_irq_index};
-wire [32:0] j_ext   = idx_ext - NUM_SLOTS;
+wire [XW-1:0] idx_x = {{(XW-IRQ_INDEX_WIDTH){1'b0}}, s_irq_index};
+wire [XW-1:0] j_x   = idx_x - NSX;
 /* verilator lint_on UNUSEDSIGNAL */
-wire        in_mem  = idx_ext >= N33 && idx_ext < N33 + {{(32-ENTRY_WIDTH){1'b0}}, mem_entries};
-wire [ENTRY_WIDTH-1:0] in_j = j_ext[ENTRY_WIDTH-1:0];
 
-reg [C-1:0]           tag_valid_reg;
-reg [C*ENTRY_WIDTH-1:0] tag_entry_reg;   // line i at [i*ENTRY_WIDTH +: ENTRY_WIDTH]
+// NUM_SLOTS + M, registered (a MEM_ENTRIES write holds triggers for longer
+// than the one edge this lags)
+reg  [XW-1:0] mem_lim_reg;
+wire        in_mem  = idx_x >= NSX && idx_x < mem_lim_reg;
+wire [JW-1:0] in_j  = j_x[JW-1:0];
+wire [CW-1:0] in_line = in_j[CW-1:0];
+/* verilator lint_off UNUSEDSIGNAL */
+// entry j's address = MEM_BASE + 16 j = (MEM_BASE - 16 NUM_SLOTS) + 16 index
+reg  [63:0]    base_adj_reg;
+reg  [63:LO]   base_adj_hi1_reg;   // its high bits + 1
+reg  [63:LOM]  base_hi1_reg;       // MEM_BASE's high bits + 1
+wire [LO:0]    t1_lo  = {1'b0, base_adj_reg[LO-1:0]} + {2'd0, idx_x, 4'd0};
+wire [63:0]    in_addr = {t1_lo[LO] ? base_adj_hi1_reg : base_adj_reg[63:LO], t1_lo[LO-1:0]};
+wire [LOM:0]   mf_lo  = {1'b0, mem_base[LOM-1:0]} + {2'd0, mf_req_entry, 4'd0};
+wire [63:0]    mf_addr = {mf_lo[LOM] ? base_hi1_reg : mem_base[63:LOM], mf_lo[LOM-1:0]};
+/* verilator lint_on UNUSEDSIGNAL */
 
-reg                  hit;
-reg [LINE_WIDTH-1:0] hit_line;
-integer i;
-always @* begin
-    hit      = 1'b0;
-    hit_line = {LINE_WIDTH{1'b0}};
-    for (i = C - 1; i >= 0; i = i - 1) begin
-        if (tag_valid_reg[i] && tag_entry_reg[i*ENTRY_WIDTH +: ENTRY_WIDTH] == in_j) begin
-            hit      = 1'b1;
-            hit_line = i[LINE_WIDTH-1:0];
-        end
-    end
-end
+/* verilator lint_off UNUSEDSIGNAL */
+wire [32:0]   inv_x = {{(33-ENTRY_WIDTH){1'b0}}, inv_entry};
+/* verilator lint_on UNUSEDSIGNAL */
+wire [JW-1:0] inv_entry_ext = inv_x[JW-1:0];
+
+reg [C-1:0]    tag_valid_reg;
+reg [TW-1:0]   tag_reg [0:C-1];
 
 // --------------------------------------------------------------------------
-// park queue
+// mode, t1 (the trigger accepted on the last edge) and the park queue
 // --------------------------------------------------------------------------
 
-reg [IRQ_INDEX_WIDTH-1:0] pk_index_reg [0:PARK_DEPTH-1];
-reg                       pk_pv_reg    [0:PARK_DEPTH-1];
-reg [19:0]                pk_pasid_reg [0:PARK_DEPTH-1];
-reg                       pk_mem_reg   [0:PARK_DEPTH-1];
-reg [LINE_WIDTH-1:0]      pk_line_reg  [0:PARK_DEPTH-1];
-reg [1:0]                 pk_st_reg    [0:PARK_DEPTH-1];
+reg byp_reg;        // nothing parked: port triggers go to the pipeline on acceptance
+// the port's admission from flops: hold is sampled one edge late (the
+// maintenance waits for the pipeline to see no trigger for a few cycles
+// after raising it, so a trigger taken in that edge is drained like any)
+reg open_reg;       // bypass and not held
+reg park_rdy_reg;   // park mode, room, not held
+
+reg                       t1_valid_reg;
+reg                       t1_spec_reg;    // went to the pipeline on acceptance
+reg [IRQ_INDEX_WIDTH-1:0] t1_index_reg;
+reg                       t1_pv_reg;
+reg [19:0]                t1_pasid_reg;
+reg                       t1_mem_reg;
+reg [CW-1:0]              t1_line_reg;
+reg                       t1_tag_hit_reg; // its line holds its entry (no fill on that line at acceptance)
+reg [63:0]                t1_addr_reg;    // its entry's address in memory
+
+reg [IRQ_INDEX_WIDTH-1:0] pk_index_reg [0:P-1];
+reg                       pk_pv_reg    [0:P-1];
+reg [19:0]                pk_pasid_reg [0:P-1];
+reg                       pk_mem_reg   [0:P-1];
+reg [P-1:0]               pk_hit_reg;     // parked as a hit: reads its cache line
+reg [P*CW-1:0]            pk_cline_reg;   // slot q's cache line at [q*CW +: CW]
+reg [LINE_WIDTH-1:0]      pk_line_reg  [0:P-1];
+reg [63:4]                pk_addr_reg  [0:P-1];   // a miss's entry address (as computed at acceptance)
+reg [2*P-1:0]             pk_st_reg;      // slot q's state at [2*q +: 2]
+reg [P-1:0]               pk_live_reg;
 
 reg [PW:0] head_reg, tail_reg, fi_reg;
 wire [PW-1:0] head = head_reg[PW-1:0];
+wire [PW-1:0] tail = tail_reg[PW-1:0];
 wire [PW-1:0] fi   = fi_reg[PW-1:0];
+wire q_empty = head_reg == tail_reg;
 
-assign park_empty = head_reg == tail_reg;
-wire park_full = (head_reg ^ tail_reg) == {1'b1, {PW{1'b0}}};
-
-assign s_irq_ready = !rst && !hold && (park_empty ? p_ready : !park_full);
+// t1 counts as parked until it is pushed or known to stay in the pipeline
+assign park_empty  = q_empty && !t1_valid_reg;
+assign s_irq_ready = !rst && (open_reg ? p_ready : park_rdy_reg);
 wire acc = s_irq_valid && s_irq_ready;
 
-wire acc_drop  = in_mem && !ctrl_enable;
-wire acc_byp   = park_empty && !acc_drop && (!in_mem || hit);
-wire acc_park  = acc && !acc_drop && !acc_byp;
+// t1's hit test (one edge after acceptance)
+wire t1_hit   = t1_mem_reg && t1_tag_hit_reg;
+wire t1_miss  = t1_mem_reg && !t1_hit;
+// taken back: a miss that would use the image (ENABLE = 1: with ENABLE = 0 the
+// pipeline drops it by rule 2 without reading the image, as the ENABLE sample
+// both use is the same), or anything that followed a take-back into the pipeline
+wire kill     = t1_valid_reg && t1_spec_reg && (!byp_reg || (t1_miss && ctrl_enable));
+wire t1_push  = t1_valid_reg && (!t1_spec_reg || kill);
+wire t1_drop  = t1_push && t1_miss && !ctrl_enable;    // rule 2 before any fetch
+wire t1_park  = t1_push && !t1_drop;
+assign p_kill = kill;
 
 // the head goes in the cycle its fetch answers (the entry RAM forwards the
 // image written on that edge), or later from ST_GO
-wire rsp_for_head;
-wire head_go   = !park_empty && (pk_st_reg[head] == ST_GO || rsp_for_head);
-wire head_err  = !park_empty && pk_st_reg[head] == ST_ERR;
+// whether the head may go is a flop (p_valid feeds the pipeline's issue
+// choice), or the head's own fetch answering now
+reg  hd_go_reg;     // the head is ST_GO
+// (hd_arm_reg: the head is ST_WAIT, the oldest fetch outstanding is its own
+// and its next beat is the last without error so far: its answer is one
+// gate of the R channel)
+reg  hd_arm_reg;
+wire rsp_for_head = hd_arm_reg && f_rsp_beat_ok;
+wire head_go   = hd_go_reg || rsp_for_head;
+wire head_err  = !q_empty && pk_st_reg[2*head +: 2] == ST_ERR;
 
-assign p_valid       = park_empty ? (s_irq_valid && s_irq_ready && acc_byp) : head_go;
-assign p_index       = park_empty ? s_irq_index : pk_index_reg[head];
-assign p_pasid_valid = park_empty ? s_irq_pasid_valid : pk_pv_reg[head];
-assign p_pasid       = park_empty ? s_irq_pasid : pk_pasid_reg[head];
-assign p_mem         = park_empty ? in_mem : pk_mem_reg[head];
-assign p_line        = park_empty ? hit_line : pk_line_reg[head];
+// (no rst term: the pipeline resets every stage's valid bit itself)
+assign p_valid       = (open_reg && s_irq_valid) || head_go;
+// the head's fields are kept in flops of their own (formed from the next head
+// and the entry pushed on the same edge), so the RAM addresses see one mux
+reg [IRQ_INDEX_WIDTH-1:0] hd_index_reg;
+reg                       hd_pv_reg;
+reg [19:0]                hd_pasid_reg;
+reg                       hd_mem_reg;
+reg [LINE_WIDTH-1:0]      hd_line_reg;
+assign p_index       = byp_reg ? s_irq_index : hd_index_reg;
+assign p_pasid_valid = byp_reg ? s_irq_pasid_valid : hd_pv_reg;
+assign p_pasid       = byp_reg ? s_irq_pasid : hd_pasid_reg;
+assign p_mem         = byp_reg ? in_mem : hd_mem_reg;
+assign p_line        = byp_reg ? {{(LINE_WIDTH-CW){1'b0}}, in_line} : hd_line_reg;
 
-wire pop = head_err || (head_go && p_ready);
+wire pop = !byp_reg && (head_err || (head_go && p_ready));
 
 // --------------------------------------------------------------------------
-// fetches: trigger misses (in park order) first, then re-examinations
+// fetches: parked misses (in park order) first, then re-examinations
 // --------------------------------------------------------------------------
-
-reg [CW-1:0] alloc_reg;
 
 wire fi_any   = fi_reg != tail_reg;
-wire fi_need  = fi_any && pk_st_reg[fi] == ST_NEED;
-// a miss at the port fetches on its acceptance edge when no parked miss waits
-// for its fetch (one cycle off the miss latency)
-wire port_miss = acc_park && in_mem && !hit && !fi_any;
-wire [ENTRY_WIDTH-1:0] fi_j;
-/* verilator lint_off UNUSEDSIGNAL */
-wire [32:0] fi_j_ext = {{(33-IRQ_INDEX_WIDTH){1'b0}}, pk_index_reg[fi]} - NUM_SLOTS;
-/* verilator lint_on UNUSEDSIGNAL */
-assign fi_j = fi_j_ext[ENTRY_WIDTH-1:0];
+wire fi_need  = fi_any && pk_st_reg[2*fi +: 2] == ST_NEED;
+// t1's miss fetches in its push cycle when no older parked miss waits for its fetch
+wire t1_fetch = t1_park && t1_miss && !fi_any;
+// re-examination address, registered from mf_req_entry (taken from the second
+// cycle of its request on: mf_seen_reg)
+reg  [63:0] mf_addr_reg;
+reg         mf_seen_reg;
+// a re-examination fetch goes only when no parked miss and no memory trigger in t1 may fetch,
+// so the address choice below depends on flops only
+wire mf_go_ok = mf_seen_reg && !fi_need && !(t1_valid_reg && t1_mem_reg);
 
-// outstanding fetch owners, in issue order: {re-examination, park entry}
+// outstanding fetch owners, in issue order: {re-examination, park slot}
 reg [PW:0]  own_q_reg [0:MAX_OUTSTANDING-1];
 reg [OW:0]  own_cnt_reg;
 /* verilator lint_off UNUSEDSIGNAL */
@@ -206,48 +288,96 @@ wire [OW:0] own_push_at = own_cnt_reg - {{OW{1'b0}}, f_rsp_valid};
 /* verilator lint_on UNUSEDSIGNAL */
 wire own_full = own_cnt_reg == MAX_OUTSTANDING;
 
-wire [ENTRY_WIDTH-1:0] f_j = fi_need ? fi_j : (port_miss ? in_j : mf_req_entry);
-assign f_req_valid  = !own_full && (fi_need || port_miss || mf_req_valid);
-/* verilator lint_off UNUSEDSIGNAL */
-wire [63:0] f_j_off = {{(64-ENTRY_WIDTH){1'b0}}, f_j} << 4;
-/* verilator lint_on UNUSEDSIGNAL */
-assign f_req_addr   = mem_base + f_j_off;
-assign mf_req_ready = !own_full && !fi_need && !port_miss && f_req_ready;
+assign f_req_valid  = !own_full && (fi_need || t1_fetch || (mf_req_valid && mf_go_ok));
+assign f_req_addr   = fi_need ? {pk_addr_reg[fi], 4'd0} :
+                      ((t1_valid_reg && t1_mem_reg) ? t1_addr_reg : mf_addr_reg);
+assign mf_req_ready = !own_full && mf_go_ok && f_req_ready;
 wire f_go    = f_req_valid && f_req_ready;
 wire f_trig  = f_go && fi_need;
-wire f_port  = f_go && !fi_need && port_miss;
+wire f_t1    = f_go && !fi_need && t1_fetch;
 
 wire fi_adv  = fi_any && (!fi_need || f_trig);
 
 wire             rsp_mf   = own_q_reg[0][PW];
 wire [PW-1:0]    rsp_slot = own_q_reg[0][PW-1:0];
-assign rsp_for_head = f_rsp_valid && !f_rsp_err && !rsp_mf && rsp_slot == head;
+
+// next states (written below), from which the head's flops are formed
+wire [PW:0] own_push_val = {!fi_need && !t1_fetch, f_t1 ? tail : fi};
+wire [OW:0] own_cnt_next = own_cnt_reg + {{OW{1'b0}}, f_go} - {{OW{1'b0}}, f_rsp_valid};
+wire [PW:0] own0_next    = (f_go && own_push_at == 0) ? own_push_val :
+                           (f_rsp_valid ? own_q_reg[1] : own_q_reg[0]);
+reg [2*P-1:0] st_next;
+wire hd_rsp_next;
+integer n;
+always @* begin
+    st_next = pk_st_reg;
+    for (n = 0; n < P; n = n + 1) begin
+        if (f_trig && fi == n[PW-1:0]) begin
+            st_next[2*n +: 2] = ST_WAIT;
+        end
+        if (f_rsp_valid && !rsp_mf && rsp_slot == n[PW-1:0]) begin
+            st_next[2*n +: 2] = f_rsp_err ? ST_ERR : ST_GO;
+        end
+        if (t1_park && tail == n[PW-1:0]) begin
+            st_next[2*n +: 2] = !t1_miss ? ST_GO : (f_t1 ? ST_WAIT : ST_NEED);
+        end
+    end
+end
 
 // entry image in the slot-store layout {PASID, PASID_EN, MASK, DATA, ADDR_HI, ADDR_LO[31:2]}
 wire [115:0] f_image = {f_rsp_entry[127:108], f_rsp_entry[99], f_rsp_entry[96],
                         f_rsp_entry[95:64], f_rsp_entry[63:32], f_rsp_entry[31:2]};
 wire unused_f = ^{f_rsp_entry[107:100], f_rsp_entry[98:97], f_rsp_entry[1:0]};
 
-wire                  ram_we   = f_rsp_valid && !f_rsp_err;
+// fill: the image of a trigger's fetch, written into its cache line one edge
+// after the answer (the answer edge writes the park line)
+reg          fill_valid_reg;
+reg [CW-1:0] fill_line_reg;
+reg [TW-1:0] fill_tag_reg;
+reg [115:0]  fill_data_reg;
+
+// a cache line still read as a hit by a parked trigger, by t1 or by the trigger
+// accepted on the answer edge keeps its entry: decided on the answer edge for
+// the fill one edge later (from the line the answer fills)
 /* verilator lint_off UNUSEDSIGNAL */
-wire [LINE_WIDTH-1:0] rsp_line = pk_line_reg[rsp_slot];
+wire [32:0] rsp_j_ext = {{(33-IRQ_INDEX_WIDTH){1'b0}}, pk_index_reg[rsp_slot]} - NUM_SLOTS;
 /* verilator lint_on UNUSEDSIGNAL */
-wire [CW-1:0]         rsp_line_c = rsp_line[CW-1:0];   // a trigger's line is a cache line
-wire [LINE_WIDTH-1:0] ram_line = rsp_mf ? STAGE_LINE[LINE_WIDTH-1:0] : pk_line_reg[rsp_slot];
+wire [JW-1:0] rsp_j = rsp_j_ext[JW-1:0];
+reg pin_now;
+reg fill_pinned_reg;
+integer q;
+always @* begin
+    pin_now = (t1_valid_reg && t1_mem_reg && t1_line_reg == rsp_j[CW-1:0]) ||
+              (acc && in_mem && in_line == rsp_j[CW-1:0]);
+    for (q = 0; q < P; q = q + 1) begin
+        if (pk_live_reg[q] && pk_hit_reg[q] && pk_cline_reg[q*CW +: CW] == rsp_j[CW-1:0]) begin
+            pin_now = 1'b1;
+        end
+    end
+end
+wire fill_we = fill_valid_reg && !fill_pinned_reg;
+
+// answers never come on consecutive edges (four beats each), so the fill
+// never meets an answer's write
+wire                  rsp_we   = f_rsp_valid && !f_rsp_err;
+wire [LINE_WIDTH-1:0] rsp_line = rsp_mf ? STAGE_LINE : PARK_LINE0 + {{(LINE_WIDTH-PW){1'b0}}, rsp_slot};
+wire                  ram_we   = rsp_we || fill_we;
+wire [LINE_WIDTH-1:0] ram_line = rsp_we ? rsp_line : {{(LINE_WIDTH-CW){1'b0}}, fill_line_reg};
+wire [115:0]          ram_data = rsp_we ? f_image : fill_data_reg;
 
 wire [115:0] ram_rd_entry;
 
 ims_ram_sdp #(
     .DATA_WIDTH(116),
     .ADDR_WIDTH(LINE_WIDTH),
-    .DEPTH(C + 1),
+    .DEPTH(C + P + 1),
     .OUTPUT_REG(1),
     .READ_FIRST(0)
 ) entry_ram_inst (
     .clk(clk),
     .wr_en(ram_we),
     .wr_addr(ram_line),
-    .wr_data(f_image),
+    .wr_data(ram_data),
     .rd_en(1'b1),
     .rd_addr(rd_line),
     .rd_data(ram_rd_entry)
@@ -259,7 +389,9 @@ ims_ram_sdp #(
 reg         fwd1_reg, fwd2_reg;
 reg [115:0] fwd1_data_reg, fwd2_data_reg;
 always @(posedge clk) begin
-    fwd1_reg      <= ram_we && ram_line == rd_line;
+    // (the only read of a line written on the same edge: the head going in
+    // its answer cycle, from its park line)
+    fwd1_reg      <= rsp_for_head && p_ready && !byp_reg;
     fwd1_data_reg <= f_image;
     fwd2_reg      <= fwd1_reg;
     fwd2_data_reg <= fwd1_data_reg;
@@ -270,99 +402,154 @@ always @(posedge clk) begin
 end
 assign rd_entry = fwd2_reg ? fwd2_data_reg : ram_rd_entry;
 
+// --------------------------------------------------------------------------
+// state
+// --------------------------------------------------------------------------
+
+wire [PW:0]   tail_next = tail_reg + {{PW{1'b0}}, t1_park};
+wire [PW:0]   head_next;
+assign hd_rsp_next = tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_WAIT &&
+                     own_cnt_next != 0 && !own0_next[PW];
+wire [LINE_WIDTH-1:0] push_line = t1_hit ? {{(LINE_WIDTH-CW){1'b0}}, t1_line_reg}
+                                         : PARK_LINE0 + {{(LINE_WIDTH-PW){1'b0}}, tail};
+assign head_next = head_reg + {{PW{1'b0}}, pop};
+/* verilator lint_off UNUSEDSIGNAL */
+wire [PW+1:0] occ_next  = {1'b0, tail_next - head_reg} + {{(PW+1){1'b0}}, acc};
+/* verilator lint_on UNUSEDSIGNAL */
+
+// mode: leave bypass on a take-back; return once nothing is parked and no
+// trigger accepted in park mode waits in t1
+wire byp_next  = byp_reg ? !kill : (tail_next == head_next && !acc);
+// next cycle, with no pop counted: parked + t1 <= PARK_DEPTH - 1
+wire room_next = occ_next <= P_LAST;
+
 integer k;
 always @(posedge clk) begin
-    ev_drop_disabled <= acc && acc_drop;
+    mem_lim_reg      <= NSX + {{(XW-ENTRY_WIDTH-1){1'b0}}, mem_entries};
+    // (these lag MEM_BASE by up to two edges: a base write holds triggers for longer)
+    base_adj_reg     <= mem_base - {{(60-XW){1'b0}}, NSX, 4'd0};
+    base_adj_hi1_reg <= base_adj_reg[63:LO] + 1'b1;
+    base_hi1_reg     <= mem_base[63:LOM] + 1'b1;
+    ev_drop_disabled <= t1_drop;
     ev_fetch_err     <= f_rsp_valid && f_rsp_err;
     mf_rsp_valid     <= f_rsp_valid && rsp_mf;
     mf_rsp_err       <= f_rsp_err;
 
-    if (acc_park) begin
-        pk_index_reg[tail_reg[PW-1:0]] <= s_irq_index;
-        pk_pv_reg[tail_reg[PW-1:0]]    <= s_irq_pasid_valid;
-        pk_pasid_reg[tail_reg[PW-1:0]] <= s_irq_pasid;
-        pk_mem_reg[tail_reg[PW-1:0]]   <= in_mem;
-        pk_line_reg[tail_reg[PW-1:0]]  <= hit_line;
-        pk_st_reg[tail_reg[PW-1:0]]    <= (!in_mem || hit) ? ST_GO : (f_port ? ST_WAIT : ST_NEED);
-        if (f_port) begin
-            pk_line_reg[tail_reg[PW-1:0]] <= {{(LINE_WIDTH-CW){1'b0}}, alloc_reg};
-        end
-        tail_reg <= tail_reg + 1'b1;
+    // t1: every accepted trigger, with its line's tag as of acceptance (a fill
+    // of that line on the same edge counts as no tag: the RAM read and the
+    // fill would collide)
+    t1_valid_reg <= acc;
+    t1_spec_reg  <= byp_reg;
+    t1_index_reg <= s_irq_index;
+    t1_pv_reg    <= s_irq_pasid_valid;
+    t1_pasid_reg <= s_irq_pasid;
+    t1_mem_reg   <= in_mem;
+    t1_line_reg  <= in_line;
+    // (without in_mem, a carry chain of its own: t1_hit ANDs it)
+    t1_tag_hit_reg <= tag_valid_reg[in_line] && !(fill_we && fill_line_reg == in_line) &&
+                      tag_reg[in_line] == in_j[JW-1:CW];
+    t1_addr_reg  <= in_addr;
+    mf_addr_reg  <= mf_addr;
+    mf_seen_reg  <= mf_req_valid && !(mf_req_ready && mf_req_valid);
+    fill_pinned_reg <= pin_now;
+
+    byp_reg      <= byp_next;
+    open_reg     <= byp_next && !hold;
+    park_rdy_reg <= !byp_next && room_next && !hold;
+
+    if (t1_park) begin
+        pk_index_reg[tail] <= t1_index_reg;
+        pk_pv_reg[tail]    <= t1_pv_reg;
+        pk_pasid_reg[tail] <= t1_pasid_reg;
+        pk_mem_reg[tail]   <= t1_mem_reg;
+        pk_hit_reg[tail]   <= t1_hit;
+        pk_cline_reg[tail*CW +: CW] <= t1_line_reg;
+        pk_addr_reg[tail]  <= t1_addr_reg[63:4];
+        pk_line_reg[tail]  <= push_line;
     end
-    if (pop) begin
-        head_reg <= head_reg + 1'b1;
+    if (t1_park && tail == head_next[PW-1:0]) begin
+        hd_index_reg <= t1_index_reg;
+        hd_pv_reg    <= t1_pv_reg;
+        hd_pasid_reg <= t1_pasid_reg;
+        hd_mem_reg   <= t1_mem_reg;
+        hd_line_reg  <= push_line;
+    end else begin
+        hd_index_reg <= pk_index_reg[head_next[PW-1:0]];
+        hd_pv_reg    <= pk_pv_reg[head_next[PW-1:0]];
+        hd_pasid_reg <= pk_pasid_reg[head_next[PW-1:0]];
+        hd_mem_reg   <= pk_mem_reg[head_next[PW-1:0]];
+        hd_line_reg  <= pk_line_reg[head_next[PW-1:0]];
     end
+    tail_reg <= tail_next;
+    head_reg <= head_next;
+    pk_live_reg <= (pk_live_reg | ({{(P-1){1'b0}}, t1_park} << tail))
+                               & ~({{(P-1){1'b0}}, pop} << head);
     if (fi_adv) begin
         fi_reg <= fi_reg + 1'b1;
     end
-    if (acc_park && !fi_any) begin
+    if (t1_park && !fi_any) begin
         // the new entry needs no fetch or just got it: the pointer passes it
-        // (a miss whose port fetch was refused is left for the pointer)
-        fi_reg <= (f_port || !(in_mem && !hit)) ? tail_reg + 1'b1 : tail_reg;
+        // (a miss whose fetch was refused is left for the pointer)
+        fi_reg <= (f_t1 || !t1_miss) ? tail_reg + 1'b1 : tail_reg;
     end
+    pk_st_reg  <= st_next;
+    hd_go_reg  <= tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_GO;
+    // (trigger fetches answer in park order, so a waiting head's fetch is the
+    // oldest trigger fetch outstanding: only a re-examination ahead of it matters)
+    hd_arm_reg <= hd_rsp_next && f_rsp_arm_next;
 
-    // fetch issue: a trigger miss takes the next line (round robin), dropping its old tag
-    if (f_port) begin
-        tag_valid_reg[alloc_reg] <= 1'b0;
-        alloc_reg <= (alloc_reg == C_LAST) ? {CW{1'b0}} : alloc_reg + 1'b1;
-    end
-    if (f_trig) begin
-        pk_st_reg[fi]            <= ST_WAIT;
-        pk_line_reg[fi]          <= {{(LINE_WIDTH-CW){1'b0}}, alloc_reg};
-        tag_valid_reg[alloc_reg] <= 1'b0;
-        alloc_reg <= (alloc_reg == C_LAST) ? {CW{1'b0}} : alloc_reg + 1'b1;
-    end
-
-    // owner queue: push on issue, pop on response
+    // owner queue: push on issue, pop on answer
     for (k = 0; k < MAX_OUTSTANDING - 1; k = k + 1) begin
         if (f_rsp_valid) begin
             own_q_reg[k] <= own_q_reg[k + 1];
         end
     end
     if (f_go) begin
-        own_q_reg[own_push_at[OW-1:0]] <= {!fi_need && !port_miss, (port_miss && !fi_need) ? tail_reg[PW-1:0] : fi};
+        own_q_reg[own_push_at[OW-1:0]] <= own_push_val;
     end
-    own_cnt_reg <= own_cnt_reg + {{OW{1'b0}}, f_go} - {{OW{1'b0}}, f_rsp_valid};
+    own_cnt_reg <= own_cnt_next;
 
-    // fetch response: a trigger's image becomes a cache line and its trigger may go
+    // answer: the trigger may go; its image is filled into its cache line next
+    fill_valid_reg <= 1'b0;
     if (f_rsp_valid && !rsp_mf) begin
-        pk_st_reg[rsp_slot] <= f_rsp_err ? ST_ERR : ST_GO;
-        if (!f_rsp_err) begin
-            tag_valid_reg[rsp_line_c] <= 1'b1;
-            tag_entry_reg[rsp_line_c*ENTRY_WIDTH +: ENTRY_WIDTH] <= fi_j_of(pk_index_reg[rsp_slot]);
-        end
+        fill_valid_reg      <= !f_rsp_err;
+    end
+    fill_line_reg <= rsp_j[CW-1:0];
+    fill_tag_reg  <= rsp_j[JW-1:CW];
+    fill_data_reg <= f_image;
+    if (fill_we) begin
+        tag_valid_reg[fill_line_reg] <= 1'b1;
+        tag_reg[fill_line_reg]       <= fill_tag_reg;
     end
 
     if (inv_valid) begin
         for (k = 0; k < C; k = k + 1) begin
-            if (inv_all || tag_entry_reg[k*ENTRY_WIDTH +: ENTRY_WIDTH] == inv_entry) begin
+            if (inv_all || (tag_reg[k] == inv_entry_ext[JW-1:CW] && k[CW-1:0] == inv_entry_ext[CW-1:0])) begin
                 tag_valid_reg[k] <= 1'b0;
             end
         end
     end
 
     if (rst) begin
+        byp_reg          <= 1'b1;
+        open_reg         <= 1'b0;
+        park_rdy_reg     <= 1'b0;
+        t1_valid_reg     <= 1'b0;
         head_reg         <= 0;
         tail_reg         <= 0;
         fi_reg           <= 0;
-        alloc_reg        <= 0;
+        pk_live_reg      <= {P{1'b0}};
         own_cnt_reg      <= 0;
+        fill_valid_reg   <= 1'b0;
+        hd_go_reg        <= 1'b0;
+        hd_arm_reg       <= 1'b0;
         tag_valid_reg    <= {C{1'b0}};
         ev_drop_disabled <= 1'b0;
         ev_fetch_err     <= 1'b0;
         mf_rsp_valid     <= 1'b0;
+        mf_seen_reg      <= 1'b0;
     end
 end
-
-/* verilator lint_off UNUSEDSIGNAL */
-function [ENTRY_WIDTH-1:0] fi_j_of(input [IRQ_INDEX_WIDTH-1:0] index);
-    reg [32:0] e;
-    begin
-        e = {{(33-IRQ_INDEX_WIDTH){1'b0}}, index} - NUM_SLOTS;
-        fi_j_of = e[ENTRY_WIDTH-1:0];
-    end
-endfunction
-/* verilator lint_on UNUSEDSIGNAL */
 
 endmodule
 

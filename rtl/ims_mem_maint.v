@@ -74,6 +74,11 @@ module ims_mem_maint #(
 localparam [1:0] CMD_INVAL = 2'd0, CMD_SIZE = 2'd2;
 localparam [1:0] OPM_CAND = 2'd0, OPM_CLEAR = 2'd1, OPM_PEND_RD = 2'd2;
 localparam DRAIN_CYCLES = 6;
+// index arithmetic width: NUM_SLOTS + MEM_MAX_ENTRIES fits, and a word number has a bit
+localparam XW = (IDX_WIDTH + 1 > 6) ? IDX_WIDTH + 1 : 6;
+/* verilator lint_off WIDTH */
+localparam [XW-1:0] NS = NUM_SLOTS;
+/* verilator lint_on WIDTH */
 
 localparam [3:0]
     S_IDLE    = 4'd0,
@@ -100,8 +105,9 @@ reg [ENTRY_WIDTH:0] j_reg;        // named entry (inval), or current entry (clea
 reg [ENTRY_WIDTH:0] clr_end_reg;
 reg        rx_again_reg;   // a CTRL re-examination request is waiting
 reg [31:0] rx_bits_reg;    // remaining candidates of the word being re-examined
-reg [31:0] rx_word_reg;    // pending word number being re-examined
-reg [31:0] rx_last_word_reg;
+reg [31:0] rx_mask_reg;    // the bits of word rx_word that belong to the entries re-examined
+reg [XW-6:0] rx_word_reg;  // pending word number being re-examined
+reg [XW-6:0] rx_last_word_reg;
 reg [4:0]  rx_bit_reg;
 
 assign hold = state_reg == S_HOLD || state_reg == S_INV || state_reg == S_CLR ||
@@ -113,61 +119,60 @@ wire [31:0] named_j = {16'd0, cmd_wdata[15:0]};
 /* verilator lint_on UNUSEDSIGNAL */
 wire named_ok = cmd_wdata[31] || named_j < m_ext;
 
-// bits of pending word w that belong to entries in [lo, hi) (absolute indices):
-// the bits below hi's offset in the word minus those below lo's (two clamped
-// offsets and two shifts, not 32 range compares)
+// lowest set bit of v (v & -v isolates it; the encoder is an OR per bit)
 /* verilator lint_off UNUSEDSIGNAL */
-function [5:0] offset_in_word(input [31:0] w, input [31:0] x);
-    reg [31:0] base;
-    begin
-        base = {w[26:0], 5'd0};
-        if (x <= base) begin
-            offset_in_word = 6'd0;
-        end else if (x - base >= 32) begin
-            offset_in_word = 6'd32;
-        end else begin
-            offset_in_word = {1'b0, x[4:0]};
-        end
-    end
-endfunction
-
-function [31:0] ones_below(input [5:0] k);
-    reg [63:0] t;
-    begin
-        t = (64'd1 << k) - 64'd1;
-        ones_below = t[31:0];
-    end
-endfunction
-/* verilator lint_on UNUSEDSIGNAL */
-
-function [31:0] word_mask(input [31:0] w, input [31:0] lo, input [31:0] hi);
-    begin
-        word_mask = ones_below(offset_in_word(w, hi)) & ~ones_below(offset_in_word(w, lo));
-    end
-endfunction
-
-// lowest set bit
 function [4:0] lowest(input [31:0] v);
+    reg [31:0] iso;
     integer b;
     begin
+        iso = v & (~v + 32'd1);
         lowest = 5'd0;
-        for (b = 31; b >= 0; b = b - 1) begin
-            if (v[b]) begin
-                lowest = b[4:0];
-            end
+        for (b = 0; b < 32; b = b + 1) begin
+            lowest = lowest | (iso[b] ? b[4:0] : 5'd0);
         end
+    end
+endfunction
+/* verilator lint_on UNUSEDSIGNAL */
+
+function [31:0] ones_below(input [4:0] k);
+    begin
+        ones_below = (32'd1 << k) - 32'd1;
     end
 endfunction
 
 /* verilator lint_off UNUSEDSIGNAL */
-wire [31:0] rx_idx = {rx_word_reg[26:0], rx_bit_reg};
-wire [31:0] rx_lo  = all_reg ? NUM_SLOTS : NUM_SLOTS + {{(31-ENTRY_WIDTH){1'b0}}, j_reg};
-wire [31:0] rx_hi  = all_reg ? NUM_SLOTS + m_ext : NUM_SLOTS + {{(31-ENTRY_WIDTH){1'b0}}, j_reg} + 1;
-wire [31:0] rx_j   = rx_idx - NUM_SLOTS;
-wire [31:0] clr_idx = NUM_SLOTS + {{(31-ENTRY_WIDTH){1'b0}}, j_reg};
+wire [XW-1:0] m_x     = {{(XW-ENTRY_WIDTH-1){1'b0}}, mem_entries};
+wire [XW-1:0] hi_all  = NS + m_x;                // first index past the memory entries
+wire [XW-1:0] hi_m1   = hi_all - 1'b1;
+wire [XW-1:0] j_x     = {{(XW-ENTRY_WIDTH-1){1'b0}}, j_reg};
+wire [XW-1:0] rx_idx  = {rx_word_reg, rx_bit_reg};
+wire [XW-1:0] rx_jx   = rx_idx - NS;
+wire [XW-1:0] clr_idx = NS + j_x;                // the entry cleared, or the one named entry re-examined
 /* verilator lint_on UNUSEDSIGNAL */
+wire [ENTRY_WIDTH-1:0] rx_j = rx_jx[ENTRY_WIDTH-1:0];
+wire [XW-6:0] first_word   = NS[XW-1:5];
+wire [XW-6:0] hi_last_word = hi_m1[XW-1:5];
+wire [XW-6:0] named_word   = clr_idx[XW-1:5];
+
+// the bits of word rx_word belonging to the entries re-examined: all of them
+// between NUM_SLOTS and NUM_SLOTS + M, or the one named entry (registered
+// while the word is read, so the answer meets only an AND)
+// (the entry count's end and the named entry's bit are registered ahead: M and
+// the named entry stay put for many cycles before a word is read)
+reg  [XW-6:0] hi_word_reg;
+reg  [31:0]   hi_mask_reg;
+reg  [31:0]   one_mask_reg;
+reg           trig_q_reg;      // a trigger entered the pipeline on the previous edge
+wire [31:0] rx_mask_all = (rx_word_reg == first_word ? ~ones_below(NS[4:0]) : 32'hFFFF_FFFF) &
+                          (rx_word_reg == hi_word_reg ? hi_mask_reg : 32'hFFFF_FFFF);
+wire [31:0] rx_mask_one = one_mask_reg;
 
 always @(posedge clk) begin
+    hi_word_reg  <= hi_all[XW-1:5];
+    hi_mask_reg  <= (hi_all[4:0] != 5'd0) ? ones_below(hi_all[4:0]) : 32'hFFFF_FFFF;
+    one_mask_reg <= 32'd1 << clr_idx[4:0];
+    // (a trigger counts one edge late: the drain then waits one cycle longer)
+    trig_q_reg   <= trig_to_pipe;
     cmd_done  <= 1'b0;
     inv_valid <= 1'b0;
     if (rx_all_req) begin
@@ -196,15 +201,15 @@ always @(posedge clk) begin
                 rx_again_reg <= 1'b0;
                 all_reg      <= 1'b1;
                 state_reg    <= S_RX_WORD;
-                rx_word_reg      <= NUM_SLOTS / 32;
-                rx_last_word_reg <= (NUM_SLOTS + m_ext - 1) / 32;
+                rx_word_reg      <= first_word;
+                rx_last_word_reg <= hi_last_word;
                 if (mem_entries == 0) begin
                     state_reg <= S_IDLE;
                 end
             end
         end
         S_HOLD: begin
-            if (!park_empty || trig_to_pipe) begin
+            if (!park_empty || trig_q_reg) begin
                 drain_reg <= DRAIN_CYCLES[3:0];
             end else if (drain_reg != 0) begin
                 drain_reg <= drain_reg - 1'b1;
@@ -239,12 +244,13 @@ always @(posedge clk) begin
                 if (!all_reg) begin
                     j_reg <= cmd_wdata[ENTRY_WIDTH:0];
                 end
-                rx_word_reg      <= all_reg ? NUM_SLOTS / 32 : (NUM_SLOTS + named_j) / 32;
-                rx_last_word_reg <= all_reg ? (NUM_SLOTS + m_ext - 1) / 32 : (NUM_SLOTS + named_j) / 32;
+                rx_word_reg      <= all_reg ? first_word : named_word;
+                rx_last_word_reg <= all_reg ? hi_last_word : named_word;
                 state_reg        <= S_RX_WORD;
             end
         end
         S_RX_WORD: begin
+            rx_mask_reg <= all_reg ? rx_mask_all : rx_mask_one;
             op_valid  <= 1'b1;
             op_kind   <= OPM_PEND_RD;
             op_word   <= rx_word_reg[WORD_WIDTH-1:0];
@@ -252,7 +258,7 @@ always @(posedge clk) begin
         end
         S_RX_WW: begin
             if (rsp_valid) begin
-                rx_bits_reg <= rsp_rdata & word_mask(rx_word_reg, rx_lo, rx_hi);
+                rx_bits_reg <= rsp_rdata & rx_mask_reg;
                 state_reg   <= S_RX_BIT;
             end
         end
@@ -261,18 +267,18 @@ always @(posedge clk) begin
                 if (rx_word_reg == rx_last_word_reg) begin
                     state_reg <= S_IDLE;
                 end else begin
-                    rx_word_reg <= rx_word_reg + 1;
+                    rx_word_reg <= rx_word_reg + 1'b1;
                     state_reg   <= S_RX_WORD;
                 end
             end else begin
                 rx_bit_reg  <= lowest(rx_bits_reg);
-                rx_bits_reg <= rx_bits_reg & ~(32'd1 << lowest(rx_bits_reg));
+                rx_bits_reg <= rx_bits_reg & (rx_bits_reg - 32'd1);   // the lowest bit taken
                 state_reg   <= S_RX_F;
             end
         end
         S_RX_F: begin
             mf_req_valid <= 1'b1;
-            mf_req_entry <= rx_j[ENTRY_WIDTH-1:0];
+            mf_req_entry <= rx_j;
             state_reg    <= S_RX_FW;
         end
         S_RX_FW: begin

@@ -57,6 +57,7 @@ module ims_msg_pipe #(
     input  wire [19:0]                s_irq_pasid,
     input  wire                       s_irq_mem,    // memory entry: its image is in line s_irq_line
     input  wire [LINE_WIDTH-1:0]      s_irq_line,
+    input  wire                       s_irq_kill,   // section 7: the trigger in stage R is taken back (no outcome, credit returned)
 
     // memory-entry images (ims_mem_front's entry RAM, same read latency as the slot RAM)
     output wire [LINE_WIDTH-1:0]      mem_rd_line,
@@ -319,6 +320,7 @@ ims_rule_eval #(
     .s_irq_pasid(s_irq_pasid),
     .s_irq_mem(s_irq_mem),
     .s_irq_line(s_irq_line),
+    .s_irq_kill(s_irq_kill),
     .head_go(head_go),
     .head_kind(head_kind),
     .head_slot(head_slot),

@@ -60,6 +60,7 @@ module ims_rule_eval #(
     input  wire [19:0]                s_irq_pasid,
     input  wire                       s_irq_mem,
     input  wire [LINE_WIDTH-1:0]      s_irq_line,
+    input  wire                       s_irq_kill,      // section 7: the trigger in stage R is taken back (ims_mem_front's miss: no outcome, credit returned)
 
     // the op skid buffer's head (flops; issues when head_go)
     input  wire                       head_go,
@@ -240,7 +241,7 @@ always @(posedge clk) begin
     r_mem_reg         <= iss_mem;
     r_int_reg         <= iss_int;
 
-    b_valid_reg       <= r_valid_reg;
+    b_valid_reg       <= r_valid_reg && !s_irq_kill;
     b_kind_reg        <= r_kind_reg;
     b_slot_reg        <= r_slot_reg;
     b_word_reg        <= r_word_reg;
@@ -331,7 +332,7 @@ end
 // The terms are combined with the op's own flags ahead, for each of the
 // cases the RAM word can still decide (bp_*: the trigger passed rules 1 and
 // 2, combined with FUNC_MASK, pasid_valid and the bypass entry's tests).
-wire r_passed  = r_valid_reg && r_kind_reg == `IMS_OP_TRIG && !r_range_err_reg && ctrl_enable;
+wire r_passed  = r_valid_reg && r_kind_reg == `IMS_OP_TRIG && !r_range_err_reg && ctrl_enable && !s_irq_kill;
 wire r_trig_fm = ctrl_func_mask;   // FUNC_MASK as rule 4 sees it
 
 reg b_enable_reg;
@@ -482,6 +483,8 @@ ims_msg_decide decide_inst (
 // The message goes to the write master as a candidate from flops (stage C's
 // op kind, address and data) plus the late decision, which the write master
 // only lets commit a queue entry and raise AWVALID.
+reg b_kill_reg, c_kill_reg;   // a taken-back trigger returns its credit like one that sent nothing
+
 always @(posedge clk) begin
     msg_addr <= {s_addr_hi, s_addr_lo, 2'b00};
     msg_data <= s_data;
@@ -491,7 +494,9 @@ always @(posedge clk) begin
     ev_drop_pasid    <= t_pasid_drop;
     ev_drop_disabled <= c_disabled_reg;
 
-    trig_nomsg_reg <= c_trig_reg && !t_msg;
+    trig_nomsg_reg <= (c_trig_reg && !t_msg) || c_kill_reg;
+    b_kill_reg     <= s_irq_kill;
+    c_kill_reg     <= b_kill_reg;
     cand_nomsg_reg <= c_cand_reg && !c_fire;
 
     if (rst) begin
@@ -500,6 +505,8 @@ always @(posedge clk) begin
         ev_drop_pasid    <= 1'b0;
         ev_drop_disabled <= 1'b0;
         trig_nomsg_reg   <= 1'b0;
+        b_kill_reg       <= 1'b0;
+        c_kill_reg       <= 1'b0;
         cand_nomsg_reg   <= 1'b0;
     end
 end

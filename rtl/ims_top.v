@@ -133,8 +133,9 @@ localparam IDX_WIDTH  = MEM ? $clog2(NUM_SLOTS + MEM_MAX_ENTRIES) : SLOT_WIDTH;
 localparam PEND_WORDS = ((1 << IDX_WIDTH) > 32) ? (1 << IDX_WIDTH) / 32 : 1;
 localparam WORD_WIDTH = (IDX_WIDTH > 5) ? IDX_WIDTH - 5 : 1;
 localparam ENTRY_WIDTH = (MEM_MAX_ENTRIES > 1) ? $clog2(MEM_MAX_ENTRIES) : 1;
-localparam LINE_WIDTH  = $clog2(MEM_CACHE_ENTRIES + 1);
 localparam PARK_DEPTH  = (MEM_CACHE_ENTRIES < 8) ? MEM_CACHE_ENTRIES : 8;
+// entry RAM lines: the cache, one per park-queue slot, the staging line
+localparam LINE_WIDTH  = $clog2(MEM_CACHE_ENTRIES + PARK_DEPTH + 1);
 
 // message queues: a handful of entries, independent of NUM_SLOTS
 localparam DIRECT_FIFO_ADDR_WIDTH = 3;
@@ -215,6 +216,7 @@ wire                       p_pasid_valid;
 wire [19:0]                p_pasid;
 wire                       p_mem;
 wire [LINE_WIDTH-1:0]      p_line;
+wire                       p_kill;
 wire [LINE_WIDTH-1:0]      mem_rd_line;
 wire [115:0]               mem_rd_entry;
 wire                       mem_op_valid;
@@ -316,6 +318,7 @@ ims_msg_pipe #(
     .s_irq_pasid(p_pasid),
     .s_irq_mem(p_mem),
     .s_irq_line(p_line),
+    .s_irq_kill(p_kill),
     .mem_rd_line(mem_rd_line),
     .mem_rd_entry(mem_rd_entry),
     .mem_op_valid(mem_op_valid),
@@ -358,9 +361,9 @@ ims_msg_pipe #(
 // section 7: memory-resident entries
 // --------------------------------------------------------------------------
 
-// the entry RAM's staging line (re-examination images), after the cache lines
+// the entry RAM's staging line (re-examination images), after the cache and park lines
 /* verilator lint_off WIDTH */
-localparam [LINE_WIDTH-1:0] C_STAGE_LINE = MEM_CACHE_ENTRIES;
+localparam [LINE_WIDTH-1:0] C_STAGE_LINE = MEM_CACHE_ENTRIES + PARK_DEPTH;
 /* verilator lint_on WIDTH */
 
 generate
@@ -383,6 +386,8 @@ if (MEM) begin : g_mem
     wire [127:0] f_rsp_entry;
     wire        f_rsp_err;
     wire        f_idle;
+    wire        f_rsp_arm_next;
+    wire        f_rsp_beat_ok;
 
     ims_mem_front #(
         .NUM_SLOTS(NUM_SLOTS),
@@ -412,6 +417,7 @@ if (MEM) begin : g_mem
         .p_pasid(p_pasid),
         .p_mem(p_mem),
         .p_line(p_line),
+        .p_kill(p_kill),
         .rd_line(mem_rd_line),
         .rd_entry(mem_rd_entry),
         .inv_valid(inv_valid),
@@ -429,7 +435,9 @@ if (MEM) begin : g_mem
         .f_req_addr(f_req_addr),
         .f_rsp_valid(f_rsp_valid),
         .f_rsp_entry(f_rsp_entry),
-        .f_rsp_err(f_rsp_err)
+        .f_rsp_err(f_rsp_err),
+        .f_rsp_arm_next(f_rsp_arm_next),
+        .f_rsp_beat_ok(f_rsp_beat_ok)
     );
 
     ims_mem_maint #(
@@ -480,6 +488,8 @@ if (MEM) begin : g_mem
         .rsp_entry(f_rsp_entry),
         .rsp_err(f_rsp_err),
         .idle(f_idle),
+        .rsp_arm_next(f_rsp_arm_next),
+        .rsp_beat_ok(f_rsp_beat_ok),
         .m_axi_arid(m_axi_arid),
         .m_axi_araddr(m_axi_araddr),
         .m_axi_arlen(m_axi_arlen),
@@ -511,6 +521,7 @@ end else begin : g_rev1
     assign p_pasid              = s_irq_pasid;
     assign p_mem                = 1'b0;
     assign p_line               = {LINE_WIDTH{1'b0}};
+    assign p_kill               = 1'b0;
     assign mem_rd_entry         = 116'd0;
     assign mem_op_valid         = 1'b0;
     assign mem_op_kind          = 2'd0;

