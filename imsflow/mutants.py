@@ -213,10 +213,10 @@ def copy_rtl(dest: Path) -> list[Path]:
 
 
 def by_name(name: str) -> Mutant:
-    for m in MUTANTS:
+    for m in MUTANTS + MEM_MUTANTS:
         if m.name == name:
             return m
-    raise KeyError(f"no mutant named {name!r}; known: {', '.join(m.name for m in MUTANTS)}")
+    raise KeyError(f"no mutant named {name!r}; known: {', '.join(m.name for m in MUTANTS + MEM_MUTANTS)}")
 
 
 def apply_mutant(sources: list[Path], mutant: Mutant) -> None:
@@ -245,6 +245,7 @@ MEM_MUTANTS = [
         tests=("mem_fetch_error",),
         rule="§7 rule 2: a fetch answered RRESP != OKAY drops the trigger (no message, no pend)",
         expect="messages",
+        formal="mem_fetch_error",
     ),
     Mutant(
         name="mem_inval_drops_nothing",
@@ -254,6 +255,7 @@ MEM_MUTANTS = [
         tests=("mem_inval_freshness",),
         rule="§7 rule 3: a trigger after MEM_INVAL's response uses values read after the MEM_INVAL",
         expect="messages",
+        formal="mem_freshness",
     ),
     Mutant(
         name="mem_reexamine_skipped",
