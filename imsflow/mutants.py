@@ -131,8 +131,8 @@ MUTANTS = [
     Mutant(
         name="enable_ignored",
         rtl_file="ims_rule_eval.v",
-        original="wire r_passed  = r_valid_reg && r_kind_reg == `IMS_OP_TRIG && !r_range_err_reg && ctrl_enable;",
-        replacement="wire r_passed  = r_valid_reg && r_kind_reg == `IMS_OP_TRIG && !r_range_err_reg;",
+        original="wire r_passed  = r_valid_reg && r_kind_reg == `IMS_OP_TRIG && !r_range_err_reg && ctrl_enable && !s_irq_kill;",
+        replacement="wire r_passed  = r_valid_reg && r_kind_reg == `IMS_OP_TRIG && !r_range_err_reg && !s_irq_kill;",
         tests=(),
         rule="§4 rule 2: a trigger while ENABLE = 0 is dropped (this one also sends it)",
         expect="",

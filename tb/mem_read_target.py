@@ -14,7 +14,15 @@ Knobs:
 * `set_backpressure(ar=..., r=...)`: iterables of 0/1 per cycle (1 = pause): arready low /
   rvalid gaps; None removes the pattern.
 * RRESP errors: `memory.fail_reads(addr, length)`; each 4-byte beat that overlaps a failing
-  range is answered SLVERR with data 0 (so an error on one beat only is possible).
+  range is answered SLVERR with data 0 (so an error on one beat only is possible). That is
+  per-entry injection (every fetch of the entry fails). Per-fetch injection: `fail_fetch(n,
+  addr) -> beat or None`, asked once per fetch (n counts fetches from 0): a beat number
+  answers that one beat SLVERR (data 0) whatever memory holds, None leaves the fetch alone.
+* `memory` may be replaced between fetches (the pyuvm environment hands it the platform's).
+
+`FetchMonitor` is the passive side: it samples the AR and R handshakes each edge (stepped by
+the bench's EdgeSampler, so fetches are time-stamped on the same edge counter as everything
+else) and publishes one tb.transactions.FetchTxn per burst at its last beat.
 
 `fetches` records every burst (cycle of the AR handshake, address, per-beat (data, resp));
 `problems` lists §7 burst-shape violations (arlen 3, arsize 2, INCR, 16-byte aligned), which a
@@ -77,6 +85,8 @@ class MemReadTarget:
         self.r.log.setLevel(logging.WARNING)
         self.r.queue_occupancy_limit = 64
         self.cycle = 0
+        self.fail_fetch = None          # per-fetch error injection, see the module doc
+        self.injected = 0               # fetches answered with an injected error
         self.fetches: list[Fetch] = []
         self.problems: list[str] = []
         self._due: collections.deque = collections.deque()
@@ -113,6 +123,11 @@ class MemReadTarget:
             addr = int(ar.araddr)
             self.problems += burst_problems(cycle, addr, int(ar.arlen), int(ar.arsize), int(ar.arburst))
             f = Fetch(cycle, addr, self._read_beats(addr & ~0xF))
+            if self.fail_fetch is not None:
+                beat = self.fail_fetch(len(self.fetches), addr)
+                if beat is not None:
+                    f.beats[beat] = (0, SLVERR)
+                    self.injected += 1
             self.fetches.append(f)
             self._due.append((cycle + self.latency, int(getattr(ar, "arid", 0)), f))
 
@@ -129,3 +144,60 @@ class MemReadTarget:
                     t.rresp = resp
                     t.rlast = int(k == BEATS - 1)
                     self.r.send_nowait(t)
+
+
+class FetchMonitor:
+    """AR/R handshakes of the entry-fetch read master -> FetchTxn (see the module doc).
+    Responses are taken in AR order (the block's arid may be constant, §7, and the target
+    answers in order); `problems` collects burst-shape and protocol violations."""
+
+    def __init__(self, dut, prefix: str, publish) -> None:
+        from tb.transactions import FetchTxn   # (kept local: the target is used without it)
+        self._txn = FetchTxn
+        self.publish = publish
+        g = lambda n: getattr(dut, f"{prefix}_{n}")   # noqa: E731
+        self.arvalid, self.arready, self.araddr = g("arvalid"), g("arready"), g("araddr")
+        self.arlen, self.arsize, self.arburst = g("arlen"), g("arsize"), g("arburst")
+        self.rvalid, self.rready, self.rdata = g("rvalid"), g("rready"), g("rdata")
+        self.rresp, self.rlast = g("rresp"), g("rlast")
+        self.problems: list[str] = []
+        self.count = 0
+        self.errors = 0
+        self.last_cycle = -1
+        self.reset()
+
+    def reset(self) -> None:
+        self._ar: collections.deque = collections.deque()   # (cycle, addr) awaiting R beats
+        self._beats: list = []
+
+    @property
+    def outstanding(self) -> int:
+        return len(self._ar)
+
+    def sample(self, cycle: int, in_reset: bool) -> None:
+        if in_reset:
+            return
+        if self.arvalid.value and self.arready.value:
+            addr = int(self.araddr.value)
+            self.problems += burst_problems(cycle, addr, int(self.arlen.value), int(self.arsize.value),
+                                            int(self.arburst.value))
+            self._ar.append((cycle, addr))
+        if self.rvalid.value and self.rready.value:
+            if not self._ar:
+                self.problems.append(f"cycle {cycle}: R beat with no fetch outstanding")
+                return
+            self._beats.append((int(self.rdata.value), int(self.rresp.value)))
+            last = int(self.rlast.value)
+            if last != (len(self._beats) == BEATS):
+                self.problems.append(f"cycle {cycle}: rlast={last} on beat {len(self._beats)} of a "
+                                     f"{BEATS}-beat fetch")
+            if len(self._beats) == BEATS:
+                ar_cycle, addr = self._ar.popleft()
+                words = tuple(d for d, _ in self._beats)
+                resps = tuple(r for _, r in self._beats)
+                self._beats = []
+                t = self._txn(cycle, ar_cycle, addr, words, resps)
+                self.count += 1
+                self.errors += t.error
+                self.last_cycle = cycle
+                self.publish(t)

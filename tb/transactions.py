@@ -95,9 +95,26 @@ class RegReadTxn:
 
 
 @dataclass(slots=True)
+class FetchTxn:
+    """One memory-entry fetch on the read master (contract §7): its AR handshake at edge
+    `ar_cycle` and its last R beat at edge `cycle` (the fetch's result is known from then on:
+    the block cannot act on it earlier). `words` are the four beats' data, `resps` their
+    RRESP; any RRESP != OKAY makes the whole fetch an error (§7 rule 2)."""
+    cycle: int
+    ar_cycle: int
+    addr: int
+    words: tuple
+    resps: tuple
+
+    @property
+    def error(self) -> bool:
+        return any(r != 0 for r in self.resps)
+
+
+@dataclass(slots=True)
 class ResetTxn:
     """Reset asserted: the DUT may lose what it owed."""
     cycle: int
 
 
-OBSERVED = (TriggerTxn, MessageTxn, RegWriteTxn, RegWriteRespTxn, RegReadTxn, ResetTxn)
+OBSERVED = (TriggerTxn, MessageTxn, RegWriteTxn, RegWriteRespTxn, RegReadTxn, FetchTxn, ResetTxn)

@@ -10,7 +10,11 @@
   MemoryAgent         the memory side of the message port: tb/axi_message.py MemoryTarget
                       (BRESP and pacing) with cocotbext-axi's AxiSlaveWrite, or in lean mode
                       the tb/lean_stream.py driver/monitor pair (which then also drives and
-                      samples the trigger stream, one step per edge).
+                      samples the trigger stream, one step per edge). In a build with memory
+                      entries (contract §7) it also serves the entry fetches of the read
+                      master from host memory (tb/mem_read_target.py MemReadTarget: read
+                      latency, AR/R pauses, per-entry and per-fetch RRESP errors) and
+                      publishes every fetch it saw (FetchMonitor) on `fetch_ap`.
 
 Monitors publish typed transactions (tb/transactions.py) on their analysis port `ap`; the lean
 monitor publishes lists of them (batches). Per-edge work is stepped by the env's EdgeSampler.
@@ -18,6 +22,7 @@ monitor publishes lists of them (batches). Per-edge work is stepped by the env's
 
 from __future__ import annotations
 
+import itertools
 import random
 
 from cocotbext.axi import AxiLiteBus, AxiLiteMaster
@@ -27,6 +32,8 @@ from pyuvm import ConfigDB, uvm_agent, uvm_analysis_port, uvm_component, uvm_dri
 from models.errors import BusError
 from tb.axi_message import MemoryTarget, MessageMonitor
 from tb.lean_stream import LeanStream
+from tb.mem_read_target import FetchMonitor, MemReadTarget
+from models.memory import HostMemory
 from tb.transactions import RegReadTxn, RegWriteRespTxn, RegWriteTxn, Trigger
 from tb.trigger_stream import TriggerBus, TriggerMonitor, TriggerSource
 from tb.uvm.config import EnvConfig
@@ -314,9 +321,38 @@ class MemoryAgent(uvm_agent):
                                    rng=random.Random(self.cfg.test_seed * 7 + 1),
                                    aw_ready=self.cfg.aw_ready_pattern, w_ready=self.cfg.w_ready_pattern)
         self.lean: LeanStream | None = None
+        self.fetch_ap = uvm_analysis_port("fetch_ap", self)   # FetchTxn per entry fetch
+        self.fetch_target: MemReadTarget | None = None
+        self.fetch_monitor: FetchMonitor | None = None
 
     def bind_functional(self, dut, prefix: str, clk, rst) -> None:
         self.target.attach(dut, prefix, clk, rst)
+
+    def bind_fetches(self, dut, prefix: str, clk, rst, sampler) -> None:
+        """§7 read side: serve fetches (from a placeholder memory until the sequence hands
+        over the platform's, `serve_from`) and monitor them."""
+        cfg = self.cfg
+        self.fetch_target = MemReadTarget(dut, clk, rst, HostMemory(), prefix=prefix,
+                                          latency=cfg.fetch_latency)
+        self.fetch_target.set_backpressure(
+            ar=itertools.cycle(cfg.ar_pause) if cfg.ar_pause else None,
+            r=itertools.cycle(cfg.r_pause) if cfg.r_pause else None)
+        if cfg.fetch_error_rate:
+            # its own generator: the injected fetches do not move with other knobs
+            rng = random.Random(cfg.test_seed * 7 + 3)
+            self.fetch_target.fail_fetch = lambda n, addr: (rng.randrange(4) if rng.random() < cfg.fetch_error_rate
+                                                            else None)
+        self.fetch_monitor = FetchMonitor(dut, prefix, self.fetch_ap.write)
+        sampler.add(self.fetch_monitor.sample)
+
+    def serve_from(self, memory: HostMemory) -> None:
+        self.fetch_target.memory = memory
+
+    @property
+    def fetch_problems(self) -> list[str]:
+        if self.fetch_target is None:
+            return []
+        return self.fetch_target.problems + self.fetch_monitor.problems
 
     def bind_lean(self, dut, prefix: str, trigger_bus: TriggerBus, source: TriggerSource, sampler) -> None:
         self.lean = LeanStream(dut, trigger_bus, prefix, source, self.target, self.ap.write)

@@ -54,6 +54,12 @@ class EnvConfig:
     aw_ready_pattern: list[int] = field(default_factory=lambda: [1])
     w_ready_pattern: list[int] = field(default_factory=lambda: [1])
     bresp_error_rate: float = 0.0       # fraction of messages answered with an error BRESP
+    # entry fetches (contract §7; only with a build of MEM_MAX_ENTRIES > 0)
+    mem_max_entries: int = 0            # the build's MEM_MAX_ENTRIES (from the run's parameters)
+    fetch_latency: int = 4              # cycles from the AR handshake to the first R beat
+    ar_pause: list[int] | None = None   # per-cycle pattern, 1 = arready low (repeats)
+    r_pause: list[int] | None = None    # per-cycle pattern, 1 = no R beat offered (repeats)
+    fetch_error_rate: float = 0.0       # per-fetch injection: share of fetches with one SLVERR beat
     # platform
     num_cpus: int = 4
     posted_supported: bool = False
@@ -70,6 +76,7 @@ class EnvConfig:
         # The runner passes the parameters in IMS_PARAMS; the default is the contract's. The
         # base sequence checks this against the NUM_SLOTS register after reset.
         num_slots = params.get("NUM_SLOTS", 2048)
+        knobs.setdefault("mem_max_entries", params.get("MEM_MAX_ENTRIES", 0))
         cfg = cls(test=test, seed=int(regression_seed), sim=os.environ.get("IMS_SIM", "icarus"),
                   params=params, num_slots=num_slots,
                   irq_index_width=len(dut.s_irq_index),

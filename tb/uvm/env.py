@@ -30,7 +30,7 @@ from tb.uvm.agents import (MemoryAgent, MessageMonitorAgent, RegisterAccess, Reg
                            TriggerItem, idle_gaps)
 from tb.uvm.config import EnvConfig
 from tb.uvm.coverage import BACKPRESSURE_WINDOW, ImsCoverage
-from tb.uvm.scoreboard import COUNTERS, REG_PENDING, ImsScoreboard
+from tb.uvm.scoreboard import REG_PENDING, ImsScoreboard
 
 __all__ = ["ImsEnv", "ScoreboardComponent", "TriggerItem", "idle_gaps"]
 
@@ -42,10 +42,14 @@ class ScoreboardComponent(uvm_subscriber):
 
     def build_phase(self):
         self.cfg: EnvConfig = ConfigDB().get(self, "", "cfg")
-        self.sb = ImsScoreboard(self.cfg.num_slots, platform=None, sid=self.cfg.requester_id,
-                                axil_addr_width=self.cfg.axil_addr_width,
-                                irq_index_width=self.cfg.irq_index_width, repro=self.cfg.repro(),
-                                log=self.logger, mem_max_entries=self.cfg.params.get("MEM_MAX_ENTRIES", 0))
+        cfg = self.cfg
+        self.sb = ImsScoreboard(cfg.num_slots, platform=None, sid=cfg.requester_id,
+                                axil_addr_width=cfg.axil_addr_width,
+                                irq_index_width=cfg.irq_index_width, repro=cfg.repro(),
+                                log=self.logger, mem_max_entries=cfg.mem_max_entries,
+                                fetch_errors_anywhere=cfg.fetch_error_rate > 0)
+        # a parked trigger's fetch may queue behind others: allow for the latency and R pauses
+        self.sb.await_grace = max(self.sb.await_grace, 16 * (cfg.fetch_latency + 4))
         self.coverage = ImsCoverage(self.cfg.num_slots)
         self.sb.coverage = self.coverage
         self.tap = None   # fault injection hook: fn(txn) -> txn | None
@@ -96,6 +100,7 @@ class ImsEnv(uvm_env):
             ap.connect(export)
         if self.msg_agent is not None:
             self.msg_agent.ap.connect(export)
+        self.mem_agent.fetch_ap.connect(export)
 
     def start_of_simulation_phase(self):
         dut = self.dut
@@ -117,6 +122,10 @@ class ImsEnv(uvm_env):
             self.msg_agent.monitor.on_backpressure = on_bp
             self.msg_agent.monitor.window = BACKPRESSURE_WINDOW
             self.message_side = self.msg_agent
+        if self.cfg.mem_max_entries:
+            # after the message port: a fetch completing at edge c is judged after that edge's
+            # trigger (which it cannot have served) and register response
+            self.mem_agent.bind_fetches(dut, "m_axi", dut.clk, dut.rst, self.sampler)
         self.sampler.start()
 
     # -- what sequences use
@@ -164,6 +173,8 @@ class ImsEnv(uvm_env):
         self.flush()
         self.reset_ap.write(ResetTxn(self.cycle))
         self.reg_agent.monitor.reset()
+        if self.mem_agent.fetch_monitor is not None:
+            self.mem_agent.fetch_monitor.reset()
         if self.cfg.lean:
             self.mem_agent.lean.reset()
         else:
@@ -186,8 +197,12 @@ class ImsEnv(uvm_env):
             waited += 16
             self.flush()
             sb = self.sb
+            sb.advance(self.cycle)
             owed = sum(len(w.direct) + len(w.replays) for w in sb.worlds)
-            if drv.idle and not owed and not sb.held and \
+            fm = self.mem_agent.fetch_monitor
+            undecided = fm is not None and (fm.outstanding or not any(
+                not w.parked and not w.reexams for w in sb.worlds))
+            if drv.idle and not owed and not sb.held and not undecided and \
                     self.cycle - self.last_message_cycle >= quiet_cycles:
                 return True
         return False
@@ -206,13 +221,17 @@ class ImsEnv(uvm_env):
         """Read CNT_* and PENDING through the RTL and compare with the model."""
         await self.drain()
         counters = {}
-        for name, off in COUNTERS.items():
+        for name, off in self.sb.counter_map().items():
             counters[name] = await self.regs.read32(off)
         pending = []
-        for k in range(load_regs(self.cfg.num_slots, self.cfg.axil_addr_width).PENDING.count):
+        words = (self.sb.model.pending_words if self.cfg.mem_max_entries
+                 else load_regs(self.cfg.num_slots, self.cfg.axil_addr_width).PENDING.count)
+        for k in range(words):
             pending.append(await self.regs.read32(REG_PENDING + PENDING_STRIDE * k))
         await ClockCycles(self.dut.clk, 4)
         self.flush()
         self.sb.final_check(self.cycle, counters, pending)
         for text in self.protocol_errors[:10]:
             self.sb.error("AXI_PROTOCOL", self.cycle, text)
+        for text in self.mem_agent.fetch_problems[:10]:
+            self.sb.error("AXI_FETCH_PROTOCOL", self.cycle, f"§7 fetch: {text}")

@@ -39,6 +39,17 @@ def test_mem_directed_small_cache():
     assert res.ok and len(res.passed) >= MEM_TESTS, res.summary()
 
 
+def test_mem_parked_hit_line_not_reallocated():
+    """Regression for a §7 rule-2 defect the pyuvm scoreboard found (UvmMemFetchErrors seed 6,
+    UvmMemChurn seed 7, Icarus, on the fully associative front end): a parked cache hit was
+    judged with the image a later fetch wrote into its line. tests/impl/hdl/mem_line_reuse_repro.py
+    drives that case (entry 17 and entry 1 share a line; entry 1's hit parks behind 16's and
+    17's misses): the model's three messages in order, entry 17's not twice. Icarus only."""
+    res = sim_mod.run("tests.impl.hdl.mem_line_reuse_repro", sim="icarus", parameters=MEM_PARAMS,
+                      seed=_seed())
+    assert res.ok and len(res.passed) == 1, res.summary()
+
+
 @pytest.mark.parametrize("sim", SIMS)
 def test_rev1_build_register_window(sim):
     """§6: built with MEM_MAX_ENTRIES = 0 the block is revision 1 exactly (model-checked)."""

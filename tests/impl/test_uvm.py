@@ -100,3 +100,47 @@ else:
         res = run_one(sim, "UvmScale", seed)
         line = last_result(res.test_dir)
         assert line and line["result"] == "pass", res.summary()
+
+
+# ------------------------------------------------- memory-resident entries (contract §7)
+# One simulator run per simulator for the four §7 tests, at the size the §7 directed suite
+# builds (tests/impl/test_mem_directed.py), MEM_MAX_ENTRIES explicit (not the RTL default).
+MEM_PARAMS = {"NUM_SLOTS": 64, "AXIL_ADDR_WIDTH": 14, "MEM_MAX_ENTRIES": 64}
+MEM_TESTS = ["UvmMemMixed", "UvmMemChurn", "UvmMemFetchErrors", "UvmMemFuncMaskStorm"]
+# The planted §7 bug the pyuvm scoreboard must catch, and the mismatch kinds that say so.
+MEM_MUTANT = "mem_fetch_error_ignored"
+MEM_MUTANT_KINDS = ("FETCH_ERROR_SENT",)
+
+
+def mem_params() -> dict:
+    params = {**MEM_PARAMS, **(parameter_override() or {})}
+    if not params.get("MEM_MAX_ENTRIES"):
+        pytest.skip(f"the §7 pyuvm tests need MEM_MAX_ENTRIES > 0; this run overrides the "
+                    f"parameters to {params}")
+    return params
+
+
+@pytest.mark.parametrize("sim", selected_sims())
+def test_uvm_mem(sim):
+    seed = seed_override() or DEFAULT_SEED
+    res = sim_mod.run(MODULE, sim=sim, parameters=mem_params(), testcase=",".join(MEM_TESTS), seed=seed,
+                      run_tag=f"uvm-mem-{seed}")
+    assert sorted(res.passed) == sorted(MEM_TESTS), res.summary()
+
+
+def test_uvm_mem_mutant_caught(tmp_path):
+    """The pyuvm scoreboard catches a planted §7 RTL bug (imsflow/mutants.py): the RTL that
+    ignores RRESP sends messages of entries whose fetch failed. UvmMemMutantCaught passes
+    only if the scoreboard reports FETCH_ERROR_SENT; the same sequence on the unmodified RTL
+    passes clean in test_uvm_mem (UvmMemFetchErrors). Icarus only (CI time)."""
+    from imsflow.mutants import MEM_MUTANTS, apply_mutant, copy_rtl
+    mutant = next(m for m in MEM_MUTANTS if m.name == MEM_MUTANT)
+    names = {p.name for p in sim_mod.rtl_sources()}
+    sources = [p for p in copy_rtl(tmp_path / "rtl") if p.name in names]
+    apply_mutant(sources, mutant)
+    res = sim_mod.run(MODULE, sim="icarus", parameters=mem_params(), testcase="UvmMemMutantCaught",
+                      seed=seed_override() or DEFAULT_SEED, sources=sources, variant=f"uvm-mutant-{mutant.name}",
+                      extra_env={"IMS_UVM_EXPECT_KINDS": ",".join(MEM_MUTANT_KINDS)}, run_tag="uvm-mem-mutant",
+                      check=False)
+    assert res.passed == ["UvmMemMutantCaught"], (
+        f"NOT CAUGHT by the pyuvm scoreboard: mutant {mutant.name} ({mutant.rule}); {res.summary()}")
