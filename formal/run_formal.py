@@ -171,12 +171,36 @@ def _reset_value(wire: str, value: str) -> list[str]:
             f"select -assert-count 1 t:$sdff* w:{wire} %ci1:+[Q] %i"]
 
 
+# The post-reset sweep's flops (ims_init_sweep): BUSY, its admission copy (the only gate of
+# s_irq_ready's BUSY term) and the index counter. The preloaded starts skip the sweep by
+# giving both BUSY flops the synchronous reset value 0: each flop stays in the netlist and
+# drives every copy of its output through the hierarchy. (`connect -set` on the flop's wire,
+# the earlier way, left the flattened port wires of BUSY's readers (ims_slot_rmw,
+# ims_pend_rmw, ims_op_skid, ims_trig_admit, ims_regs) without a driver, and the solver's
+# setundef made each a free input every cycle: slot and pending RAM words overwritten with
+# reset values behind the shadow's back, false counterexamples.)
+SWEEP = "dut.msg_pipe_inst.init_sweep_inst"
+SWEEP_BUSY_FLOPS = ("busy_reg", "busy_adm_reg")
+SWEEP_FLOPS = len(SWEEP_BUSY_FLOPS) + 1   # + init_slot_reg
+
+
+def _sweep_done() -> list[str]:
+    """Yosys commands (flattened design, in the harness module) that start the block with its
+    post-reset sweep done: every BUSY flop of ims_init_sweep resets to 0. The guard fails the
+    job when the sweep gains or loses a flop, so a restructure cannot leave a copy of BUSY
+    untied (its reader then never sees the sweep end, and properties hold vacuously)."""
+    lines = [f"select -assert-count {SWEEP_FLOPS} t:$*dff* w:{SWEEP}.* %ci1:+[Q] %i"]
+    for flop in SWEEP_BUSY_FLOPS:
+        lines += _reset_value(f"{SWEEP}.{flop}", "1'b0")
+    return lines
+
+
 def sby_text_mem(prop: Prop, depth: int, sources: list[Path], skip: int = 0) -> str:
     """The section 7 harness: CTRL.ENABLE = 1 and MEM_ENTRIES = 4 out of reset (see its header)."""
     pipe = "dut.msg_pipe_inst"
     # no BUSY sweep (13 cycles at this size): the harness assumes the pending RAMs hold what the
     # sweep leaves (no pending bit, every MASK copy set), as in the revision-1 PRELOAD start
-    lines = ["flatten", "cd ims_formal_mem", f"connect -set {pipe}.init_sweep_inst.busy_reg 1'0"]
+    lines = ["flatten", "cd ims_formal_mem"] + _sweep_done()
     for s in range(MEM_SLOTS + 4):
         lines.append(f"connect -set f_ram_pend_bit[{s}] "
                      f"{pipe}.pending_store_inst.pending_bit_ram.g_generic.mem[{s}]")
@@ -209,9 +233,9 @@ def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles
     define = "-D IMS_FORMAL_PRELOAD " if prop.preload else ""
     preload = ""
     if prop.preload:
-        # see "PRELOAD start" in the harness: BUSY tied off, the harness reads the RAM words
+        # see "PRELOAD start" in the harness: sweep done (BUSY 0), the harness reads the RAM words
         pipe = "dut.msg_pipe_inst"
-        lines = ["flatten", "cd ims_formal", f"connect -set {pipe}.init_sweep_inst.busy_reg 1'0"]
+        lines = ["flatten", "cd ims_formal"] + _sweep_done()
         for s in range(slots):
             lines.append(f"connect -set f_ram_slot[{116 * s + 115}:{116 * s}] "
                          f"{pipe}.slot_store_inst.slot_ram.g_generic.mem[{s}]")
