@@ -74,6 +74,9 @@ class Prop:
     # mutant runs only: assertions are not checked in the first steps (sby `skip`): a mutant
     # run looks for a counterexample known to lie deeper, and a counterexample found is real
     mutant_skip: int = 0
+    # mode "cover" only: the one harness cover the job keeps (the others are removed, and no
+    # assertion group is enabled); the job passes when it is reached within the depth
+    cover: str = ""
 
     @property
     def rule(self) -> str:
@@ -81,7 +84,7 @@ class Prop:
 
     @property
     def mask(self) -> int:
-        return (1 << self.bit) | self.extra_bits
+        return 0 if self.cover else (1 << self.bit) | self.extra_bits
 
 
 # Depths. Two starts:
@@ -144,6 +147,17 @@ PROPS = [
     Prop("mem_fetch_error", 1, "bmc", 24, 12, 24, mem=True,
          why="an errored fetch's decision at step ~12, a counter/STATUS/PENDING read 8 cycles "
              "behind it answered by step ~23"),
+    # Non-vacuity of the starts that skip the post-reset sweep (_sweep_done): from each, a
+    # trigger is accepted and its message's AW handshakes within the quick depth. A copy of
+    # BUSY left in its reset state keeps s_irq_ready low, and every property above would hold
+    # without a single trigger; these covers are then unreachable (tests/impl/test_formal.py
+    # shows it by untying busy_adm_reg).
+    Prop("preload_trigger_to_message", 0, "cover", PRE_QUICK, PRE_QUICK, 0, preload=True,
+         cover="cover_direct_message",
+         why="reached at step 7 (measured): a trigger accepted from step 3, its AW 3 edges later"),
+    Prop("mem_trigger_to_message", 0, "cover", 13, 13, 0, mem=True, cover="cover_message",
+         why="reached at step 12 (measured): the first AW is a memory entry's after its fetch "
+             "(the slots start masked), one step beyond the §7 properties' quick depth 12"),
 ]
 PROP_BY_NAME = {p.name: p for p in PROPS}
 
@@ -195,6 +209,13 @@ def _sweep_done() -> list[str]:
     return lines
 
 
+def _only_cover(prop: Prop) -> str:
+    """For a cover job: the script line removing every harness cover but the one it names."""
+    if not prop.cover:
+        return ""
+    return f"select -assert-count 1 c:{prop.cover}\nchformal -cover -remove c:* c:{prop.cover} %d\n"
+
+
 def sby_text_mem(prop: Prop, depth: int, sources: list[Path], skip: int = 0) -> str:
     """The section 7 harness: CTRL.ENABLE = 1 and MEM_ENTRIES = 4 out of reset (see its header)."""
     pipe = "dut.msg_pipe_inst"
@@ -216,7 +237,7 @@ def sby_text_mem(prop: Prop, depth: int, sources: list[Path], skip: int = 0) -> 
         f"read_verilog {' '.join(p.name for p in sources)}\n"
         f"read_verilog -formal {HARNESS_MEM.name}\n"
         f"chparam -set PROPS {prop.mask} ims_formal_mem\n"
-        "prep -top ims_formal_mem\n"
+        "prep -top ims_formal_mem\n" + _only_cover(prop) +
         "memory_map\n"
         "opt -fast\n" + "\n".join(lines) + "\n\n"
         "[files]\n" + "\n".join(str(p) for p in sources + headers_beside(sources) + [HARNESS_MEM]) + "\n"
@@ -260,7 +281,7 @@ def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles
         f"chparam -set NUM_SLOTS {slots} -set PROPS {prop.mask} "
         f"-set FREE_RST {int(prop.free_rst)} -set NARROW {int(prop.narrow)} "
         f"-set RST_CYCLES {rst_cycles} ims_formal\n"
-        "prep -top ims_formal\n"
+        "prep -top ims_formal\n" + _only_cover(prop) +
         # RAMs and the harness's arrays as flip-flops: no SMT arrays for the solver
         "memory_map\n"
         "opt -fast\n" + preload + "\n"
@@ -346,6 +367,11 @@ def line_for(r: Result, mutant: str | None = None) -> str:
         return f"{head}: NOT CAUGHT (the property held to bmc depth {r.depth} on the mutant)"
     if r.status == "PROVEN":
         return f"{head}: PROVEN"
+    if r.prop in PROP_BY_NAME and PROP_BY_NAME[r.prop].mode == "cover":
+        if r.status == "PASS":
+            return f"{head}: REACHED within depth {r.depth}"
+        if r.status == "FAIL":
+            return f"{head}: FAIL (cover not reached within depth {r.depth})"
     if r.status == "PASS":
         return f"{head}: PASS bmc depth {r.depth}"
     if r.status == "FAIL":
