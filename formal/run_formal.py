@@ -5,6 +5,7 @@ ims_top (see its header for the properties, the input assumptions and the narrow
 one line per property:
 
     formal <property> NUM_SLOTS=<n>: PROVEN | PASS bmc depth <d> | FAIL (<trace.vcd>)
+    formal <cover job> NUM_SLOTS=<n>: REACHED within depth <d> | FAIL (cover not reached ...)
 
 and last `formal: P proven, B bounded, F failed`. With --mutants each property is also run on
 its RTL mutant (imsflow/mutants.py), where it must FAIL; that line reads

@@ -2,7 +2,9 @@
 
 `make formal` runs the full set (NUM_SLOTS 4 and 8, deeper bounds); here every property runs
 at NUM_SLOTS=4 with the quick bound and must hold, and every property must FAIL on its RTL
-mutant (imsflow/mutants.py), so none of them is a check that cannot fail. A failure names the
+mutant (imsflow/mutants.py), so none of them is a check that cannot fail. The cover jobs
+(non-vacuity of the starts that skip the post-reset sweep) must reach their cover, and the
+preloaded one must not when a copy of BUSY is left set. A failure names the
 property, the counterexample VCD (open it with gtkwave, or print it with
 `python -m formal.vcd_table <vcd>`) and the command that reruns it.
 
