@@ -555,9 +555,11 @@ end
 // ---------------------------------------------------------------------------
 // PRELOAD start: an arbitrary programmed table instead of BUSY + AXI-Lite programming
 // ---------------------------------------------------------------------------
-// With IMS_FORMAL_PRELOAD defined, run_formal.py's script (after `flatten`) ties the block's
-// BUSY flop (msg_pipe_inst.busy_reg) to 0, so the post-reset sweep that writes reset values
-// into the RAMs does not run, and drives the f_ram_* wires below from the RAM words
+// With IMS_FORMAL_PRELOAD defined, run_formal.py's script (after `flatten`) gives the
+// sweep's BUSY flops (msg_pipe_inst.init_sweep_inst: busy_reg and its admission copy
+// busy_adm_reg; run_formal.py _sweep_done) the reset value 0, so the post-reset sweep that
+// writes reset values into the RAMs does not run (the cover job preload_trigger_to_message
+// shows a trigger still reaches its AW from this start), and drives the f_ram_* wires below from the RAM words
 // (`connect -set`; the harness only reads them).  The RAMs have no reset, so they start
 // from free values; the assumption below makes them the table the shadow starts from
 // (itself free: its table is not reset in this mode), with no pending bit and every

@@ -8,8 +8,9 @@
  *
  * Start: rst held 3 cycles; CTRL.ENABLE and MEM_ENTRIES come out of reset as 1
  * and 4 (run_formal.py sets the synchronous reset values of those two flops of
- * ims_regs, as software would have programmed them); no BUSY sweep (its flop
- * tied to 0; the pending RAMs assumed to hold what it leaves, see below).
+ * ims_regs, as software would have programmed them); no BUSY sweep (its BUSY
+ * flops reset to 0, run_formal.py _sweep_done; the pending RAMs assumed to hold
+ * what it leaves, see below).
  *
  * Environment (inputs only):
  *  - AXI4-Lite master rules (VALID and payload held until READY; W never
@@ -174,7 +175,7 @@ integer j;
 always @* for (j = 0; j < M; j = j + 1) assume(f_mem_addr[64*j +: 2] == 2'b00);
 always @(posedge clk) if (f_mem_chg) mem_data_reg[32*f_mem_chg_entry +: 32] <= f_mem_chg_data;
 
-// no BUSY sweep: run_formal.py ties the block's BUSY flop to 0 and drives these wires from the
+// no BUSY sweep: run_formal.py resets the BUSY flops to 0 and drives these wires from the
 // pending RAMs' words (their only reader is this assumption): what the sweep would leave
 wire [7:0]  f_ram_pend_bit;    // slots 0-3, entries 0-3
 wire [63:0] f_ram_pend_word;   // {MASK copies, pending bits}

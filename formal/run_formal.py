@@ -5,6 +5,7 @@ ims_top (see its header for the properties, the input assumptions and the narrow
 one line per property:
 
     formal <property> NUM_SLOTS=<n>: PROVEN | PASS bmc depth <d> | FAIL (<trace.vcd>)
+    formal <cover job> NUM_SLOTS=<n>: REACHED within depth <d> | FAIL (cover not reached ...)
 
 and last `formal: P proven, B bounded, F failed`. With --mutants each property is also run on
 its RTL mutant (imsflow/mutants.py), where it must FAIL; that line reads
@@ -74,6 +75,9 @@ class Prop:
     # mutant runs only: assertions are not checked in the first steps (sby `skip`): a mutant
     # run looks for a counterexample known to lie deeper, and a counterexample found is real
     mutant_skip: int = 0
+    # mode "cover" only: the one harness cover the job keeps (the others are removed, and no
+    # assertion group is enabled); the job passes when it is reached within the depth
+    cover: str = ""
 
     @property
     def rule(self) -> str:
@@ -81,7 +85,7 @@ class Prop:
 
     @property
     def mask(self) -> int:
-        return (1 << self.bit) | self.extra_bits
+        return 0 if self.cover else (1 << self.bit) | self.extra_bits
 
 
 # Depths. Two starts:
@@ -107,7 +111,7 @@ PROPS = [
     Prop("ready_low_in_reset", 0, "prove", 4, 4, 4, free_rst=True, narrow=False,
          why="combinational in rst: k-induction closes at any length"),
     # rst held a single cycle: no message, pend or counted drop without a trigger (the decision
-    # flops of ims_msg_pipe stages B/C are reset, not only flushed by the stage valid bits)
+    # flops of the pipeline stages B/C (ims_rule_eval) are reset, not only flushed by the stage valid bits)
     Prop("one_cycle_reset", 4, "bmc", 12, 12, 4, rst_cycles=1, extra_bits=1 << 5,
          why="reset hazards leave the 4 pipeline stages within 4 cycles; BUSY (N+1) and a "
              "counter read (~6 cycles) behind them"),
@@ -144,6 +148,17 @@ PROPS = [
     Prop("mem_fetch_error", 1, "bmc", 24, 12, 24, mem=True,
          why="an errored fetch's decision at step ~12, a counter/STATUS/PENDING read 8 cycles "
              "behind it answered by step ~23"),
+    # Non-vacuity of the starts that skip the post-reset sweep (_sweep_done): from each, a
+    # trigger is accepted and its message's AW handshakes within the quick depth. A copy of
+    # BUSY left in its reset state keeps s_irq_ready low, and every property above would hold
+    # without a single trigger; these covers are then unreachable (tests/impl/test_formal.py
+    # shows it by untying busy_adm_reg).
+    Prop("preload_trigger_to_message", 0, "cover", PRE_QUICK, PRE_QUICK, 0, preload=True,
+         cover="cover_direct_message",
+         why="reached at step 7 (measured): a trigger accepted from step 3, its AW 3 edges later"),
+    Prop("mem_trigger_to_message", 0, "cover", 13, 13, 0, mem=True, cover="cover_message",
+         why="reached at step 12 (measured): the first AW is a memory entry's after its fetch "
+             "(the slots start masked), one step beyond the §7 properties' quick depth 12"),
 ]
 PROP_BY_NAME = {p.name: p for p in PROPS}
 
@@ -159,10 +174,47 @@ def tool(name: str) -> str:
     return found
 
 
+def headers_beside(sources: list[Path]) -> list[Path]:
+    """The Verilog headers (*.vh) in the sources' directories: `include`d, so SymbiYosys must
+    copy them too."""
+    return sorted({h for d in {p.parent for p in sources} for h in d.glob("*.vh")})
+
+
 def _reset_value(wire: str, value: str) -> list[str]:
     """Yosys commands giving the flop that drives `wire` another synchronous reset value."""
     return [f"setparam -set SRST_VALUE {value} w:{wire} %ci1:+[Q] w:{wire} %d",
             f"select -assert-count 1 t:$sdff* w:{wire} %ci1:+[Q] %i"]
+
+
+# The post-reset sweep's flops (ims_init_sweep): BUSY, its admission copy (the only gate of
+# s_irq_ready's BUSY term) and the index counter. The preloaded starts skip the sweep by
+# giving both BUSY flops the synchronous reset value 0: each flop stays in the netlist and
+# drives every copy of its output through the hierarchy. (`connect -set` on the flop's wire,
+# the earlier way, left the flattened port wires of BUSY's readers (ims_slot_rmw,
+# ims_pend_rmw, ims_op_skid, ims_trig_admit, ims_regs) without a driver, and the solver's
+# setundef made each a free input every cycle: slot and pending RAM words overwritten with
+# reset values behind the shadow's back, false counterexamples.)
+SWEEP = "dut.msg_pipe_inst.init_sweep_inst"
+SWEEP_BUSY_FLOPS = ("busy_reg", "busy_adm_reg")
+SWEEP_FLOPS = len(SWEEP_BUSY_FLOPS) + 1   # + init_slot_reg
+
+
+def _sweep_done() -> list[str]:
+    """Yosys commands (flattened design, in the harness module) that start the block with its
+    post-reset sweep done: every BUSY flop of ims_init_sweep resets to 0. The guard fails the
+    job when the sweep gains or loses a flop, so a restructure cannot leave a copy of BUSY
+    untied (its reader then never sees the sweep end, and properties hold vacuously)."""
+    lines = [f"select -assert-count {SWEEP_FLOPS} t:$*dff* w:{SWEEP}.* %ci1:+[Q] %i"]
+    for flop in SWEEP_BUSY_FLOPS:
+        lines += _reset_value(f"{SWEEP}.{flop}", "1'b0")
+    return lines
+
+
+def _only_cover(prop: Prop) -> str:
+    """For a cover job: the script line removing every harness cover but the one it names."""
+    if not prop.cover:
+        return ""
+    return f"select -assert-count 1 c:{prop.cover}\nchformal -cover -remove c:* c:{prop.cover} %d\n"
 
 
 def sby_text_mem(prop: Prop, depth: int, sources: list[Path], skip: int = 0) -> str:
@@ -170,7 +222,7 @@ def sby_text_mem(prop: Prop, depth: int, sources: list[Path], skip: int = 0) -> 
     pipe = "dut.msg_pipe_inst"
     # no BUSY sweep (13 cycles at this size): the harness assumes the pending RAMs hold what the
     # sweep leaves (no pending bit, every MASK copy set), as in the revision-1 PRELOAD start
-    lines = ["flatten", "cd ims_formal_mem", f"connect -set {pipe}.busy_reg 1'0"]
+    lines = ["flatten", "cd ims_formal_mem"] + _sweep_done()
     for s in range(MEM_SLOTS + 4):
         lines.append(f"connect -set f_ram_pend_bit[{s}] "
                      f"{pipe}.pending_store_inst.pending_bit_ram.g_generic.mem[{s}]")
@@ -186,10 +238,10 @@ def sby_text_mem(prop: Prop, depth: int, sources: list[Path], skip: int = 0) -> 
         f"read_verilog {' '.join(p.name for p in sources)}\n"
         f"read_verilog -formal {HARNESS_MEM.name}\n"
         f"chparam -set PROPS {prop.mask} ims_formal_mem\n"
-        "prep -top ims_formal_mem\n"
+        "prep -top ims_formal_mem\n" + _only_cover(prop) +
         "memory_map\n"
         "opt -fast\n" + "\n".join(lines) + "\n\n"
-        "[files]\n" + "\n".join(str(p) for p in sources + [HARNESS_MEM]) + "\n"
+        "[files]\n" + "\n".join(str(p) for p in sources + headers_beside(sources) + [HARNESS_MEM]) + "\n"
     )
 
 
@@ -203,9 +255,9 @@ def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles
     define = "-D IMS_FORMAL_PRELOAD " if prop.preload else ""
     preload = ""
     if prop.preload:
-        # see "PRELOAD start" in the harness: BUSY tied off, the harness reads the RAM words
+        # see "PRELOAD start" in the harness: sweep done (BUSY 0), the harness reads the RAM words
         pipe = "dut.msg_pipe_inst"
-        lines = ["flatten", "cd ims_formal", f"connect -set {pipe}.busy_reg 1'0"]
+        lines = ["flatten", "cd ims_formal"] + _sweep_done()
         for s in range(slots):
             lines.append(f"connect -set f_ram_slot[{116 * s + 115}:{116 * s}] "
                          f"{pipe}.slot_store_inst.slot_ram.g_generic.mem[{s}]")
@@ -230,11 +282,11 @@ def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles
         f"chparam -set NUM_SLOTS {slots} -set PROPS {prop.mask} "
         f"-set FREE_RST {int(prop.free_rst)} -set NARROW {int(prop.narrow)} "
         f"-set RST_CYCLES {rst_cycles} ims_formal\n"
-        "prep -top ims_formal\n"
+        "prep -top ims_formal\n" + _only_cover(prop) +
         # RAMs and the harness's arrays as flip-flops: no SMT arrays for the solver
         "memory_map\n"
         "opt -fast\n" + preload + "\n"
-        "[files]\n" + "\n".join(str(p) for p in sources + [HARNESS]) + "\n"
+        "[files]\n" + "\n".join(str(p) for p in sources + headers_beside(sources) + [HARNESS]) + "\n"
     )
 
 
@@ -316,6 +368,11 @@ def line_for(r: Result, mutant: str | None = None) -> str:
         return f"{head}: NOT CAUGHT (the property held to bmc depth {r.depth} on the mutant)"
     if r.status == "PROVEN":
         return f"{head}: PROVEN"
+    if r.prop in PROP_BY_NAME and PROP_BY_NAME[r.prop].mode == "cover":
+        if r.status == "PASS":
+            return f"{head}: REACHED within depth {r.depth}"
+        if r.status == "FAIL":
+            return f"{head}: FAIL (cover not reached within depth {r.depth})"
     if r.status == "PASS":
         return f"{head}: PASS bmc depth {r.depth}"
     if r.status == "FAIL":

@@ -33,7 +33,7 @@ class Mutant:
 MUTANTS = [
     Mutant(
         name="pasid_valid_ignored",
-        rtl_file="ims_msg_pipe.v",
+        rtl_file="ims_rule_eval.v",
         original="r_pasid_valid_reg <= s_irq_pasid_valid;",
         replacement="r_pasid_valid_reg <= 1'b1;",
         tests=("drop_pasid",),
@@ -43,7 +43,7 @@ MUTANTS = [
     ),
     Mutant(
         name="disabled_before_range",
-        rtl_file="ims_msg_pipe.v",
+        rtl_file="ims_rule_eval.v",
         original=("    c_range_reg       <= b_trig && b_range_err_reg;\n"
                   "    c_disabled_reg    <= b_trig && !b_range_err_reg && !b_enable_reg;"),
         replacement=("    c_range_reg       <= b_trig && b_range_err_reg && ctrl_enable;\n"
@@ -54,7 +54,7 @@ MUTANTS = [
     ),
     Mutant(
         name="func_mask_ignored",
-        rtl_file="ims_msg_pipe.v",
+        rtl_file="ims_rule_eval.v",
         original="wire r_trig_fm = ctrl_func_mask;   // FUNC_MASK as rule 4 sees it",
         replacement="wire r_trig_fm = 1'b0;",
         tests=("pend_by_func_mask_and_clear_replay",),
@@ -82,8 +82,8 @@ MUTANTS = [
     ),
     Mutant(
         name="pending_clear_ignored",
-        rtl_file="ims_msg_pipe.v",
-        original="    c_clear_reg    <= b_ctrl && b_wstrb_reg[0] && b_wdata_reg[1];",
+        rtl_file="ims_rule_eval.v",
+        original="    c_clear_reg    <= b_ctrl && b_wstrb_reg[0] && b_wdata_reg[`IMS_SLOT_CTRL_PENDING];",
         replacement="    c_clear_reg    <= 1'b0;",
         tests=("pending_clear",),
         rule="§4 software pending clear: slot CTRL bit1 write 1 clears the pending bit",
@@ -91,7 +91,7 @@ MUTANTS = [
     ),
     Mutant(
         name="irq_ready_not_gated_by_rst",
-        rtl_file="ims_msg_pipe.v",
+        rtl_file="ims_trig_admit.v",
         original="assign s_irq_ready = s_irq_ready_reg && !rst;",
         replacement="assign s_irq_ready = s_irq_ready_reg;",
         tests=("reset_mid_traffic",),
@@ -101,7 +101,7 @@ MUTANTS = [
     ),
     Mutant(
         name="direct_credit_one_too_many",
-        rtl_file="ims_msg_pipe.v",
+        rtl_file="ims_trig_admit.v",
         original="    .DEPTH(DIRECT_FIFO_DEPTH)\n) direct_credit_inst (",
         replacement="    .DEPTH(DIRECT_FIFO_DEPTH + 1)\n) direct_credit_inst (",
         tests=("no_loss_under_backpressure",),
@@ -110,7 +110,7 @@ MUTANTS = [
     ),
     Mutant(
         name="pasid_bit19_ignored",
-        rtl_file="ims_msg_pipe.v",
+        rtl_file="ims_rule_eval.v",
         original="    c_pasid_eq_reg[6] <= s_raw_pasid[19:18] == b_pasid_reg[19:18];",
         replacement="    c_pasid_eq_reg[6] <= s_raw_pasid[18] == b_pasid_reg[18];",
         tests=("pasid_walk",),
@@ -130,9 +130,9 @@ MUTANTS = [
     ),
     Mutant(
         name="enable_ignored",
-        rtl_file="ims_msg_pipe.v",
-        original="wire r_passed  = r_valid_reg && r_kind_reg == OP_TRIG && !r_range_err_reg && ctrl_enable && !s_irq_kill;",
-        replacement="wire r_passed  = r_valid_reg && r_kind_reg == OP_TRIG && !r_range_err_reg && !s_irq_kill;",
+        rtl_file="ims_rule_eval.v",
+        original="wire r_passed  = r_valid_reg && r_kind_reg == `IMS_OP_TRIG && !r_range_err_reg && ctrl_enable && !s_irq_kill;",
+        replacement="wire r_passed  = r_valid_reg && r_kind_reg == `IMS_OP_TRIG && !r_range_err_reg && !s_irq_kill;",
         tests=(),
         rule="§4 rule 2: a trigger while ENABLE = 0 is dropped (this one also sends it)",
         expect="",
@@ -140,7 +140,7 @@ MUTANTS = [
     ),
     Mutant(
         name="range_drop_not_counted",
-        rtl_file="ims_msg_pipe.v",
+        rtl_file="ims_rule_eval.v",
         original="    ev_drop_range    <= c_range_reg;",
         replacement="    ev_drop_range    <= 1'b0;",
         tests=(),
@@ -180,9 +180,9 @@ MUTANTS = [
     ),
     Mutant(
         name="replay_keeps_pending",
-        rtl_file="ims_msg_pipe.v",
-        original="    w_new_pend_reg  <= t_pend || (pend_bit && !c_fire_gate_reg && !c_clear_reg);",
-        replacement="    w_new_pend_reg  <= t_pend || (pend_bit && !c_clear_reg);",
+        rtl_file="ims_pend_rmw.v",
+        original="    w_new_pend_reg  <= t_pend || (pend_bit && !c_fire_gate && !c_clear);",
+        replacement="    w_new_pend_reg  <= t_pend || (pend_bit && !c_clear);",
         tests=("replay_storm_sparse", "replay_storm_dense"),
         rule="§4 replay: the replay clears the pending bit, so it is emitted once (this one leaves "
              "it set: the slot is replayed again at the next scan, a duplicated replay)",
@@ -190,7 +190,7 @@ MUTANTS = [
     ),
     Mutant(
         name="decision_reset_dropped",
-        rtl_file="ims_msg_pipe.v",
+        rtl_file="ims_rule_eval.v",
         original="        c_ok_pre_msg_reg  <= 1'b0;\n",
         replacement="",
         tests=(),
@@ -203,8 +203,12 @@ MUTANTS = [
 
 
 def copy_rtl(dest: Path) -> list[Path]:
-    """rtl/*.v copied into dest (fresh modification times, so a variant build is redone)."""
+    """rtl/*.v copied into dest (fresh modification times, so a variant build is redone); the
+    headers they include (rtl/*.vh) are copied beside them but not returned (never compiled
+    on their own)."""
     dest.mkdir(parents=True, exist_ok=True)
+    for header in sorted(RTL_DIR.glob("*.vh")):
+        shutil.copy(header, dest / header.name)
     return [Path(shutil.copy(src, dest / src.name)) for src in sorted(RTL_DIR.glob("*.v"))]
 
 

@@ -1,5 +1,5 @@
 /*
- * The message decision of ims_msg_pipe's stage C, as its own module.
+ * The message decision of the pipeline's stage C (ims_rule_eval), as its own module.
  *
  * Whether stage C's op sends a message is known late in the cycle: it ends
  * the PASID compare (seven 3-bit equalities registered in stage B) and the

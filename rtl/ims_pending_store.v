@@ -13,10 +13,10 @@
  * sees it from flops in its stage C (edge E+2 .. E+3 for a read issued at
  * edge E).  Every pending update is a read-modify-write: the word is read
  * when an op enters the pipeline (edge E) and written back four edges later
- * (E+4, from ims_msg_pipe's stage W register).  An op read at E therefore
+ * (E+4, from ims_pend_rmw's stage W register).  An op read at E therefore
  * misses the write-backs landing at E (the RAM read is not read-first), E+1
  * and E+2; this wrapper forwards those, the newest winning.  The op issued
- * just before it is in stage W during its stage C; ims_msg_pipe forwards its
+ * just before it is in stage W during its stage C; ims_pend_rmw forwards its
  * one changed bit.  With that, back-to-back RMWs of the same word never lose
  * an update, and a scanner read sees every pend-set of every op that entered
  * the pipeline before it.

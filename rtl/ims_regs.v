@@ -28,6 +28,8 @@
 
 `default_nettype none
 
+`include "ims_defs.vh"
+
 module ims_regs #(
     parameter NUM_SLOTS       = 2048,
     parameter AXIL_ADDR_WIDTH = 16,
@@ -67,7 +69,7 @@ module ims_regs #(
     // pipeline op
     output wire                       op_valid,
     input  wire                       op_ready,
-    output wire [1:0]                 op_kind,     // 0 slot read, 1 slot write, 2 PENDING read
+    output wire [1:0]                 op_kind,     // `IMS_REG_OP_* (ims_defs.vh)
     output wire [SLOT_WIDTH-1:0]      op_slot,
     output wire [1:0]                 op_dword,
     output wire [WORD_WIDTH-1:0]      op_word,
@@ -105,7 +107,6 @@ localparam ADDR_HI = (SLOT_WIDTH + 3 > 11) ? SLOT_WIDTH + 3 : 11;
 
 localparam [1:0] RESP_OKAY = 2'b00, RESP_SLVERR = 2'b10;
 
-localparam [1:0] OPK_SLOT_RD = 2'd0, OPK_SLOT_WR = 2'd1, OPK_PEND_RD = 2'd2;
 
 // Address zones, decoded from the address port at the handshake; the register
 // offset (bits 5:2) inside the register zone is classified one edge later.
@@ -391,8 +392,8 @@ always @(posedge clk) begin
     wr_mem_kind_ok_reg <= MEM && aw_zone_reg[ZONE_REGS] && (aw_addr_reg[6:2] == WORD_MEM_BASE_LO ||
                           aw_addr_reg[6:2] == WORD_MEM_BASE_HI || aw_addr_reg[6:2] == WORD_MEM_INVAL ||
                           (aw_addr_reg[6:2] == WORD_MEM_ENTRIES && entries_merged <= MEM_MAX_ENTRIES));
-    wr_mem_kind_reg <= aw_addr_reg[6:2] == WORD_MEM_INVAL ? 2'd0 :
-                       (aw_addr_reg[6:2] == WORD_MEM_ENTRIES ? 2'd2 : 2'd1);
+    wr_mem_kind_reg <= aw_addr_reg[6:2] == WORD_MEM_INVAL ? `IMS_MEM_CMD_INVAL :
+                       (aw_addr_reg[6:2] == WORD_MEM_ENTRIES ? `IMS_MEM_CMD_SIZE : `IMS_MEM_CMD_BASE);
     pend_words_now_reg <= (NUM_SLOTS + {{(31-ENTRY_WIDTH){1'b0}}, mem_entries_reg} + 31) / 32;
     scan_busy_reg   <= scan_busy;
 
@@ -533,7 +534,7 @@ always @(posedge clk) begin
 
     // ---------------- pipeline op ----------------
     if (!op_active_reg) begin
-        op_kind_reg <= wr_op_want ? OPK_SLOT_WR : (ar_zone_reg[ZONE_PEND] ? OPK_PEND_RD : OPK_SLOT_RD);
+        op_kind_reg <= wr_op_want ? `IMS_REG_OP_SLOT_WR : (ar_zone_reg[ZONE_PEND] ? `IMS_REG_OP_PEND_RD : `IMS_REG_OP_SLOT_RD);
         op_addr_reg <= wr_op_want ? aw_addr_reg : ar_addr_reg;
     end
     // op_ready arrives late in the cycle: it only selects op_valid's next value

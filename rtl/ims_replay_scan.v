@@ -4,7 +4,7 @@
  * Finds the slots whose pending bit is set while MASK = 0 ("eligible") and,
  * for each, issues a candidate check op into the shared pipeline.  The check
  * itself (slot unmasked, ENABLE = 1, FUNC_MASK = 0, bit still set) and the
- * atomic clear + replay message happen in ims_msg_pipe; the scanner only
+ * atomic clear + replay message happen in the pipeline (ims_rule_eval, ims_pend_rmw); the scanner only
  * produces op requests, so a candidate found from a stale copy costs one
  * pipeline slot and never a wrong or second message.
  *
@@ -16,7 +16,7 @@
  * one per cycle, and the scan copy is read one line (64 slots) per cycle.
  *
  * A scan is requested (scan_req) on every write that can make a pending slot
- * eligible: slot CTRL dword writes (from ims_msg_pipe's stage B, before the
+ * eligible: slot CTRL dword writes (from ims_rule_eval's stage B, before the
  * slot and pending RAMs take the write) and CTRL register writes (from
  * ims_regs one edge after CTRL changed).  scan_busy is high from the edge
  * scan_req is sampled (S); the request is pending one edge later, taken up
@@ -53,7 +53,7 @@
  * messages.
  *
  * Timing: every op field is a flop and op_valid one gate over flops (it does
- * not look at op_ready).  op_ready, which comes late through msg_pipe's issue
+ * not look at op_ready).  op_ready, which comes late through ims_op_skid's issue
  * choice, only reaches the presented op's flops, through one gate: the clock
  * enable of the presented candidate (cur_*) and the D input of
  * skid_valid_reg.  The stages before skid move whenever skid is empty, which
@@ -294,7 +294,7 @@ assign scan_busy  = scan_req_reg || scan_pending_reg || starting_reg || active_r
 
 // A request is taken up when no scan runs; the scan starts, or is skipped,
 // one edge later from pend_any sampled on the take-up edge (scan_req and
-// pend_any come through several levels of msg_pipe logic: each only feeds a
+// pend_any come through several levels of pipeline logic: each only feeds a
 // flop).
 wire scan_start = !active_reg && !starting_reg && scan_pending_reg;
 

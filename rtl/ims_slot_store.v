@@ -38,7 +38,7 @@ module ims_slot_store #(
     output wire [19:0]           rd_pasid,
 
     // The same read before its last mux, for the trigger decision, which
-    // folds the mux into its own logic (see ims_msg_pipe): the RAM's word,
+    // folds the mux into its own logic (see ims_rule_eval): the RAM's word,
     // whether the entry comes from the bypass instead (aligned with the RAM
     // output register), and the bypass entry's decision fields one edge
     // early (aligned with the RAM's first read register), so they can be

@@ -225,6 +225,9 @@ def copy_sources(rtl_dir: Path, build: Path) -> list:
     for src in sources:
         shutil.copy2(src, src_dir / src.name)
         names.append(f"rtl/{src.name}")
+    # headers the sources `include (Yosys finds them beside the including file; not read alone)
+    for header in sorted(rtl_dir.glob("*.vh")):
+        shutil.copy2(header, src_dir / header.name)
     return names
 
 
@@ -510,7 +513,7 @@ def summarise_critical_path(report: dict, sources_prefix: str = "rtl/") -> dict 
 
 def register_group(cell: str) -> str:
     """The RTL register an endpoint cell was mapped from: mapping suffixes and bit indices
-    stripped (msg_pipe_inst.c_pasid_eq_reg_TRELLIS_FF_Q_3 -> msg_pipe_inst.c_pasid_eq_reg)."""
+    stripped (msg_pipe_inst.rule_eval_inst.c_pasid_eq_reg_TRELLIS_FF_Q_3 -> ...c_pasid_eq_reg)."""
     return re.sub(r"\[\d+\]$|_\d+$", "", re.split(MAPPING_SUFFIX, cell)[0])
 
 

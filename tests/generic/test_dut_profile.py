@@ -43,6 +43,7 @@ def _variant(tmp_path: Path, edit) -> Path:
     """The bundled profile with absolute paths, edited by `edit(text) -> text`."""
     text = BUNDLED.read_text()
     text = text.replace('"../rtl/*.v"', f'"{ROOT}/rtl/*.v"').replace('"../regs/ims.rdl"', f'"{ROOT}/regs/ims.rdl"')
+    text = text.replace('include_dirs = ["../rtl"]', f'include_dirs = ["{ROOT}/rtl"]')   # ims_defs.vh
     out = tmp_path / "p.toml"
     out.write_text(edit(text))
     return out

@@ -196,8 +196,8 @@ def test_pnr_seed_count_must_give_a_median_seed():
 
 def test_slow_registers_grouped_over_seeds():
     synth_mod = load_synth_module()
-    assert synth_mod.register_group("msg_pipe_inst.c_pasid_eq_reg_TRELLIS_FF_Q_3") == \
-        "msg_pipe_inst.c_pasid_eq_reg"
+    assert synth_mod.register_group("msg_pipe_inst.rule_eval_inst.c_pasid_eq_reg_TRELLIS_FF_Q_3") == \
+        "msg_pipe_inst.rule_eval_inst.c_pasid_eq_reg"
     assert synth_mod.register_group("wr_master_inst.queued_reg_TRELLIS_FF_Q") == \
         "wr_master_inst.queued_reg"
 
