@@ -43,6 +43,8 @@ from imsflow.mutants import MEM_MUTANTS, MUTANTS, apply_mutant, by_name, copy_rt
 HARNESS = ROOT / "formal" / "ims_formal.sv"
 # section 7 (memory-resident entries): its own harness at one small memory build
 HARNESS_MEM = ROOT / "formal" / "ims_formal_mem.sv"
+# the AXI-Lite master assumptions both harnesses `include
+HARNESS_INC = ROOT / "formal" / "ims_formal_axil.vh"
 MEM_SLOTS = 4   # the memory harness's NUM_SLOTS (MEM_MAX_ENTRIES 4, MEM_CACHE_ENTRIES 2)
 BUILD = ROOT / "sim_build" / "formal"
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -74,6 +76,7 @@ class Prop:
     # mutant runs only: assertions are not checked in the first steps (sby `skip`): a mutant
     # run looks for a counterexample known to lie deeper, and a counterexample found is real
     mutant_skip: int = 0
+    budget: float = 0   # its jobs' time budget in seconds, when above the run's --timeout
 
     @property
     def rule(self) -> str:
@@ -125,10 +128,12 @@ PROPS = [
     Prop("direct_order", 6, "bmc", PRE_DEPTH, PRE_QUICK, 14, preload=True,
          why="two direct messages queued behind a stalled AW"),
     # a trigger accepted in a write's first BVALID cycle is issued one edge after the slot RAM
-    # took the write, so from this start the slot RAM's read-first bypass is never needed (N1
-    # keeps triggers out of the write itself): its mutant slot_bypass_off is the from-reset
-    # run's; this run's mutant raises BVALID before the RAM holds the write (counterexample:
-    # write at step 3, BVALID and trigger at 7, stale message at 10).
+    # took the write, so no trigger of this start needs the slot RAM's read-first bypass (N1
+    # keeps triggers out of the write itself; the other slot reader, the replay scanner's
+    # candidate check, lies beyond depth 11): slot_bypass_off is the from-reset run's mutant
+    # (NOT CAUGHT here to depth 12 in 600 s); this run's mutant raises BVALID before the RAM
+    # holds the write (counterexample: write at step 3, BVALID and trigger at 7, stale message
+    # at 10).
     # `cause` is checked too: a stale read of a masked slot's rewritten address shows there.
     Prop("write_visibility", 7, "bmc", PRE_DEPTH, PRE_QUICK, 12, preload=True,
          extra_bits=1 << 4,
@@ -143,9 +148,15 @@ PROPS = [
     # depths are absolute (not NUM_SLOTS +)
     # Measured with the harness's covers: first trigger accepted at step 4, its fetch's last beat
     # at 9, its AW at 12; a MEM_INVAL presented at step 3 answers (BVALID) at step 17.
-    Prop("mem_freshness", 0, "bmc", 30, 12, 30, mem=True, quick_mutant=False, mutant_skip=24,
+    # mem_freshness's earliest violation (its mutant's counterexample, prompt slaves): trigger
+    # at 4, its fetch's DATA beat at 8, memory changes at 8, the MEM_INVAL's W at 9 (after the
+    # change), BVALID at 23 (the MEM_INVAL drains the pipeline first), a trigger then, its
+    # cache-hit AW at 26 and W at 27. Depth 28 (steps 0-27) checks every run in which one
+    # triggered-after-MEM_INVAL message completes; the solver needs ~9 min for it (loaded
+    # machine), so the job gets a 20-minute budget.
+    Prop("mem_freshness", 0, "bmc", 28, 12, 28, mem=True, quick_mutant=False, budget=1200,
          why="a fetch cached by step 9, a memory change and a MEM_INVAL accepted behind it, its "
-             "BVALID ~14 cycles later, a trigger then and its cache-hit AW: ~step 28"),
+             "BVALID 14 cycles after its W, a trigger then and its cache-hit W: step 27"),
     Prop("mem_fetch_error", 1, "bmc", 24, 12, 24, mem=True,
          why="an errored fetch's decision at step ~12, a counter/STATUS/PENDING read 8 cycles "
              "behind it answered by step ~23"),
@@ -202,7 +213,7 @@ def sby_text_mem(prop: Prop, depth: int, sources: list[Path], skip: int = 0) -> 
         "prep -top ims_formal_mem\n"
         "memory_map\n"
         "opt -fast\n" + "\n".join(lines) + "\n\n"
-        "[files]\n" + "\n".join(str(p) for p in sources + [HARNESS_MEM]) + "\n"
+        "[files]\n" + "\n".join(str(p) for p in sources + [HARNESS_MEM, HARNESS_INC]) + "\n"
     )
 
 
@@ -247,7 +258,7 @@ def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles
         # RAMs and the harness's arrays as flip-flops: no SMT arrays for the solver
         "memory_map\n"
         "opt -fast\n" + preload + "\n"
-        "[files]\n" + "\n".join(str(p) for p in sources + [HARNESS]) + "\n"
+        "[files]\n" + "\n".join(str(p) for p in sources + [HARNESS, HARNESS_INC]) + "\n"
     )
 
 
@@ -404,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 goal = depth_for(p, n, args)
                 r = run_one(p, n, goal, sources, "quick" if args.quick else "full",
-                            args.timeout, args.rst_cycles)
+                            max(args.timeout, p.budget) if args.timeout else None, args.rst_cycles)
                 results.append(r)
                 if r.status == "PASS" and r.depth < goal:
                     # stopped by the time budget below the depth the property states as enough
@@ -431,7 +442,8 @@ def main(argv: list[str] | None = None) -> int:
                 # a mutant job ends at its counterexample; it gets at least 10 minutes, so the
                 # budget of the bounded jobs never turns a slow counterexample into NOT CAUGHT
                 r = run_one(p, n, depth_for(p, n, args, mutant=True), sources,
-                            f"mutant-{m.name}", max(args.timeout or 0, 600), skip=p.mutant_skip)
+                            f"mutant-{m.name}", max(args.timeout or 0, 600, p.budget),
+                            skip=p.mutant_skip)
                 print(line_for(r, m.name), flush=True)
                 details.append(line_for(r, m.name) + detail_for(r))
                 if args.verbose:

@@ -166,10 +166,10 @@ MUTANTS = [
         tests=(),
         rule="§4 a slot write takes effect for triggers accepted after its BVALID (read-first bypass off)",
         expect="",
-        # only a read issued on the edge right after a slot write lands needs the bypass: after
-        # BUSY, the first op reading the last slot the sweep wrote (a trigger in a write's first
-        # BVALID cycle is issued one edge later, and the harness's N1 keeps triggers out of the
-        # write itself), so only the from-reset run reaches it
+        # only a read issued on the edge right after a slot write lands needs the bypass, e.g.
+        # the first op after BUSY reading the last slot the sweep wrote; a trigger in a write's
+        # first BVALID cycle is issued one edge later and the harness's N1 keeps triggers out of
+        # the write itself, so the formal run that reaches it is the from-reset one
         formal="write_visibility_from_reset",
     ),
     Mutant(
