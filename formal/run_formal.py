@@ -141,18 +141,19 @@ PROPS = [
     # the AXI-Lite programming path from reset (BUSY sweep, slot writes through the bus); the
     # only start where an op reads a slot on the edge right after it was written (the first op
     # after BUSY reads the last slot the sweep wrote): slot_bypass_off fails here at step 20
-    # Depth N+20: the shortest path to a message from reset is rst (3), a slot write presented
+    # Depth N+17: the shortest path to a message from reset is rst (3), a slot write presented
     # during BUSY and answered after it, the enabling CTRL write, a trigger in its first BVALID
     # cycle and that trigger's AW at step N+16 (slot_bypass_off's counterexample: step 20 at 4
-    # slots); N+20 checks every run up to that message plus 3 cycles (its W, a second trigger's
-    # decision). Beyond, each step multiplies the solver time (4 slots, loaded machine: steps
-    # 0-21 in 25 s, step 22 18 s, 23 36 s, 24 2 min, 25 not done after 1.5 min when stopped),
-    # so N+24 (the depth before) would not finish within the 600-s job budget. Writes after a
-    # programmed table are the preloaded run's.
-    Prop("write_visibility_from_reset", 7, "bmc", 20, 16, 18, family="write_visibility",
+    # slots); N+17 checks every run up to that first AW handshake (where `cause` and
+    # `visibility` fire). Beyond, each step multiplies the solver time (loaded machine; 4 slots:
+    # steps 0-21 in 25 s, 22 18 s, 23 36 s, 24 2 min; 8 slots: steps 0-23 in 38 s, 24 1 min,
+    # 25 3.5 min, 26 not done in the 4.5 min left of the 600-s budget): N+20 passed at 4 slots
+    # (24) but reached only 26 of 28 at 8 slots; N+24 (the depth before) is out of reach at
+    # both. Writes after a programmed table are the preloaded run's.
+    Prop("write_visibility_from_reset", 7, "bmc", 17, 16, 18, family="write_visibility",
          extra_bits=1 << 4,
          why="from reset through BUSY, a slot write, the enabling write and a trigger: its AW "
-             "at N+16, then 3 cycles"),
+             "at N+16"),
     # section 7, formal/ims_formal_mem.sv (NUM_SLOTS 4, MEM_MAX_ENTRIES 4, MEM_CACHE_ENTRIES 2);
     # depths are absolute (not NUM_SLOTS +)
     # Measured with the harness's covers: first trigger accepted at step 4, its fetch's last beat
