@@ -16,9 +16,11 @@
  *    before its AW; one write at a time); the only writes are MEM_INVAL (any
  *    data, all strobes); reads are free;
  *  - AXI4 slave rules on the message master (B only after AW and W; W ready
- *    only for a message whose AW went: legal for a slave);
- *  - the read channel answers like memory: ARREADY free (low while 4 fetches
- *    are outstanding), RID 0, beats in order, four per fetch, RLAST on the
+ *    only for a message whose AW went: legal for a slave), and a prompt slave:
+ *    AWREADY high, WREADY the cycle after its AW, BVALID the cycle after W;
+ *  - the read channel answers like a prompt memory: ARREADY high (low while 4
+ *    fetches are outstanding), RVALID high whenever a fetch is outstanding,
+ *    RID 0, beats in order, four per fetch, RLAST on the
  *    fourth, RVALID and payload held until RREADY; a beat answered OKAY
  *    carries the memory word (entry = ARADDR[5:4], MEM_BASE being 0): ADDR_LO,
  *    ADDR_HI, DATA, CTRL; RRESP is OKAY in mem_freshness and free in
@@ -353,13 +355,15 @@ always @* begin
         assume(!s_axil_arvalid);
     end
 end
-// prompt slaves (mem_freshness): the message slave takes AW at once, W the cycle after its AW
-// and answers B the cycle after W; the memory takes every AR (up to 4 outstanding) and has a
-// beat ready whenever a fetch is outstanding. Freshness is about which DATA a message carries,
-// not when the bus moves it; without this each step past ~16 doubled the solver time (the
-// freshness counterexample lies at ~step 28) and the mutant was not caught in 10 min.
+// prompt slaves (both properties): the message slave takes AW at once, W the cycle after its
+// AW and answers B the cycle after W; the memory takes every AR (up to 4 outstanding) and has a
+// beat ready whenever a fetch is outstanding (RRESP still free per beat in mem_fetch_error).
+// Freshness is about which DATA a message carries and the fetch-error rules about what an
+// errored fetch leads to, not when the bus moves (simulation's read target pauses AR/R);
+// without this each step past ~16 doubled the solver time: the freshness mutant was not caught
+// in 10 min and mem_fetch_error reached depth 19 of 24 in 600 s.
 always @* begin
-    if (EN_FRESH && f_run) begin
+    if (f_run) begin
         assume(m_axi_awready);
         assume(m_axi_wready == (awn_reg != wn_reg));
         assume(m_axi_bvalid == (bn_reg != wn_reg));

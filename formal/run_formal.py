@@ -167,9 +167,14 @@ PROPS = [
     Prop("mem_freshness", 0, "bmc", 28, 12, 28, mem=True, quick_mutant=False, budget=1200,
          why="a fetch cached by step 9, a memory change and a MEM_INVAL accepted behind it, its "
              "BVALID 14 cycles after its W, a trigger then and its cache-hit W: step 27"),
-    Prop("mem_fetch_error", 1, "bmc", 24, 12, 24, mem=True,
-         why="an errored fetch's decision at step ~12, a counter/STATUS/PENDING read 8 cycles "
-             "behind it answered by step ~23"),
+    # prompt slaves: the first trigger at step 3-4, AR a cycle later, beats to ~9, the decision
+    # (no message, no pend) ~11; a PENDING read behind it answered by ~16; a CNT_FETCH_ERR /
+    # STATUS read whose AR is 8 cycles after the errored fetch's end (the harness's lower-bound
+    # window) answered by ~21. Depth 22 (steps 0-21) covers one errored fetch and one read of
+    # each kind behind it; with free slave timing 24 was needed and 19 was reached in 600 s.
+    Prop("mem_fetch_error", 1, "bmc", 22, 12, 24, mem=True,
+         why="an errored fetch's decision at step ~11, a counter/STATUS read 8 cycles behind "
+             "its end answered by step ~21"),
 ]
 PROP_BY_NAME = {p.name: p for p in PROPS}
 
