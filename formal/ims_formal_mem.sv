@@ -31,9 +31,10 @@
  *    mem_fetch_error;
  *  - triggers go to memory indices only (index bit 2 set).
  * Narrowings of mem_freshness: memory entry j does not change while a trigger
- * of entry j is accepted and its message has not left (so the value the block
- * fetches for it is the one memory holds when its message leaves); at most 4
- * triggers owed at once.
+ * of entry j whose DATA is checked (accepted in or after the first BVALID cycle
+ * of a MEM_INVAL naming j) is offered or owed (so the value the block fetches
+ * for it is the one memory holds at its acceptance); at most 4 triggers owed
+ * at once; a budget (2 triggers, 1 change, 1 MEM_INVAL, no reads, below).
  *
  * PROPS: bit 0 mem_freshness, bit 1 mem_fetch_error.
  *  mem_freshness: with ENABLE = 1, FUNC_MASK = 0 and MASK = 0 in memory every
