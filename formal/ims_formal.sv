@@ -194,16 +194,7 @@ wire mw_hs  = m_axi_wvalid && m_axi_wready;
 wire mb_hs  = m_axi_bvalid && m_axi_bready;
 
 // AXI4-Lite master: valid and payload held until ready
-always @(posedge clk) begin
-    if (f_run && f_prev_run) begin
-        if ($past(s_axil_awvalid && !s_axil_awready))
-            assume(s_axil_awvalid && s_axil_awaddr == $past(s_axil_awaddr));
-        if ($past(s_axil_wvalid && !s_axil_wready))
-            assume(s_axil_wvalid && s_axil_wdata == $past(s_axil_wdata) && s_axil_wstrb == $past(s_axil_wstrb));
-        if ($past(s_axil_arvalid && !s_axil_arready))
-            assume(s_axil_arvalid && s_axil_araddr == $past(s_axil_araddr));
-    end
-end
+`include "ims_formal_axil.vh"
 
 // the write under way (one at a time), applied to the shadow when BVALID first shows
 reg        wr_open_reg = 1'b0;   // AW or W handshaken, BVALID not yet seen

@@ -44,6 +44,8 @@ from imsflow.mutants import MEM_MUTANTS, MUTANTS, apply_mutant, by_name, copy_rt
 HARNESS = ROOT / "formal" / "ims_formal.sv"
 # section 7 (memory-resident entries): its own harness at one small memory build
 HARNESS_MEM = ROOT / "formal" / "ims_formal_mem.sv"
+# the AXI-Lite master assumptions both harnesses `include
+HARNESS_INC = ROOT / "formal" / "ims_formal_axil.vh"
 MEM_SLOTS = 4   # the memory harness's NUM_SLOTS (MEM_MAX_ENTRIES 4, MEM_CACHE_ENTRIES 2)
 BUILD = ROOT / "sim_build" / "formal"
 VENV_BIN = ROOT / ".venv" / "bin"
@@ -78,6 +80,7 @@ class Prop:
     # mode "cover" only: the one harness cover the job keeps (the others are removed, and no
     # assertion group is enabled); the job passes when it is reached within the depth
     cover: str = ""
+    budget: float = 0   # its jobs' time budget in seconds, when above the run's --timeout
 
     @property
     def rule(self) -> str:
@@ -128,26 +131,54 @@ PROPS = [
              "without a trigger); its mutant needs a read 8 cycles after a range drop"),
     Prop("direct_order", 6, "bmc", PRE_DEPTH, PRE_QUICK, 14, preload=True,
          why="two direct messages queued behind a stalled AW"),
-    # the slot bypass matters for a trigger accepted in the first BVALID cycle of a write to its
-    # slot; from this start that is one write (ENABLE is preloaded), so the mutant is in reach.
+    # a trigger accepted in a write's first BVALID cycle is issued one edge after the slot RAM
+    # took the write, so no trigger of this start needs the slot RAM's read-first bypass (N1
+    # keeps triggers out of the write itself; the other slot reader, the replay scanner's
+    # candidate check, lies beyond depth 11): slot_bypass_off is the from-reset run's mutant
+    # (NOT CAUGHT here to depth 12 in 600 s); this run's mutant raises BVALID before the RAM
+    # holds the write (counterexample: write at step 3, BVALID and trigger at 7, stale message
+    # at 10).
     # `cause` is checked too: a stale read of a masked slot's rewritten address shows there.
-    Prop("write_visibility", 7, "bmc", PRE_DEPTH, PRE_QUICK, 16, preload=True, quick_mutant=False,
+    Prop("write_visibility", 7, "bmc", PRE_DEPTH, PRE_QUICK, 12, preload=True,
          extra_bits=1 << 4,
          why="a trigger in a write's first BVALID cycle (step 7), its message at step 10"),
-    # the AXI-Lite programming path from reset (BUSY sweep, slot writes through the bus)
-    Prop("write_visibility_from_reset", 7, "bmc", 24, 16, 18, family="write_visibility",
+    # the AXI-Lite programming path from reset (BUSY sweep, slot writes through the bus); the
+    # only start where an op reads a slot on the edge right after it was written (the first op
+    # after BUSY reads the last slot the sweep wrote): slot_bypass_off fails here at step 20
+    # Depth N+17: the shortest path to a message from reset is rst (3), a slot write presented
+    # during BUSY and answered after it, the enabling CTRL write, a trigger in its first BVALID
+    # cycle and that trigger's AW at step N+16 (slot_bypass_off's counterexample: step 20 at 4
+    # slots); N+17 checks every run up to that first AW handshake (where `cause` and
+    # `visibility` fire). Beyond, each step multiplies the solver time (loaded machine; 4 slots:
+    # steps 0-21 in 25 s, 22 18 s, 23 36 s, 24 2 min; 8 slots: steps 0-23 in 38 s, 24 1 min,
+    # 25 3.5 min, 26 not done in the 4.5 min left of the 600-s budget): N+20 passed at 4 slots
+    # (24) but reached only 26 of 28 at 8 slots; N+24 (the depth before) is out of reach at
+    # both. Writes after a programmed table are the preloaded run's.
+    Prop("write_visibility_from_reset", 7, "bmc", 17, 16, 18, family="write_visibility",
          extra_bits=1 << 4,
-         why="from reset through BUSY and AXI-Lite programming: first message ~16+N"),
+         why="from reset through BUSY, a slot write, the enabling write and a trigger: its AW "
+             "at N+16"),
     # section 7, formal/ims_formal_mem.sv (NUM_SLOTS 4, MEM_MAX_ENTRIES 4, MEM_CACHE_ENTRIES 2);
     # depths are absolute (not NUM_SLOTS +)
     # Measured with the harness's covers: first trigger accepted at step 4, its fetch's last beat
     # at 9, its AW at 12; a MEM_INVAL presented at step 3 answers (BVALID) at step 17.
-    Prop("mem_freshness", 0, "bmc", 30, 12, 30, mem=True, quick_mutant=False, mutant_skip=24,
+    # mem_freshness's earliest violation (its mutant's counterexample, prompt slaves): trigger
+    # at 4, its fetch's DATA beat at 8, memory changes at 8, the MEM_INVAL's W at 9 (after the
+    # change), BVALID at 23 (the MEM_INVAL drains the pipeline first), a trigger then, its
+    # cache-hit AW at 26 and W at 27. Depth 28 (steps 0-27) checks every run in which one
+    # triggered-after-MEM_INVAL message completes; the solver needs ~9 min for it (loaded
+    # machine), so the job gets a 20-minute budget.
+    Prop("mem_freshness", 0, "bmc", 28, 12, 28, mem=True, quick_mutant=False, budget=1200,
          why="a fetch cached by step 9, a memory change and a MEM_INVAL accepted behind it, its "
-             "BVALID ~14 cycles later, a trigger then and its cache-hit AW: ~step 28"),
-    Prop("mem_fetch_error", 1, "bmc", 24, 12, 24, mem=True,
-         why="an errored fetch's decision at step ~12, a counter/STATUS/PENDING read 8 cycles "
-             "behind it answered by step ~23"),
+             "BVALID 14 cycles after its W, a trigger then and its cache-hit W: step 27"),
+    # prompt slaves: the first trigger at step 3-4, AR a cycle later, beats to ~9, the decision
+    # (no message, no pend) ~11; a PENDING read behind it answered by ~16; a CNT_FETCH_ERR /
+    # STATUS read whose AR is 8 cycles after the errored fetch's end (the harness's lower-bound
+    # window) answered by ~21. Depth 22 (steps 0-21) covers one errored fetch and one read of
+    # each kind behind it; with free slave timing 24 was needed and 19 was reached in 600 s.
+    Prop("mem_fetch_error", 1, "bmc", 22, 12, 24, mem=True,
+         why="an errored fetch's decision at step ~11, a counter/STATUS read 8 cycles behind "
+             "its end answered by step ~21"),
     # Non-vacuity of the starts that skip the post-reset sweep (_sweep_done): from each, a
     # trigger is accepted and its message's AW handshakes within the quick depth. A copy of
     # BUSY left in its reset state keeps s_irq_ready low, and every property above would hold
@@ -161,6 +192,14 @@ PROPS = [
              "(the slots start masked), one step beyond the §7 properties' quick depth 12"),
 ]
 PROP_BY_NAME = {p.name: p for p in PROPS}
+
+
+def mutant_runs(mutant_formal: str, props: list[Prop]) -> list[Prop]:
+    """The runs a mutant must fail: the one run it names (a Prop name), else every run of the
+    rule it names (e.g. both starts of write_visibility)."""
+    if mutant_formal in PROP_BY_NAME:
+        return [p for p in props if p.name == mutant_formal]
+    return [p for p in props if p.rule == mutant_formal]
 
 
 def tool(name: str) -> str:
@@ -241,7 +280,7 @@ def sby_text_mem(prop: Prop, depth: int, sources: list[Path], skip: int = 0) -> 
         "prep -top ims_formal_mem\n" + _only_cover(prop) +
         "memory_map\n"
         "opt -fast\n" + "\n".join(lines) + "\n\n"
-        "[files]\n" + "\n".join(str(p) for p in sources + headers_beside(sources) + [HARNESS_MEM]) + "\n"
+        "[files]\n" + "\n".join(str(p) for p in sources + headers_beside(sources) + [HARNESS_MEM, HARNESS_INC]) + "\n"
     )
 
 
@@ -286,7 +325,7 @@ def sby_text(prop: Prop, slots: int, depth: int, sources: list[Path], rst_cycles
         # RAMs and the harness's arrays as flip-flops: no SMT arrays for the solver
         "memory_map\n"
         "opt -fast\n" + preload + "\n"
-        "[files]\n" + "\n".join(str(p) for p in sources + headers_beside(sources) + [HARNESS]) + "\n"
+        "[files]\n" + "\n".join(str(p) for p in sources + headers_beside(sources) + [HARNESS, HARNESS_INC]) + "\n"
     )
 
 
@@ -448,7 +487,7 @@ def main(argv: list[str] | None = None) -> int:
                     continue
                 goal = depth_for(p, n, args)
                 r = run_one(p, n, goal, sources, "quick" if args.quick else "full",
-                            args.timeout, args.rst_cycles)
+                            max(args.timeout, p.budget) if args.timeout else None, args.rst_cycles)
                 results.append(r)
                 if r.status == "PASS" and r.depth < goal:
                     # stopped by the time budget below the depth the property states as enough
@@ -460,13 +499,11 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.mutants or args.mutant or args.no_props:
         chosen = [by_name(m) for m in args.mutant] if args.mutant else \
-            [m for m in MUTANTS + MEM_MUTANTS if m.formal and any(p.rule == m.formal for p in props)
-]
+            [m for m in MUTANTS + MEM_MUTANTS if m.formal and mutant_runs(m.formal, props)]
         for m in chosen:
-            # every run of the rule the mutant names (e.g. write_visibility from the preloaded
-            # table and from reset) must fail on it
-            runs = [p for p in (props if not args.mutant else PROPS) if p.rule == m.formal
-                    and (p.quick_mutant or not args.quick)]
+            # the run the mutant names, or every run of the rule it names, must fail on it
+            runs = [p for p in mutant_runs(m.formal, props if not args.mutant else PROPS)
+                    if p.quick_mutant or not args.quick]
             if not runs:
                 print(f"formal: mutant {m.name} names no property ({m.formal})")
                 mutant_bad.append(m.name)
@@ -477,7 +514,8 @@ def main(argv: list[str] | None = None) -> int:
                 # a mutant job ends at its counterexample; it gets at least 10 minutes, so the
                 # budget of the bounded jobs never turns a slow counterexample into NOT CAUGHT
                 r = run_one(p, n, depth_for(p, n, args, mutant=True), sources,
-                            f"mutant-{m.name}", max(args.timeout or 0, 600), skip=p.mutant_skip)
+                            f"mutant-{m.name}", max(args.timeout or 0, 600, p.budget),
+                            skip=p.mutant_skip)
                 print(line_for(r, m.name), flush=True)
                 details.append(line_for(r, m.name) + detail_for(r))
                 if args.verbose:

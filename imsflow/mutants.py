@@ -166,6 +166,22 @@ MUTANTS = [
         tests=(),
         rule="§4 a slot write takes effect for triggers accepted after its BVALID (read-first bypass off)",
         expect="",
+        # only a read issued on the edge right after a slot write lands needs the bypass, e.g.
+        # the first op after BUSY reading the last slot the sweep wrote; a trigger in a write's
+        # first BVALID cycle is issued one edge later and the harness's N1 keeps triggers out of
+        # the write itself, so the formal run that reaches it is the from-reset one
+        formal="write_visibility_from_reset",
+    ),
+    Mutant(
+        name="slot_write_early_bvalid",
+        rtl_file="ims_regs.v",
+        original=("            // rsp_valid: the slot RAM was written on the previous edge\n"
+                  "            if (rsp_valid) begin"),
+        replacement="            if (1'b1) begin",
+        tests=(),
+        rule="§4 a slot write takes effect for triggers accepted after its BVALID (this one raises "
+             "BVALID as the write enters the pipeline, before the slot RAM holds it)",
+        expect="",
         formal="write_visibility",
     ),
     Mutant(
