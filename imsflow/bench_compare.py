@@ -113,7 +113,12 @@ def main(argv=None) -> int:
     ratios = []
     for k in range(args.pairs):
         procs = {name: start(tree, args.sim, params, cpu) for name, tree in trees.items()}
-        recs = {name: result(name, p) for name, p in procs.items()}
+        try:
+            recs = {name: result(name, p) for name, p in procs.items()}
+        finally:                  # a failed run stops the pair: no orphaned partner run
+            for p in procs.values():
+                if p.poll() is None:
+                    p.kill()
         for name, rec in recs.items():
             rates[name].append(rec["traffic_msgs_per_cpu_s"])
         ratios.append(rates["this tree"][-1] / rates[args.base][-1])

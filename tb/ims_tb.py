@@ -195,10 +195,15 @@ class ImsTB:
         return tuple(name for name, r in self.map.registers.items() if r.access == "RO")
 
     @property
+    def pending_key(self) -> str:
+        """The description's name of the PENDING words (the profile may rename it)."""
+        return self.profile.registers.get("pending", "PENDING")
+
+    @property
     def pending_words(self) -> int:
         """PENDING words that exist now: the build's description compiled with M = MEM_ENTRIES in
         place of MEM_MAX_ENTRIES gives ceil((NUM_SLOTS + M) / 32) (§2, §7)."""
-        key = self.profile.registers.get("pending", "PENDING")
+        key = self.pending_key
         if "MEM_MAX_ENTRIES" not in self.profile.rdl_params or self.mem_entries == self.mem_max_entries:
             return getattr(self.map, key).count
         return getattr(self.profile.register_map(dict(self.params, MEM_MAX_ENTRIES=self.mem_entries)), key).count
@@ -216,7 +221,7 @@ class ImsTB:
     def is_listed_now(self, addr: int) -> bool:
         """Whether `addr` is a register, slot or PENDING word that exists now (the build's map,
         with the PENDING words limited to those MEM_ENTRIES makes exist)."""
-        pend = getattr(self.map, self.profile.registers.get("pending", "PENDING"))
+        pend = getattr(self.map, self.pending_key)
         word_span = pend.stride * pend.count
         if int(pend) <= addr < int(pend) + word_span:
             return (addr - int(pend)) // pend.stride < self.pending_words
@@ -348,7 +353,7 @@ class ImsTB:
         # Post-reset initialisation may sweep the table and every pending bit the build has
         # (§7: memory entries' bits too, PENDING bits up to NUM_SLOTS + MEM_MAX_ENTRIES); allow a
         # generous bound per bit of the description's PENDING words.
-        pend = getattr(self.map, self.profile.registers.get("pending", "PENDING"))
+        pend = getattr(self.map, self.pending_key)
         timeout = busy_timeout or (max(self.num_slots, 8 * pend.stride * pend.count) * 4 + 1000)
         start = self.cycle
         busy = self.profile.reg("status_busy") if self.profile.has("busy") else None
@@ -376,7 +381,7 @@ class ImsTB:
         return self.map.slot.addr(slot, fld)
 
     def pending_addr(self, word: int) -> int:
-        pend = getattr(self.map, self.profile.registers.get("pending", "PENDING"))
+        pend = getattr(self.map, self.pending_key)
         return int(pend) + pend.stride * word
 
     async def read_resp(self, reg, lane_offset: int = 0, length: int = 4) -> tuple[int, int]:
