@@ -121,3 +121,19 @@ def test_sweep_guard_fails_when_the_sweep_changes(tmp_path, monkeypatch):
     r = rf.run_one(prop, SLOTS, rf.depth_for(prop, SLOTS, QUICK), sources, f"test-guard-{tmp_path.name}")
     assert r.status == "ERROR" and "Assertion failed: selection contains" in r.detail, (
         f"{rf.line_for(r)}{rf.detail_for(r)}: the sweep flop count guard did not stop the job")
+
+
+def test_half_without_the_memory_harness_says_what_it_leaves(capsys, monkeypatch):
+    """`make formal NUM_SLOTS=8` (one half of a complete run) leaves the section 7 harness's
+    property and mutant jobs to the NUM_SLOTS=4 half, says so, and runs no solver for them."""
+    mem_prop = next(p for p in rf.PROPS if p.mem and p.mode != "cover")
+    ran = []
+    monkeypatch.setattr(rf, "run_one", lambda *a, **k: ran.append(a) or pytest.fail("a job ran"))
+    rc = rf.main(["--slots", "8", "--prop", mem_prop.name, "--mutants"])
+    out = capsys.readouterr().out
+    assert not ran and rc == 0, out
+    assert f"formal {mem_prop.name} NUM_SLOTS={rf.MEM_SLOTS}: not run" in out, out
+    mutants = [m.name for m in FORMAL_MUTANTS if mem_prop in rf.mutant_runs(m.formal, rf.PROPS)]
+    assert mutants, f"{mem_prop.name} has no mutant"
+    for name in mutants:
+        assert f"mutant {name}: not run" in out, out
