@@ -198,6 +198,7 @@ reg [19:0]                t1_pasid_reg;
 reg                       t1_mem_reg;
 reg [CW-1:0]              t1_line_reg;
 reg                       t1_tag_hit_reg; // its line holds its entry (no fill on that line at acceptance)
+reg                       t1_vm_reg;      // t1_valid_reg && t1_mem_reg (one flop for the fetch request)
 reg [63:0]                t1_addr_reg;    // its entry's address in memory
 
 reg [IRQ_INDEX_WIDTH-1:0] pk_index_reg [0:P-1];
@@ -239,13 +240,14 @@ assign p_kill = kill;
 // whether the head may go is a flop (p_valid feeds the pipeline's issue
 // choice), or the head's own fetch answering now
 reg  hd_go_reg;     // the head is ST_GO
+reg  hd_err_reg;    // the head is ST_ERR
 // (hd_arm_reg: the head is ST_WAIT, the oldest fetch outstanding is its own
 // and its next beat is the last without error so far: its answer is one
 // gate of the R channel)
 reg  hd_arm_reg;
 wire rsp_for_head = hd_arm_reg && f_rsp_beat_ok;
 wire head_go   = hd_go_reg || rsp_for_head;
-wire head_err  = !q_empty && pk_st_reg[2*head +: 2] == ST_ERR;
+wire head_err  = hd_err_reg;
 
 // (no rst term: the pipeline resets every stage's valid bit itself)
 assign p_valid       = (open_reg && s_irq_valid) || head_go;
@@ -268,17 +270,22 @@ wire pop = !byp_reg && (head_err || (head_go && p_ready));
 // fetches: parked misses (in park order) first, then re-examinations
 // --------------------------------------------------------------------------
 
-wire fi_any   = fi_reg != tail_reg;
-wire fi_need  = fi_any && pk_st_reg[2*fi +: 2] == ST_NEED;
+// (fi_any / fi_need: flops formed from the next state below, so the fetch
+// request is a few gates of flops: fi_reg != tail_reg, and the entry at fi
+// needs its fetch)
+reg  fi_any_reg, fi_need_reg;
+wire fi_any   = fi_any_reg;
+wire fi_need  = fi_need_reg;
 // t1's miss fetches in its push cycle when no older parked miss waits for its fetch
-wire t1_fetch = t1_park && t1_miss && !fi_any;
+// (t1_park && t1_miss == t1 valid, a miss, ENABLE = 1: such a miss is always pushed)
+wire t1_fetch = t1_vm_reg && !t1_tag_hit_reg && ctrl_enable && !fi_any;
 // re-examination address, registered from mf_req_entry (taken from the second
 // cycle of its request on: mf_seen_reg)
 reg  [63:0] mf_addr_reg;
 reg         mf_seen_reg;
 // a re-examination fetch goes only when no parked miss and no memory trigger in t1 may fetch,
 // so the address choice below depends on flops only
-wire mf_go_ok = mf_seen_reg && !fi_need && !(t1_valid_reg && t1_mem_reg);
+wire mf_go_ok = mf_seen_reg && !fi_need && !t1_vm_reg;
 
 // outstanding fetch owners, in issue order: {re-examination, park slot}
 reg [PW:0]  own_q_reg [0:MAX_OUTSTANDING-1];
@@ -286,11 +293,12 @@ reg [OW:0]  own_cnt_reg;
 /* verilator lint_off UNUSEDSIGNAL */
 wire [OW:0] own_push_at = own_cnt_reg - {{OW{1'b0}}, f_rsp_valid};
 /* verilator lint_on UNUSEDSIGNAL */
-wire own_full = own_cnt_reg == MAX_OUTSTANDING;
+reg  own_full_reg;   // own_cnt_reg == MAX_OUTSTANDING
+wire own_full = own_full_reg;
 
 assign f_req_valid  = !own_full && (fi_need || t1_fetch || (mf_req_valid && mf_go_ok));
 assign f_req_addr   = fi_need ? {pk_addr_reg[fi], 4'd0} :
-                      ((t1_valid_reg && t1_mem_reg) ? t1_addr_reg : mf_addr_reg);
+                      (t1_vm_reg ? t1_addr_reg : mf_addr_reg);
 assign mf_req_ready = !own_full && mf_go_ok && f_req_ready;
 wire f_go    = f_req_valid && f_req_ready;
 wire f_trig  = f_go && fi_need;
@@ -339,10 +347,14 @@ reg [115:0]  fill_data_reg;
 // a cache line still read as a hit by a parked trigger, by t1 or by the trigger
 // accepted on the answer edge keeps its entry: decided on the answer edge for
 // the fill one edge later (from the line the answer fills)
+// (the entry of the oldest fetch outstanding, registered: an answer comes at
+// least four edges after its fetch became the oldest, and its park slot's
+// index was written no later than that)
 /* verilator lint_off UNUSEDSIGNAL */
-wire [32:0] rsp_j_ext = {{(33-IRQ_INDEX_WIDTH){1'b0}}, pk_index_reg[rsp_slot]} - NUM_SLOTS;
+wire [32:0] own0_j_ext = {{(33-IRQ_INDEX_WIDTH){1'b0}}, pk_index_reg[rsp_slot]} - NUM_SLOTS;
 /* verilator lint_on UNUSEDSIGNAL */
-wire [JW-1:0] rsp_j = rsp_j_ext[JW-1:0];
+reg  [JW-1:0] own0_j_reg;
+wire [JW-1:0] rsp_j = own0_j_reg;
 reg pin_now;
 reg fill_pinned_reg;
 integer q;
@@ -408,8 +420,56 @@ assign rd_entry = fwd2_reg ? fwd2_data_reg : ram_rd_entry;
 
 wire [PW:0]   tail_next = tail_reg + {{PW{1'b0}}, t1_park};
 wire [PW:0]   head_next;
-assign hd_rsp_next = tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_WAIT &&
-                     own_cnt_next != 0 && !own0_next[PW];
+
+// --- next-state terms formed with the late signals last (timing) ---
+// The late terms are f_go (the fetch handshake), the R channel (f_rsp_*) and
+// pop (p_ready, R): each next-state flag below is a choice between cases
+// precomputed from flops.  They rest on the queue's invariants (fi lies
+// between head and tail; a slot in ST_NEED has no fetch outstanding; a push
+// never lands on a live slot); the simulation-only checks at the end compare
+// each with its plain definition from st_next / head_next / fi_next.
+wire [PW:0]   head1    = head_reg + 1'b1;
+wire [PW:0]   fi1      = fi_reg + 1'b1;
+wire          e0       = q_empty;                 // head == tail
+wire          e1       = head1 == tail_reg;       // head + 1 == tail
+wire [1:0]    st_h0    = pk_st_reg[2*head +: 2];
+wire [1:0]    st_h1    = pk_st_reg[2*head1[PW-1:0] +: 2];
+wire          rsp_trig = f_rsp_valid && !rsp_mf;  // a trigger fetch answers now
+wire          rh0      = rsp_slot == head;
+wire          rh1      = rsp_slot == head1[PW-1:0];
+wire          fh0      = fi_reg == head_reg;
+wire          fh1      = fi_reg == head1;
+// the state after this edge of the slot at head (a) and at head + 1 (b), and
+// whether that slot is then live (the pushed t1 lands there when it is the tail)
+wire [1:0] push_st = !t1_miss ? ST_GO : (f_t1 ? ST_WAIT : ST_NEED);
+wire [1:0] st_a = e0 ? push_st :
+                  (rsp_trig && rh0) ? (f_rsp_err ? ST_ERR : ST_GO) :
+                  (f_trig && fh0) ? ST_WAIT : st_h0;
+wire [1:0] st_b = e1 ? push_st :
+                  (rsp_trig && rh1) ? (f_rsp_err ? ST_ERR : ST_GO) :
+                  (f_trig && fh1) ? ST_WAIT : st_h1;
+wire live_a = !e0 || t1_park;
+wire live_b = !e1 || t1_park;
+wire [1:0] hd_st_next   = pop ? st_b : st_a;
+wire       hd_live_next = pop ? live_b : live_a;
+// the oldest fetch outstanding after this edge is a re-examination (when the
+// head waits, its own fetch is outstanding, so the queue is not empty then)
+wire own_mf0 = own_cnt_reg != 0 && own_q_reg[0][PW];
+wire own_mf1 = own_cnt_reg > 1 && own_q_reg[1][PW];
+wire own_mf_next = f_rsp_valid ? own_mf1 : own_mf0;
+assign hd_rsp_next = hd_live_next && hd_st_next == ST_WAIT && !own_mf_next;
+// fi after this edge: passes a pushed t1 that needs no fetch or got it; walks
+// one entry per cycle otherwise
+wire fi_adv_c  = !fi_need || f_go;                // with fi_any: fi advances
+wire st_fi1_need = pk_st_reg[2*fi1[PW-1:0] +: 2] == ST_NEED;
+wire fi1_tail    = fi1 == tail_reg;
+wire fi_tail1    = fi_reg == tail_reg + 1'b1;
+wire fi_any_next  = !fi_any ? (t1_fetch && !f_go) :
+                    (fi_adv_c ? (t1_park || !fi1_tail) : (!t1_park || !fi_tail1));
+wire fi_need_next = !fi_any ? (t1_fetch && !f_go) :
+                    (fi_adv_c ? (fi1_tail ? (t1_park && t1_miss) : st_fi1_need) : 1'b1);
+// occupancy (parked entries) now: tail - head
+wire [PW:0] occ = tail_reg - head_reg;
 wire [LINE_WIDTH-1:0] push_line = t1_hit ? {{(LINE_WIDTH-CW){1'b0}}, t1_line_reg}
                                          : PARK_LINE0 + {{(LINE_WIDTH-PW){1'b0}}, tail};
 assign head_next = head_reg + {{PW{1'b0}}, pop};
@@ -419,9 +479,16 @@ wire [PW+1:0] occ_next  = {1'b0, tail_next - head_reg} + {{(PW+1){1'b0}}, acc};
 
 // mode: leave bypass on a take-back; return once nothing is parked and no
 // trigger accepted in park mode waits in t1
-wire byp_next  = byp_reg ? !kill : (tail_next == head_next && !acc);
+// (tail_next == head_next: occupancy + push - pop == 0; a push onto a full queue never happens)
+wire q_empty_next = t1_park ? (pop && e0) : (pop ? e1 : e0);
+wire byp_next  = byp_reg ? !kill : (q_empty_next && !acc);
 // next cycle, with no pop counted: parked + t1 <= PARK_DEPTH - 1
-wire room_next = occ_next <= P_LAST;
+/* verilator lint_off WIDTH */
+wire room0 = occ <= P_LAST;
+wire room1 = occ + 1 <= P_LAST;
+wire room2 = occ + 2 <= P_LAST;
+/* verilator lint_on WIDTH */
+wire room_next = (t1_park && acc) ? room2 : ((t1_park || acc) ? room1 : room0);
 
 integer k;
 always @(posedge clk) begin
@@ -452,6 +519,7 @@ always @(posedge clk) begin
     mf_addr_reg  <= mf_addr;
     mf_seen_reg  <= mf_req_valid && !(mf_req_ready && mf_req_valid);
     fill_pinned_reg <= pin_now;
+    own0_j_reg      <= own0_j_ext[JW-1:0];
 
     byp_reg      <= byp_next;
     open_reg     <= byp_next && !hold;
@@ -467,18 +535,20 @@ always @(posedge clk) begin
         pk_addr_reg[tail]  <= t1_addr_reg[63:4];
         pk_line_reg[tail]  <= push_line;
     end
-    if (t1_park && tail == head_next[PW-1:0]) begin
+    // (the head's fields: t1 when it is pushed onto the new head, the entry
+    // behind the head on a pop (read at head + 1, from flops), else kept)
+    if (t1_park && (pop ? e1 : e0)) begin
         hd_index_reg <= t1_index_reg;
         hd_pv_reg    <= t1_pv_reg;
         hd_pasid_reg <= t1_pasid_reg;
         hd_mem_reg   <= t1_mem_reg;
         hd_line_reg  <= push_line;
-    end else begin
-        hd_index_reg <= pk_index_reg[head_next[PW-1:0]];
-        hd_pv_reg    <= pk_pv_reg[head_next[PW-1:0]];
-        hd_pasid_reg <= pk_pasid_reg[head_next[PW-1:0]];
-        hd_mem_reg   <= pk_mem_reg[head_next[PW-1:0]];
-        hd_line_reg  <= pk_line_reg[head_next[PW-1:0]];
+    end else if (pop) begin
+        hd_index_reg <= pk_index_reg[head1[PW-1:0]];
+        hd_pv_reg    <= pk_pv_reg[head1[PW-1:0]];
+        hd_pasid_reg <= pk_pasid_reg[head1[PW-1:0]];
+        hd_mem_reg   <= pk_mem_reg[head1[PW-1:0]];
+        hd_line_reg  <= pk_line_reg[head1[PW-1:0]];
     end
     tail_reg <= tail_next;
     head_reg <= head_next;
@@ -493,7 +563,12 @@ always @(posedge clk) begin
         fi_reg <= (f_t1 || !t1_miss) ? tail_reg + 1'b1 : tail_reg;
     end
     pk_st_reg  <= st_next;
-    hd_go_reg  <= tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_GO;
+    hd_go_reg  <= hd_live_next && hd_st_next == ST_GO;
+    hd_err_reg <= hd_live_next && hd_st_next == ST_ERR;
+    fi_any_reg  <= fi_any_next;
+    fi_need_reg <= fi_need_next;
+    own_full_reg <= own_cnt_next == MAX_OUTSTANDING;
+    t1_vm_reg    <= acc && in_mem;
     // (trigger fetches answer in park order, so a waiting head's fetch is the
     // oldest trigger fetch outstanding: only a re-examination ahead of it matters)
     hd_arm_reg <= hd_rsp_next && f_rsp_arm_next;
@@ -542,6 +617,11 @@ always @(posedge clk) begin
         own_cnt_reg      <= 0;
         fill_valid_reg   <= 1'b0;
         hd_go_reg        <= 1'b0;
+        hd_err_reg       <= 1'b0;
+        fi_any_reg       <= 1'b0;
+        fi_need_reg      <= 1'b0;
+        own_full_reg     <= 1'b0;
+        t1_vm_reg        <= 1'b0;
         hd_arm_reg       <= 1'b0;
         tag_valid_reg    <= {C{1'b0}};
         ev_drop_disabled <= 1'b0;
@@ -550,6 +630,42 @@ always @(posedge clk) begin
         mf_seen_reg      <= 1'b0;
     end
 end
+
+`ifndef SYNTHESIS
+// The flags above formed from precomputed cases against their plain
+// definitions (a broken queue invariant shows here first).
+wire [PW:0] fi_next_ref = (t1_park && !fi_any) ? ((f_t1 || !t1_miss) ? tail_reg + 1'b1 : tail_reg) :
+                          (fi_adv ? fi_reg + 1'b1 : fi_reg);
+always @(posedge clk) begin
+    if (!rst) begin
+        if ((tail_next == head_next) != q_empty_next ||
+            (tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] != hd_st_next) ||
+            ((tail_next != head_next) != hd_live_next)) begin
+            $fatal(1, "ims_mem_front: head state next %b/%b vs %b/%b (%m)",
+                   tail_next != head_next, st_next[2*head_next[PW-1:0] +: 2], hd_live_next, hd_st_next);
+        end
+        if (hd_rsp_next != (tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_WAIT &&
+                            own_cnt_next != 0 && !own0_next[PW])) begin
+            $fatal(1, "ims_mem_front: head-answer arm differs from its definition (%m)");
+        end
+        if (fi_any_next != (fi_next_ref != tail_next) ||
+            fi_need_next != (fi_next_ref != tail_next && st_next[2*fi_next_ref[PW-1:0] +: 2] == ST_NEED)) begin
+            $fatal(1, "ims_mem_front: fetch pointer flags next %b/%b differ from their definition (%m)",
+                   fi_any_next, fi_need_next);
+        end
+        if (room_next != (occ_next <= P_LAST)) begin
+            $fatal(1, "ims_mem_front: room next differs from its definition (%m)");
+        end
+        if (f_rsp_valid && !rsp_mf && own0_j_reg != own0_j_ext[JW-1:0]) begin
+            $fatal(1, "ims_mem_front: answered entry %0d, registered %0d (%m)", own0_j_ext[JW-1:0], own0_j_reg);
+        end
+        if (fi_any != (fi_reg != tail_reg) || own_full != (own_cnt_reg == MAX_OUTSTANDING) ||
+            t1_vm_reg != (t1_valid_reg && t1_mem_reg)) begin
+            $fatal(1, "ims_mem_front: a request flag differs from its definition (%m)");
+        end
+    end
+end
+`endif
 
 endmodule
 
