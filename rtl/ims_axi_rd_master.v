@@ -96,10 +96,15 @@ wire r_beat  = m_axi_rvalid && rready_reg;
 reg  beat3_reg;
 wire r_last  = m_axi_rvalid && beat3_reg;
 // the count's room after this edge, without and with a request taken now
+// (compares of the count with constants, no adder: outstanding + up - down < MAX)
 /* verilator lint_off WIDTH */
-wire rdy_if_none = outstanding_reg + (arvalid_reg && m_axi_arready) - r_last < MAX_OUTSTANDING;
-wire rdy_if_go   = outstanding_reg + 1 - r_last < MAX_OUTSTANDING;
+wire cnt_lt_max  = outstanding_reg < MAX_OUTSTANDING;
+wire cnt_lt_max1 = outstanding_reg + 1 < MAX_OUTSTANDING;
 /* verilator lint_on WIDTH */
+wire ar_held_done = arvalid_reg && m_axi_arready;
+wire rdy_if_none = (ar_held_done == r_last) ? cnt_lt_max :       // count unchanged
+                   (ar_held_done ? cnt_lt_max1 : 1'b1);            // one more / one fewer
+wire rdy_if_go   = r_last ? cnt_lt_max : cnt_lt_max1;
 wire unused_r = ^{m_axi_rid, m_axi_rlast, req_addr[3:0]};
 
 assign req_ready = req_ready_reg;

@@ -115,7 +115,9 @@ localparam P          = PARK_DEPTH;
 localparam PW         = $clog2(P);
 // entry numbers at least one bit wider than a line number, so the tag has a bit
 localparam JW         = (ENTRY_WIDTH > CW) ? ENTRY_WIDTH : CW + 1;
-localparam TW         = JW - CW;
+// a line's tag: the upper bits of its entry's trigger index NUM_SLOTS + j
+// (with the line, j mod C, they name j), so the port's index is compared as
+// it comes, without the subtraction j = index - NUM_SLOTS on the way
 /* verilator lint_off WIDTH */
 localparam [LINE_WIDTH-1:0] PARK_LINE0 = C;
 localparam [LINE_WIDTH-1:0] STAGE_LINE = C + P;
@@ -158,8 +160,7 @@ wire [XW-1:0] j_x   = idx_x - NSX;
 // than the one edge this lags)
 reg  [XW-1:0] mem_lim_reg;
 wire        in_mem  = idx_x >= NSX && idx_x < mem_lim_reg;
-wire [JW-1:0] in_j  = j_x[JW-1:0];
-wire [CW-1:0] in_line = in_j[CW-1:0];
+wire [CW-1:0] in_line = j_x[CW-1:0];
 /* verilator lint_off UNUSEDSIGNAL */
 // entry j's address = MEM_BASE + 16 j = (MEM_BASE - 16 NUM_SLOTS) + 16 index
 reg  [63:0]    base_adj_reg;
@@ -175,8 +176,12 @@ wire [63:0]    mf_addr = {mf_lo[LOM] ? base_hi1_reg : mem_base[63:LOM], mf_lo[LO
 wire [32:0]   inv_x = {{(33-ENTRY_WIDTH){1'b0}}, inv_entry};
 /* verilator lint_on UNUSEDSIGNAL */
 wire [JW-1:0] inv_entry_ext = inv_x[JW-1:0];
+/* verilator lint_off UNUSEDSIGNAL */
+wire [XW-1:0] inv_idx = NSX + {{(XW-JW){1'b0}}, inv_entry_ext};   // the entry's trigger index
+/* verilator lint_on UNUSEDSIGNAL */
 
 reg [C-1:0]    tag_valid_reg;
+localparam TW = XW - CW;
 reg [TW-1:0]   tag_reg [0:C-1];
 
 // --------------------------------------------------------------------------
@@ -216,7 +221,10 @@ reg [PW:0] head_reg, tail_reg, fi_reg;
 wire [PW-1:0] head = head_reg[PW-1:0];
 wire [PW-1:0] tail = tail_reg[PW-1:0];
 wire [PW-1:0] fi   = fi_reg[PW-1:0];
-wire q_empty = head_reg == tail_reg;
+// occupancy (tail - head, 0..PARK_DEPTH) one-hot in flops: the empty / one /
+// two entries / room tests are single flops
+reg  [P:0] occ_oh_reg;
+wire q_empty = occ_oh_reg[0];
 
 // t1 counts as parked until it is pushed or known to stay in the pipeline
 assign park_empty  = q_empty && !t1_valid_reg;
@@ -300,9 +308,13 @@ assign f_req_valid  = !own_full && (fi_need || t1_fetch || (mf_req_valid && mf_g
 assign f_req_addr   = fi_need ? {pk_addr_reg[fi], 4'd0} :
                       (t1_vm_reg ? t1_addr_reg : mf_addr_reg);
 assign mf_req_ready = !own_full && mf_go_ok && f_req_ready;
-wire f_go    = f_req_valid && f_req_ready;
-wire f_trig  = f_go && fi_need;
-wire f_t1    = f_go && !fi_need && t1_fetch;
+// (the handshake per requester, each a flat AND of flops and t1_fetch:
+// the request is the first of fi_need, t1_fetch, the re-examination)
+wire can_go  = f_req_ready && !own_full;
+wire f_trig  = can_go && fi_need;
+wire f_t1    = can_go && !fi_need && t1_fetch;
+wire f_mf    = can_go && !fi_need && !t1_vm_reg && mf_seen_reg && mf_req_valid;
+wire f_go    = f_trig || f_t1 || f_mf;
 
 wire fi_adv  = fi_any && (!fi_need || f_trig);
 
@@ -310,7 +322,8 @@ wire             rsp_mf   = own_q_reg[0][PW];
 wire [PW-1:0]    rsp_slot = own_q_reg[0][PW-1:0];
 
 // next states (written below), from which the head's flops are formed
-wire [PW:0] own_push_val = {!fi_need && !t1_fetch, f_t1 ? tail : fi};
+// (t1 fetches only while fi == tail)
+wire [PW:0] own_push_val = {!fi_need && !t1_fetch, fi};
 wire [OW:0] own_cnt_next = own_cnt_reg + {{OW{1'b0}}, f_go} - {{OW{1'b0}}, f_rsp_valid};
 wire [PW:0] own0_next    = (f_go && own_push_at == 0) ? own_push_val :
                            (f_rsp_valid ? own_q_reg[1] : own_q_reg[0]);
@@ -353,21 +366,26 @@ reg [115:0]  fill_data_reg;
 /* verilator lint_off UNUSEDSIGNAL */
 wire [32:0] own0_j_ext = {{(33-IRQ_INDEX_WIDTH){1'b0}}, pk_index_reg[rsp_slot]} - NUM_SLOTS;
 /* verilator lint_on UNUSEDSIGNAL */
-reg  [JW-1:0] own0_j_reg;
-wire [JW-1:0] rsp_j = own0_j_reg;
+reg  [CW-1:0] own0_line_reg;  // its cache line
+reg  [TW-1:0] own0_tag_reg;   // its trigger index's upper bits (the tag)
+/* verilator lint_off UNUSEDSIGNAL */
+wire [XW-1:0] own0_idx_x = {{(XW-IRQ_INDEX_WIDTH){1'b0}}, pk_index_reg[rsp_slot]};
+/* verilator lint_on UNUSEDSIGNAL */
+wire [CW-1:0] rsp_line_c = own0_line_reg;
 reg pin_now;
 reg fill_pinned_reg;
 integer q;
 always @* begin
-    pin_now = (t1_valid_reg && t1_mem_reg && t1_line_reg == rsp_j[CW-1:0]) ||
-              (acc && in_mem && in_line == rsp_j[CW-1:0]);
+    // (the trigger accepted on the answer edge is t1 in the fill's cycle: it
+    // is compared there, from flops, instead of from the port here)
+    pin_now = t1_vm_reg && t1_line_reg == rsp_line_c;
     for (q = 0; q < P; q = q + 1) begin
-        if (pk_live_reg[q] && pk_hit_reg[q] && pk_cline_reg[q*CW +: CW] == rsp_j[CW-1:0]) begin
+        if (pk_live_reg[q] && pk_hit_reg[q] && pk_cline_reg[q*CW +: CW] == rsp_line_c) begin
             pin_now = 1'b1;
         end
     end
 end
-wire fill_we = fill_valid_reg && !fill_pinned_reg;
+wire fill_we = fill_valid_reg && !fill_pinned_reg && !(t1_vm_reg && t1_line_reg == fill_line_reg);
 
 // answers never come on consecutive edges (four beats each), so the fill
 // never meets an answer's write
@@ -430,8 +448,8 @@ wire [PW:0]   head_next;
 // each with its plain definition from st_next / head_next / fi_next.
 wire [PW:0]   head1    = head_reg + 1'b1;
 wire [PW:0]   fi1      = fi_reg + 1'b1;
-wire          e0       = q_empty;                 // head == tail
-wire          e1       = head1 == tail_reg;       // head + 1 == tail
+wire          e0       = occ_oh_reg[0];           // head == tail
+wire          e1       = occ_oh_reg[1];           // head + 1 == tail
 wire [1:0]    st_h0    = pk_st_reg[2*head +: 2];
 wire [1:0]    st_h1    = pk_st_reg[2*head1[PW-1:0] +: 2];
 wire          rsp_trig = f_rsp_valid && !rsp_mf;  // a trigger fetch answers now
@@ -458,18 +476,32 @@ wire own_mf0 = own_cnt_reg != 0 && own_q_reg[0][PW];
 wire own_mf1 = own_cnt_reg > 1 && own_q_reg[1][PW];
 wire own_mf_next = f_rsp_valid ? own_mf1 : own_mf0;
 assign hd_rsp_next = hd_live_next && hd_st_next == ST_WAIT && !own_mf_next;
+// hd_arm_reg's next state needs hd_rsp_next only when the read master's next
+// beat ends a fetch (f_rsp_arm_next): then no fetch answers on this edge (that
+// beat would be the last, and the count would restart), so the head does not
+// go by its answer now and no state changes by an answer: the same cases
+// without the R channel
+wire [1:0] st_a_nr = e0 ? push_st : ((f_trig && fh0) ? ST_WAIT : st_h0);
+wire [1:0] st_b_nr = e1 ? push_st : ((f_trig && fh1) ? ST_WAIT : st_h1);
+wire       pop_nr  = !byp_reg && (hd_err_reg || (hd_go_reg && p_ready));
+wire       arm_next = f_rsp_arm_next && !own_mf0 &&
+                      (pop_nr ? (live_b && st_b_nr == ST_WAIT) : (live_a && st_a_nr == ST_WAIT));
 // fi after this edge: passes a pushed t1 that needs no fetch or got it; walks
 // one entry per cycle otherwise
-wire fi_adv_c  = !fi_need || f_go;                // with fi_any: fi advances
+// (with fi_need the request is fi's: f_go == can_go; without fi_any, fi ==
+// tail, fi_need is 0 and a pushed miss is t1_fetch: f_go == can_go again)
+wire fi_adv_c  = !fi_need || can_go;              // with fi_any: fi advances
+wire fi_inc    = fi_any ? fi_adv_c : (t1_park && (!t1_miss || can_go));
 wire st_fi1_need = pk_st_reg[2*fi1[PW-1:0] +: 2] == ST_NEED;
 wire fi1_tail    = fi1 == tail_reg;
 wire fi_tail1    = fi_reg == tail_reg + 1'b1;
-wire fi_any_next  = !fi_any ? (t1_fetch && !f_go) :
+wire fi_any_next  = !fi_any ? (t1_fetch && !can_go) :
                     (fi_adv_c ? (t1_park || !fi1_tail) : (!t1_park || !fi_tail1));
-wire fi_need_next = !fi_any ? (t1_fetch && !f_go) :
+wire fi_need_next = !fi_any ? (t1_fetch && !can_go) :
                     (fi_adv_c ? (fi1_tail ? (t1_park && t1_miss) : st_fi1_need) : 1'b1);
 // occupancy (parked entries) now: tail - head
-wire [PW:0] occ = tail_reg - head_reg;
+wire [P:0] occ_oh_next = (t1_park && !pop) ? {occ_oh_reg[P-1:0], 1'b0} :
+                         ((!t1_park && pop) ? {1'b0, occ_oh_reg[P:1]} : occ_oh_reg);
 wire [LINE_WIDTH-1:0] push_line = t1_hit ? {{(LINE_WIDTH-CW){1'b0}}, t1_line_reg}
                                          : PARK_LINE0 + {{(LINE_WIDTH-PW){1'b0}}, tail};
 assign head_next = head_reg + {{PW{1'b0}}, pop};
@@ -483,11 +515,9 @@ wire [PW+1:0] occ_next  = {1'b0, tail_next - head_reg} + {{(PW+1){1'b0}}, acc};
 wire q_empty_next = t1_park ? (pop && e0) : (pop ? e1 : e0);
 wire byp_next  = byp_reg ? !kill : (q_empty_next && !acc);
 // next cycle, with no pop counted: parked + t1 <= PARK_DEPTH - 1
-/* verilator lint_off WIDTH */
-wire room0 = occ <= P_LAST;
-wire room1 = occ + 1 <= P_LAST;
-wire room2 = occ + 2 <= P_LAST;
-/* verilator lint_on WIDTH */
+wire room0 = !occ_oh_reg[P];
+wire room1 = !occ_oh_reg[P] && !occ_oh_reg[P-1];
+wire room2 = !occ_oh_reg[P] && !occ_oh_reg[P-1] && !occ_oh_reg[P-2];
 wire room_next = (t1_park && acc) ? room2 : ((t1_park || acc) ? room1 : room0);
 
 integer k;
@@ -514,12 +544,13 @@ always @(posedge clk) begin
     t1_line_reg  <= in_line;
     // (without in_mem, a carry chain of its own: t1_hit ANDs it)
     t1_tag_hit_reg <= tag_valid_reg[in_line] && !(fill_we && fill_line_reg == in_line) &&
-                      tag_reg[in_line] == in_j[JW-1:CW];
+                      tag_reg[in_line] == idx_x[XW-1:CW];
     t1_addr_reg  <= in_addr;
     mf_addr_reg  <= mf_addr;
     mf_seen_reg  <= mf_req_valid && !(mf_req_ready && mf_req_valid);
     fill_pinned_reg <= pin_now;
-    own0_j_reg      <= own0_j_ext[JW-1:0];
+    own0_line_reg   <= own0_j_ext[CW-1:0];
+    own0_tag_reg    <= own0_idx_x[XW-1:CW];
 
     byp_reg      <= byp_next;
     open_reg     <= byp_next && !hold;
@@ -551,17 +582,13 @@ always @(posedge clk) begin
         hd_line_reg  <= pk_line_reg[head1[PW-1:0]];
     end
     tail_reg <= tail_next;
+    occ_oh_reg <= occ_oh_next;
     head_reg <= head_next;
     pk_live_reg <= (pk_live_reg | ({{(P-1){1'b0}}, t1_park} << tail))
                                & ~({{(P-1){1'b0}}, pop} << head);
-    if (fi_adv) begin
-        fi_reg <= fi_reg + 1'b1;
-    end
-    if (t1_park && !fi_any) begin
-        // the new entry needs no fetch or just got it: the pointer passes it
-        // (a miss whose fetch was refused is left for the pointer)
-        fi_reg <= (f_t1 || !t1_miss) ? tail_reg + 1'b1 : tail_reg;
-    end
+    // (with fi == tail, a new entry that needs no fetch or just got it is
+    // passed; a miss whose fetch was refused is left for the pointer)
+    fi_reg <= fi_reg + {{PW{1'b0}}, fi_inc};
     pk_st_reg  <= st_next;
     hd_go_reg  <= hd_live_next && hd_st_next == ST_GO;
     hd_err_reg <= hd_live_next && hd_st_next == ST_ERR;
@@ -571,7 +598,7 @@ always @(posedge clk) begin
     t1_vm_reg    <= acc && in_mem;
     // (trigger fetches answer in park order, so a waiting head's fetch is the
     // oldest trigger fetch outstanding: only a re-examination ahead of it matters)
-    hd_arm_reg <= hd_rsp_next && f_rsp_arm_next;
+    hd_arm_reg <= arm_next;
 
     // owner queue: push on issue, pop on answer
     for (k = 0; k < MAX_OUTSTANDING - 1; k = k + 1) begin
@@ -589,8 +616,8 @@ always @(posedge clk) begin
     if (f_rsp_valid && !rsp_mf) begin
         fill_valid_reg      <= !f_rsp_err;
     end
-    fill_line_reg <= rsp_j[CW-1:0];
-    fill_tag_reg  <= rsp_j[JW-1:CW];
+    fill_line_reg <= rsp_line_c;
+    fill_tag_reg  <= own0_tag_reg;
     fill_data_reg <= f_image;
     if (fill_we) begin
         tag_valid_reg[fill_line_reg] <= 1'b1;
@@ -599,7 +626,7 @@ always @(posedge clk) begin
 
     if (inv_valid) begin
         for (k = 0; k < C; k = k + 1) begin
-            if (inv_all || (tag_reg[k] == inv_entry_ext[JW-1:CW] && k[CW-1:0] == inv_entry_ext[CW-1:0])) begin
+            if (inv_all || (tag_reg[k] == inv_idx[XW-1:CW] && k[CW-1:0] == inv_entry_ext[CW-1:0])) begin
                 tag_valid_reg[k] <= 1'b0;
             end
         end
@@ -612,6 +639,7 @@ always @(posedge clk) begin
         t1_valid_reg     <= 1'b0;
         head_reg         <= 0;
         tail_reg         <= 0;
+        occ_oh_reg       <= {{P{1'b0}}, 1'b1};
         fi_reg           <= 0;
         pk_live_reg      <= {P{1'b0}};
         own_cnt_reg      <= 0;
@@ -653,11 +681,23 @@ always @(posedge clk) begin
             $fatal(1, "ims_mem_front: fetch pointer flags next %b/%b differ from their definition (%m)",
                    fi_any_next, fi_need_next);
         end
+        if (arm_next != (hd_rsp_next && f_rsp_arm_next)) begin
+            $fatal(1, "ims_mem_front: hd_arm next %b differs from its definition (%m)", arm_next);
+        end
+        if (fi_reg + {{PW{1'b0}}, fi_inc} != fi_next_ref) begin
+            $fatal(1, "ims_mem_front: fetch pointer step differs from its definition (%m)");
+        end
+        if (occ_oh_reg != ({{P{1'b0}}, 1'b1} << (tail_reg - head_reg)) ||
+            f_go != (f_req_valid && f_req_ready) || (f_t1 && fi_reg != tail_reg)) begin
+            $fatal(1, "ims_mem_front: occupancy / handshake flags differ from their definition (%m)");
+        end
         if (room_next != (occ_next <= P_LAST)) begin
             $fatal(1, "ims_mem_front: room next differs from its definition (%m)");
         end
-        if (f_rsp_valid && !rsp_mf && own0_j_reg != own0_j_ext[JW-1:0]) begin
-            $fatal(1, "ims_mem_front: answered entry %0d, registered %0d (%m)", own0_j_ext[JW-1:0], own0_j_reg);
+        if (f_rsp_valid && !rsp_mf && (own0_line_reg != own0_j_ext[CW-1:0] ||
+                                        own0_tag_reg != own0_idx_x[XW-1:CW])) begin
+            $fatal(1, "ims_mem_front: answered entry %0d, registered line %0d tag %0d (%m)",
+                   own0_j_ext[JW-1:0], own0_line_reg, own0_tag_reg);
         end
         if (fi_any != (fi_reg != tail_reg) || own_full != (own_cnt_reg == MAX_OUTSTANDING) ||
             t1_vm_reg != (t1_valid_reg && t1_mem_reg)) begin
