@@ -566,9 +566,11 @@ always @(posedge clk) begin
         pk_addr_reg[tail]  <= t1_addr_reg[63:4];
         pk_line_reg[tail]  <= push_line;
     end
-    // (the head's fields: t1 when it is pushed onto the new head, the entry
-    // behind the head on a pop (read at head + 1, from flops), else kept)
-    if (t1_park && (pop ? e1 : e0)) begin
+    // (the head's fields: t1 when the queue is empty after a pop or without
+    // one (whether t1 is pushed or not: if not, the queue stays empty and the
+    // fields are unused, so t1_park is not on this path), the entry behind the
+    // head on a pop (read at head + 1, from flops), else kept)
+    if (pop ? e1 : e0) begin
         hd_index_reg <= t1_index_reg;
         hd_pv_reg    <= t1_pv_reg;
         hd_pasid_reg <= t1_pasid_reg;
@@ -690,6 +692,11 @@ always @(posedge clk) begin
         if (occ_oh_reg != ({{P{1'b0}}, 1'b1} << (tail_reg - head_reg)) ||
             f_go != (f_req_valid && f_req_ready) || (f_t1 && fi_reg != tail_reg)) begin
             $fatal(1, "ims_mem_front: occupancy / handshake flags differ from their definition (%m)");
+        end
+        if (!q_empty && (hd_index_reg != pk_index_reg[head] || hd_pv_reg != pk_pv_reg[head] ||
+                         hd_pasid_reg != pk_pasid_reg[head] || hd_mem_reg != pk_mem_reg[head] ||
+                         hd_line_reg != pk_line_reg[head])) begin
+            $fatal(1, "ims_mem_front: head fields differ from park slot %0d (%m)", head);
         end
         if (room_next != (occ_next <= P_LAST)) begin
             $fatal(1, "ims_mem_front: room next differs from its definition (%m)");
