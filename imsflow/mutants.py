@@ -266,7 +266,7 @@ MEM_MUTANTS = [
     Mutant(
         name="mem_inval_drops_nothing",
         rtl_file="ims_mem_maint.v",
-        original="inv_valid <= kind_reg != CMD_INVAL || named_ok;",
+        original="inv_valid <= kind_reg != CMD_INVAL || named_ok_reg;",
         replacement="inv_valid <= 1'b0;",
         tests=("mem_inval_freshness",),
         rule="§7 rule 3: a trigger after MEM_INVAL's response uses values read after the MEM_INVAL",
@@ -276,7 +276,7 @@ MEM_MUTANTS = [
     Mutant(
         name="mem_reexamine_skipped",
         rtl_file="ims_mem_maint.v",
-        original="if (kind_reg == CMD_INVAL && !clear_reg && named_ok && m_ext != 0) begin",
+        original="if (kind_reg == CMD_INVAL && !clear_reg && named_ok_reg && !m_zero_reg) begin",
         replacement="if (1'b0) begin",
         tests=("mem_reexamine",),
         rule="§7 rule 4: MEM_INVAL(j) re-examines pending entry j (MASK = 0 in memory: one message)",

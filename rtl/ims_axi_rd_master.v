@@ -82,6 +82,9 @@ reg [1:0]           beat_reg, beat_next;
 reg [95:0]          beats_reg, beats_next;
 reg                 err_reg, err_next;
 reg                 rready_reg;
+// req_ready as a flop (timing: the owner's request is several gates deep and
+// feeds this block's own state; its ready must not add a compare after it)
+reg                 req_ready_reg;
 
 wire req_go  = req_valid && req_ready;
 wire ar_done = m_axi_arvalid && m_axi_arready;
@@ -92,9 +95,19 @@ wire r_beat  = m_axi_rvalid && rready_reg;
 // gate of the R channel for the owner's head-goes term)
 reg  beat3_reg;
 wire r_last  = m_axi_rvalid && beat3_reg;
+// the count's room after this edge, without and with a request taken now
+// (compares of the count with constants, no adder: outstanding + up - down < MAX)
+/* verilator lint_off WIDTH */
+wire cnt_lt_max  = outstanding_reg < MAX_OUTSTANDING;
+wire cnt_lt_max1 = outstanding_reg + 1 < MAX_OUTSTANDING;
+/* verilator lint_on WIDTH */
+wire ar_held_done = arvalid_reg && m_axi_arready;
+wire rdy_if_none = (ar_held_done == r_last) ? cnt_lt_max :       // count unchanged
+                   (ar_held_done ? cnt_lt_max1 : 1'b1);            // one more / one fewer
+wire rdy_if_go   = r_last ? cnt_lt_max : cnt_lt_max1;
 wire unused_r = ^{m_axi_rid, m_axi_rlast, req_addr[3:0]};
 
-assign req_ready = !rst && !arvalid_reg && outstanding_reg < MAX_OUTSTANDING;
+assign req_ready = req_ready_reg;
 assign rsp_valid = r_last;
 assign rsp_entry = {m_axi_rdata, beats_reg};
 assign rsp_err   = err_reg || m_axi_rresp != 2'b00;
@@ -157,6 +170,9 @@ always @(posedge clk) begin
     err_reg         <= err_next;
     rready_reg      <= 1'b1;
     beat3_reg       <= beat_next == 2'd3;
+    // (!arvalid_next && outstanding_next < MAX_OUTSTANDING, with the request's
+    // handshake last: a request is taken only while no AR is held)
+    req_ready_reg   <= req_go ? (m_axi_arready && rdy_if_go) : (!(arvalid_reg && !m_axi_arready) && rdy_if_none);
 
     if (rst) begin
         arvalid_reg     <= 1'b0;
@@ -165,8 +181,21 @@ always @(posedge clk) begin
         err_reg         <= 1'b0;
         rready_reg      <= 1'b0;
         beat3_reg       <= 1'b0;
+        req_ready_reg   <= 1'b0;
     end
 end
+
+`ifndef SYNTHESIS
+// req_ready_reg against its definition (from the second edge out of reset)
+reg rst_q;
+always @(posedge clk) begin
+    rst_q <= rst;
+    if (!rst && !rst_q && req_ready_reg != (!arvalid_reg && outstanding_reg < MAX_OUTSTANDING)) begin
+        $fatal(1, "ims_axi_rd_master: req_ready %b, held AR %b, %0d outstanding (%m)",
+               req_ready_reg, arvalid_reg, outstanding_reg);
+    end
+end
+`endif
 
 endmodule
 

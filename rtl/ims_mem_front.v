@@ -115,7 +115,9 @@ localparam P          = PARK_DEPTH;
 localparam PW         = $clog2(P);
 // entry numbers at least one bit wider than a line number, so the tag has a bit
 localparam JW         = (ENTRY_WIDTH > CW) ? ENTRY_WIDTH : CW + 1;
-localparam TW         = JW - CW;
+// a line's tag: the upper bits of its entry's trigger index NUM_SLOTS + j
+// (with the line, j mod C, they name j), so the port's index is compared as
+// it comes, without the subtraction j = index - NUM_SLOTS on the way
 /* verilator lint_off WIDTH */
 localparam [LINE_WIDTH-1:0] PARK_LINE0 = C;
 localparam [LINE_WIDTH-1:0] STAGE_LINE = C + P;
@@ -158,8 +160,7 @@ wire [XW-1:0] j_x   = idx_x - NSX;
 // than the one edge this lags)
 reg  [XW-1:0] mem_lim_reg;
 wire        in_mem  = idx_x >= NSX && idx_x < mem_lim_reg;
-wire [JW-1:0] in_j  = j_x[JW-1:0];
-wire [CW-1:0] in_line = in_j[CW-1:0];
+wire [CW-1:0] in_line = j_x[CW-1:0];
 /* verilator lint_off UNUSEDSIGNAL */
 // entry j's address = MEM_BASE + 16 j = (MEM_BASE - 16 NUM_SLOTS) + 16 index
 reg  [63:0]    base_adj_reg;
@@ -175,8 +176,12 @@ wire [63:0]    mf_addr = {mf_lo[LOM] ? base_hi1_reg : mem_base[63:LOM], mf_lo[LO
 wire [32:0]   inv_x = {{(33-ENTRY_WIDTH){1'b0}}, inv_entry};
 /* verilator lint_on UNUSEDSIGNAL */
 wire [JW-1:0] inv_entry_ext = inv_x[JW-1:0];
+/* verilator lint_off UNUSEDSIGNAL */
+wire [XW-1:0] inv_idx = NSX + {{(XW-JW){1'b0}}, inv_entry_ext};   // the entry's trigger index
+/* verilator lint_on UNUSEDSIGNAL */
 
 reg [C-1:0]    tag_valid_reg;
+localparam TW = XW - CW;
 reg [TW-1:0]   tag_reg [0:C-1];
 
 // --------------------------------------------------------------------------
@@ -198,6 +203,7 @@ reg [19:0]                t1_pasid_reg;
 reg                       t1_mem_reg;
 reg [CW-1:0]              t1_line_reg;
 reg                       t1_tag_hit_reg; // its line holds its entry (no fill on that line at acceptance)
+reg                       t1_vm_reg;      // t1_valid_reg && t1_mem_reg (one flop for the fetch request)
 reg [63:0]                t1_addr_reg;    // its entry's address in memory
 
 reg [IRQ_INDEX_WIDTH-1:0] pk_index_reg [0:P-1];
@@ -215,7 +221,10 @@ reg [PW:0] head_reg, tail_reg, fi_reg;
 wire [PW-1:0] head = head_reg[PW-1:0];
 wire [PW-1:0] tail = tail_reg[PW-1:0];
 wire [PW-1:0] fi   = fi_reg[PW-1:0];
-wire q_empty = head_reg == tail_reg;
+// occupancy (tail - head, 0..PARK_DEPTH) one-hot in flops: the empty / one /
+// two entries / room tests are single flops
+reg  [P:0] occ_oh_reg;
+wire q_empty = occ_oh_reg[0];
 
 // t1 counts as parked until it is pushed or known to stay in the pipeline
 assign park_empty  = q_empty && !t1_valid_reg;
@@ -239,13 +248,14 @@ assign p_kill = kill;
 // whether the head may go is a flop (p_valid feeds the pipeline's issue
 // choice), or the head's own fetch answering now
 reg  hd_go_reg;     // the head is ST_GO
+reg  hd_err_reg;    // the head is ST_ERR
 // (hd_arm_reg: the head is ST_WAIT, the oldest fetch outstanding is its own
 // and its next beat is the last without error so far: its answer is one
 // gate of the R channel)
 reg  hd_arm_reg;
 wire rsp_for_head = hd_arm_reg && f_rsp_beat_ok;
 wire head_go   = hd_go_reg || rsp_for_head;
-wire head_err  = !q_empty && pk_st_reg[2*head +: 2] == ST_ERR;
+wire head_err  = hd_err_reg;
 
 // (no rst term: the pipeline resets every stage's valid bit itself)
 assign p_valid       = (open_reg && s_irq_valid) || head_go;
@@ -268,17 +278,22 @@ wire pop = !byp_reg && (head_err || (head_go && p_ready));
 // fetches: parked misses (in park order) first, then re-examinations
 // --------------------------------------------------------------------------
 
-wire fi_any   = fi_reg != tail_reg;
-wire fi_need  = fi_any && pk_st_reg[2*fi +: 2] == ST_NEED;
+// (fi_any / fi_need: flops formed from the next state below, so the fetch
+// request is a few gates of flops: fi_reg != tail_reg, and the entry at fi
+// needs its fetch)
+reg  fi_any_reg, fi_need_reg;
+wire fi_any   = fi_any_reg;
+wire fi_need  = fi_need_reg;
 // t1's miss fetches in its push cycle when no older parked miss waits for its fetch
-wire t1_fetch = t1_park && t1_miss && !fi_any;
+// (t1_park && t1_miss == t1 valid, a miss, ENABLE = 1: such a miss is always pushed)
+wire t1_fetch = t1_vm_reg && !t1_tag_hit_reg && ctrl_enable && !fi_any;
 // re-examination address, registered from mf_req_entry (taken from the second
 // cycle of its request on: mf_seen_reg)
 reg  [63:0] mf_addr_reg;
 reg         mf_seen_reg;
 // a re-examination fetch goes only when no parked miss and no memory trigger in t1 may fetch,
 // so the address choice below depends on flops only
-wire mf_go_ok = mf_seen_reg && !fi_need && !(t1_valid_reg && t1_mem_reg);
+wire mf_go_ok = mf_seen_reg && !fi_need && !t1_vm_reg;
 
 // outstanding fetch owners, in issue order: {re-examination, park slot}
 reg [PW:0]  own_q_reg [0:MAX_OUTSTANDING-1];
@@ -286,15 +301,20 @@ reg [OW:0]  own_cnt_reg;
 /* verilator lint_off UNUSEDSIGNAL */
 wire [OW:0] own_push_at = own_cnt_reg - {{OW{1'b0}}, f_rsp_valid};
 /* verilator lint_on UNUSEDSIGNAL */
-wire own_full = own_cnt_reg == MAX_OUTSTANDING;
+reg  own_full_reg;   // own_cnt_reg == MAX_OUTSTANDING
+wire own_full = own_full_reg;
 
 assign f_req_valid  = !own_full && (fi_need || t1_fetch || (mf_req_valid && mf_go_ok));
 assign f_req_addr   = fi_need ? {pk_addr_reg[fi], 4'd0} :
-                      ((t1_valid_reg && t1_mem_reg) ? t1_addr_reg : mf_addr_reg);
+                      (t1_vm_reg ? t1_addr_reg : mf_addr_reg);
 assign mf_req_ready = !own_full && mf_go_ok && f_req_ready;
-wire f_go    = f_req_valid && f_req_ready;
-wire f_trig  = f_go && fi_need;
-wire f_t1    = f_go && !fi_need && t1_fetch;
+// (the handshake per requester, each a flat AND of flops and t1_fetch:
+// the request is the first of fi_need, t1_fetch, the re-examination)
+wire can_go  = f_req_ready && !own_full;
+wire f_trig  = can_go && fi_need;
+wire f_t1    = can_go && !fi_need && t1_fetch;
+wire f_mf    = can_go && !fi_need && !t1_vm_reg && mf_seen_reg && mf_req_valid;
+wire f_go    = f_trig || f_t1 || f_mf;
 
 wire fi_adv  = fi_any && (!fi_need || f_trig);
 
@@ -302,7 +322,8 @@ wire             rsp_mf   = own_q_reg[0][PW];
 wire [PW-1:0]    rsp_slot = own_q_reg[0][PW-1:0];
 
 // next states (written below), from which the head's flops are formed
-wire [PW:0] own_push_val = {!fi_need && !t1_fetch, f_t1 ? tail : fi};
+// (t1 fetches only while fi == tail)
+wire [PW:0] own_push_val = {!fi_need && !t1_fetch, fi};
 wire [OW:0] own_cnt_next = own_cnt_reg + {{OW{1'b0}}, f_go} - {{OW{1'b0}}, f_rsp_valid};
 wire [PW:0] own0_next    = (f_go && own_push_at == 0) ? own_push_val :
                            (f_rsp_valid ? own_q_reg[1] : own_q_reg[0]);
@@ -339,23 +360,32 @@ reg [115:0]  fill_data_reg;
 // a cache line still read as a hit by a parked trigger, by t1 or by the trigger
 // accepted on the answer edge keeps its entry: decided on the answer edge for
 // the fill one edge later (from the line the answer fills)
+// (the entry of the oldest fetch outstanding, registered: an answer comes at
+// least four edges after its fetch became the oldest, and its park slot's
+// index was written no later than that)
 /* verilator lint_off UNUSEDSIGNAL */
-wire [32:0] rsp_j_ext = {{(33-IRQ_INDEX_WIDTH){1'b0}}, pk_index_reg[rsp_slot]} - NUM_SLOTS;
+wire [32:0] own0_j_ext = {{(33-IRQ_INDEX_WIDTH){1'b0}}, pk_index_reg[rsp_slot]} - NUM_SLOTS;
 /* verilator lint_on UNUSEDSIGNAL */
-wire [JW-1:0] rsp_j = rsp_j_ext[JW-1:0];
+reg  [CW-1:0] own0_line_reg;  // its cache line
+reg  [TW-1:0] own0_tag_reg;   // its trigger index's upper bits (the tag)
+/* verilator lint_off UNUSEDSIGNAL */
+wire [XW-1:0] own0_idx_x = {{(XW-IRQ_INDEX_WIDTH){1'b0}}, pk_index_reg[rsp_slot]};
+/* verilator lint_on UNUSEDSIGNAL */
+wire [CW-1:0] rsp_line_c = own0_line_reg;
 reg pin_now;
 reg fill_pinned_reg;
 integer q;
 always @* begin
-    pin_now = (t1_valid_reg && t1_mem_reg && t1_line_reg == rsp_j[CW-1:0]) ||
-              (acc && in_mem && in_line == rsp_j[CW-1:0]);
+    // (the trigger accepted on the answer edge is t1 in the fill's cycle: it
+    // is compared there, from flops, instead of from the port here)
+    pin_now = t1_vm_reg && t1_line_reg == rsp_line_c;
     for (q = 0; q < P; q = q + 1) begin
-        if (pk_live_reg[q] && pk_hit_reg[q] && pk_cline_reg[q*CW +: CW] == rsp_j[CW-1:0]) begin
+        if (pk_live_reg[q] && pk_hit_reg[q] && pk_cline_reg[q*CW +: CW] == rsp_line_c) begin
             pin_now = 1'b1;
         end
     end
 end
-wire fill_we = fill_valid_reg && !fill_pinned_reg;
+wire fill_we = fill_valid_reg && !fill_pinned_reg && !(t1_vm_reg && t1_line_reg == fill_line_reg);
 
 // answers never come on consecutive edges (four beats each), so the fill
 // never meets an answer's write
@@ -408,8 +438,70 @@ assign rd_entry = fwd2_reg ? fwd2_data_reg : ram_rd_entry;
 
 wire [PW:0]   tail_next = tail_reg + {{PW{1'b0}}, t1_park};
 wire [PW:0]   head_next;
-assign hd_rsp_next = tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_WAIT &&
-                     own_cnt_next != 0 && !own0_next[PW];
+
+// --- next-state terms formed with the late signals last (timing) ---
+// The late terms are f_go (the fetch handshake), the R channel (f_rsp_*) and
+// pop (p_ready, R): each next-state flag below is a choice between cases
+// precomputed from flops.  They rest on the queue's invariants (fi lies
+// between head and tail; a slot in ST_NEED has no fetch outstanding; a push
+// never lands on a live slot); the simulation-only checks at the end compare
+// each with its plain definition from st_next / head_next / fi_next.
+wire [PW:0]   head1    = head_reg + 1'b1;
+wire [PW:0]   fi1      = fi_reg + 1'b1;
+wire          e0       = occ_oh_reg[0];           // head == tail
+wire          e1       = occ_oh_reg[1];           // head + 1 == tail
+wire [1:0]    st_h0    = pk_st_reg[2*head +: 2];
+wire [1:0]    st_h1    = pk_st_reg[2*head1[PW-1:0] +: 2];
+wire          rsp_trig = f_rsp_valid && !rsp_mf;  // a trigger fetch answers now
+wire          rh0      = rsp_slot == head;
+wire          rh1      = rsp_slot == head1[PW-1:0];
+wire          fh0      = fi_reg == head_reg;
+wire          fh1      = fi_reg == head1;
+// the state after this edge of the slot at head (a) and at head + 1 (b), and
+// whether that slot is then live (the pushed t1 lands there when it is the tail)
+wire [1:0] push_st = !t1_miss ? ST_GO : (f_t1 ? ST_WAIT : ST_NEED);
+wire [1:0] st_a = e0 ? push_st :
+                  (rsp_trig && rh0) ? (f_rsp_err ? ST_ERR : ST_GO) :
+                  (f_trig && fh0) ? ST_WAIT : st_h0;
+wire [1:0] st_b = e1 ? push_st :
+                  (rsp_trig && rh1) ? (f_rsp_err ? ST_ERR : ST_GO) :
+                  (f_trig && fh1) ? ST_WAIT : st_h1;
+wire live_a = !e0 || t1_park;
+wire live_b = !e1 || t1_park;
+wire [1:0] hd_st_next   = pop ? st_b : st_a;
+wire       hd_live_next = pop ? live_b : live_a;
+// the oldest fetch outstanding after this edge is a re-examination (when the
+// head waits, its own fetch is outstanding, so the queue is not empty then)
+wire own_mf0 = own_cnt_reg != 0 && own_q_reg[0][PW];
+wire own_mf1 = own_cnt_reg > 1 && own_q_reg[1][PW];
+wire own_mf_next = f_rsp_valid ? own_mf1 : own_mf0;
+assign hd_rsp_next = hd_live_next && hd_st_next == ST_WAIT && !own_mf_next;
+// hd_arm_reg's next state needs hd_rsp_next only when the read master's next
+// beat ends a fetch (f_rsp_arm_next): then no fetch answers on this edge (that
+// beat would be the last, and the count would restart), so the head does not
+// go by its answer now and no state changes by an answer: the same cases
+// without the R channel
+wire [1:0] st_a_nr = e0 ? push_st : ((f_trig && fh0) ? ST_WAIT : st_h0);
+wire [1:0] st_b_nr = e1 ? push_st : ((f_trig && fh1) ? ST_WAIT : st_h1);
+wire       pop_nr  = !byp_reg && (hd_err_reg || (hd_go_reg && p_ready));
+wire       arm_next = f_rsp_arm_next && !own_mf0 &&
+                      (pop_nr ? (live_b && st_b_nr == ST_WAIT) : (live_a && st_a_nr == ST_WAIT));
+// fi after this edge: passes a pushed t1 that needs no fetch or got it; walks
+// one entry per cycle otherwise
+// (with fi_need the request is fi's: f_go == can_go; without fi_any, fi ==
+// tail, fi_need is 0 and a pushed miss is t1_fetch: f_go == can_go again)
+wire fi_adv_c  = !fi_need || can_go;              // with fi_any: fi advances
+wire fi_inc    = fi_any ? fi_adv_c : (t1_park && (!t1_miss || can_go));
+wire st_fi1_need = pk_st_reg[2*fi1[PW-1:0] +: 2] == ST_NEED;
+wire fi1_tail    = fi1 == tail_reg;
+wire fi_tail1    = fi_reg == tail_reg + 1'b1;
+wire fi_any_next  = !fi_any ? (t1_fetch && !can_go) :
+                    (fi_adv_c ? (t1_park || !fi1_tail) : (!t1_park || !fi_tail1));
+wire fi_need_next = !fi_any ? (t1_fetch && !can_go) :
+                    (fi_adv_c ? (fi1_tail ? (t1_park && t1_miss) : st_fi1_need) : 1'b1);
+// occupancy (parked entries) now: tail - head
+wire [P:0] occ_oh_next = (t1_park && !pop) ? {occ_oh_reg[P-1:0], 1'b0} :
+                         ((!t1_park && pop) ? {1'b0, occ_oh_reg[P:1]} : occ_oh_reg);
 wire [LINE_WIDTH-1:0] push_line = t1_hit ? {{(LINE_WIDTH-CW){1'b0}}, t1_line_reg}
                                          : PARK_LINE0 + {{(LINE_WIDTH-PW){1'b0}}, tail};
 assign head_next = head_reg + {{PW{1'b0}}, pop};
@@ -419,9 +511,14 @@ wire [PW+1:0] occ_next  = {1'b0, tail_next - head_reg} + {{(PW+1){1'b0}}, acc};
 
 // mode: leave bypass on a take-back; return once nothing is parked and no
 // trigger accepted in park mode waits in t1
-wire byp_next  = byp_reg ? !kill : (tail_next == head_next && !acc);
+// (tail_next == head_next: occupancy + push - pop == 0; a push onto a full queue never happens)
+wire q_empty_next = t1_park ? (pop && e0) : (pop ? e1 : e0);
+wire byp_next  = byp_reg ? !kill : (q_empty_next && !acc);
 // next cycle, with no pop counted: parked + t1 <= PARK_DEPTH - 1
-wire room_next = occ_next <= P_LAST;
+wire room0 = !occ_oh_reg[P];
+wire room1 = !occ_oh_reg[P] && !occ_oh_reg[P-1];
+wire room2 = !occ_oh_reg[P] && !occ_oh_reg[P-1] && !occ_oh_reg[P-2];
+wire room_next = (t1_park && acc) ? room2 : ((t1_park || acc) ? room1 : room0);
 
 integer k;
 always @(posedge clk) begin
@@ -447,11 +544,13 @@ always @(posedge clk) begin
     t1_line_reg  <= in_line;
     // (without in_mem, a carry chain of its own: t1_hit ANDs it)
     t1_tag_hit_reg <= tag_valid_reg[in_line] && !(fill_we && fill_line_reg == in_line) &&
-                      tag_reg[in_line] == in_j[JW-1:CW];
+                      tag_reg[in_line] == idx_x[XW-1:CW];
     t1_addr_reg  <= in_addr;
     mf_addr_reg  <= mf_addr;
     mf_seen_reg  <= mf_req_valid && !(mf_req_ready && mf_req_valid);
     fill_pinned_reg <= pin_now;
+    own0_line_reg   <= own0_j_ext[CW-1:0];
+    own0_tag_reg    <= own0_idx_x[XW-1:CW];
 
     byp_reg      <= byp_next;
     open_reg     <= byp_next && !hold;
@@ -467,36 +566,41 @@ always @(posedge clk) begin
         pk_addr_reg[tail]  <= t1_addr_reg[63:4];
         pk_line_reg[tail]  <= push_line;
     end
-    if (t1_park && tail == head_next[PW-1:0]) begin
+    // (the head's fields: t1 when the queue is empty after a pop or without
+    // one (whether t1 is pushed or not: if not, the queue stays empty and the
+    // fields are unused, so t1_park is not on this path), the entry behind the
+    // head on a pop (read at head + 1, from flops), else kept)
+    if (pop ? e1 : e0) begin
         hd_index_reg <= t1_index_reg;
         hd_pv_reg    <= t1_pv_reg;
         hd_pasid_reg <= t1_pasid_reg;
         hd_mem_reg   <= t1_mem_reg;
         hd_line_reg  <= push_line;
-    end else begin
-        hd_index_reg <= pk_index_reg[head_next[PW-1:0]];
-        hd_pv_reg    <= pk_pv_reg[head_next[PW-1:0]];
-        hd_pasid_reg <= pk_pasid_reg[head_next[PW-1:0]];
-        hd_mem_reg   <= pk_mem_reg[head_next[PW-1:0]];
-        hd_line_reg  <= pk_line_reg[head_next[PW-1:0]];
+    end else if (pop) begin
+        hd_index_reg <= pk_index_reg[head1[PW-1:0]];
+        hd_pv_reg    <= pk_pv_reg[head1[PW-1:0]];
+        hd_pasid_reg <= pk_pasid_reg[head1[PW-1:0]];
+        hd_mem_reg   <= pk_mem_reg[head1[PW-1:0]];
+        hd_line_reg  <= pk_line_reg[head1[PW-1:0]];
     end
     tail_reg <= tail_next;
+    occ_oh_reg <= occ_oh_next;
     head_reg <= head_next;
     pk_live_reg <= (pk_live_reg | ({{(P-1){1'b0}}, t1_park} << tail))
                                & ~({{(P-1){1'b0}}, pop} << head);
-    if (fi_adv) begin
-        fi_reg <= fi_reg + 1'b1;
-    end
-    if (t1_park && !fi_any) begin
-        // the new entry needs no fetch or just got it: the pointer passes it
-        // (a miss whose fetch was refused is left for the pointer)
-        fi_reg <= (f_t1 || !t1_miss) ? tail_reg + 1'b1 : tail_reg;
-    end
+    // (with fi == tail, a new entry that needs no fetch or just got it is
+    // passed; a miss whose fetch was refused is left for the pointer)
+    fi_reg <= fi_reg + {{PW{1'b0}}, fi_inc};
     pk_st_reg  <= st_next;
-    hd_go_reg  <= tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_GO;
+    hd_go_reg  <= hd_live_next && hd_st_next == ST_GO;
+    hd_err_reg <= hd_live_next && hd_st_next == ST_ERR;
+    fi_any_reg  <= fi_any_next;
+    fi_need_reg <= fi_need_next;
+    own_full_reg <= own_cnt_next == MAX_OUTSTANDING;
+    t1_vm_reg    <= acc && in_mem;
     // (trigger fetches answer in park order, so a waiting head's fetch is the
     // oldest trigger fetch outstanding: only a re-examination ahead of it matters)
-    hd_arm_reg <= hd_rsp_next && f_rsp_arm_next;
+    hd_arm_reg <= arm_next;
 
     // owner queue: push on issue, pop on answer
     for (k = 0; k < MAX_OUTSTANDING - 1; k = k + 1) begin
@@ -514,8 +618,8 @@ always @(posedge clk) begin
     if (f_rsp_valid && !rsp_mf) begin
         fill_valid_reg      <= !f_rsp_err;
     end
-    fill_line_reg <= rsp_j[CW-1:0];
-    fill_tag_reg  <= rsp_j[JW-1:CW];
+    fill_line_reg <= rsp_line_c;
+    fill_tag_reg  <= own0_tag_reg;
     fill_data_reg <= f_image;
     if (fill_we) begin
         tag_valid_reg[fill_line_reg] <= 1'b1;
@@ -524,7 +628,7 @@ always @(posedge clk) begin
 
     if (inv_valid) begin
         for (k = 0; k < C; k = k + 1) begin
-            if (inv_all || (tag_reg[k] == inv_entry_ext[JW-1:CW] && k[CW-1:0] == inv_entry_ext[CW-1:0])) begin
+            if (inv_all || (tag_reg[k] == inv_idx[XW-1:CW] && k[CW-1:0] == inv_entry_ext[CW-1:0])) begin
                 tag_valid_reg[k] <= 1'b0;
             end
         end
@@ -537,11 +641,17 @@ always @(posedge clk) begin
         t1_valid_reg     <= 1'b0;
         head_reg         <= 0;
         tail_reg         <= 0;
+        occ_oh_reg       <= {{P{1'b0}}, 1'b1};
         fi_reg           <= 0;
         pk_live_reg      <= {P{1'b0}};
         own_cnt_reg      <= 0;
         fill_valid_reg   <= 1'b0;
         hd_go_reg        <= 1'b0;
+        hd_err_reg       <= 1'b0;
+        fi_any_reg       <= 1'b0;
+        fi_need_reg      <= 1'b0;
+        own_full_reg     <= 1'b0;
+        t1_vm_reg        <= 1'b0;
         hd_arm_reg       <= 1'b0;
         tag_valid_reg    <= {C{1'b0}};
         ev_drop_disabled <= 1'b0;
@@ -550,6 +660,59 @@ always @(posedge clk) begin
         mf_seen_reg      <= 1'b0;
     end
 end
+
+`ifndef SYNTHESIS
+// The flags above formed from precomputed cases against their plain
+// definitions (a broken queue invariant shows here first).
+wire [PW:0] fi_next_ref = (t1_park && !fi_any) ? ((f_t1 || !t1_miss) ? tail_reg + 1'b1 : tail_reg) :
+                          (fi_adv ? fi_reg + 1'b1 : fi_reg);
+always @(posedge clk) begin
+    if (!rst) begin
+        if ((tail_next == head_next) != q_empty_next ||
+            (tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] != hd_st_next) ||
+            ((tail_next != head_next) != hd_live_next)) begin
+            $fatal(1, "ims_mem_front: head state next %b/%b vs %b/%b (%m)",
+                   tail_next != head_next, st_next[2*head_next[PW-1:0] +: 2], hd_live_next, hd_st_next);
+        end
+        if (hd_rsp_next != (tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_WAIT &&
+                            own_cnt_next != 0 && !own0_next[PW])) begin
+            $fatal(1, "ims_mem_front: head-answer arm differs from its definition (%m)");
+        end
+        if (fi_any_next != (fi_next_ref != tail_next) ||
+            fi_need_next != (fi_next_ref != tail_next && st_next[2*fi_next_ref[PW-1:0] +: 2] == ST_NEED)) begin
+            $fatal(1, "ims_mem_front: fetch pointer flags next %b/%b differ from their definition (%m)",
+                   fi_any_next, fi_need_next);
+        end
+        if (arm_next != (hd_rsp_next && f_rsp_arm_next)) begin
+            $fatal(1, "ims_mem_front: hd_arm next %b differs from its definition (%m)", arm_next);
+        end
+        if (fi_reg + {{PW{1'b0}}, fi_inc} != fi_next_ref) begin
+            $fatal(1, "ims_mem_front: fetch pointer step differs from its definition (%m)");
+        end
+        if (occ_oh_reg != ({{P{1'b0}}, 1'b1} << (tail_reg - head_reg)) ||
+            f_go != (f_req_valid && f_req_ready) || (f_t1 && fi_reg != tail_reg)) begin
+            $fatal(1, "ims_mem_front: occupancy / handshake flags differ from their definition (%m)");
+        end
+        if (!q_empty && (hd_index_reg != pk_index_reg[head] || hd_pv_reg != pk_pv_reg[head] ||
+                         hd_pasid_reg != pk_pasid_reg[head] || hd_mem_reg != pk_mem_reg[head] ||
+                         hd_line_reg != pk_line_reg[head])) begin
+            $fatal(1, "ims_mem_front: head fields differ from park slot %0d (%m)", head);
+        end
+        if (room_next != (occ_next <= P_LAST)) begin
+            $fatal(1, "ims_mem_front: room next differs from its definition (%m)");
+        end
+        if (f_rsp_valid && !rsp_mf && (own0_line_reg != own0_j_ext[CW-1:0] ||
+                                        own0_tag_reg != own0_idx_x[XW-1:CW])) begin
+            $fatal(1, "ims_mem_front: answered entry %0d, registered line %0d tag %0d (%m)",
+                   own0_j_ext[JW-1:0], own0_line_reg, own0_tag_reg);
+        end
+        if (fi_any != (fi_reg != tail_reg) || own_full != (own_cnt_reg == MAX_OUTSTANDING) ||
+            t1_vm_reg != (t1_valid_reg && t1_mem_reg)) begin
+            $fatal(1, "ims_mem_front: a request flag differs from its definition (%m)");
+        end
+    end
+end
+`endif
 
 endmodule
 

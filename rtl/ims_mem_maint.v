@@ -93,7 +93,9 @@ localparam [3:0]
     S_RX_F    = 4'd9,   // fetch
     S_RX_FW   = 4'd10,
     S_RX_OP   = 4'd11,  // candidate check
-    S_RX_OPW  = 4'd12;
+    S_RX_OPW  = 4'd12,
+    S_CMD     = 4'd13,  // a command taken: decoded from flops set while it waited in S_IDLE
+    S_RX_SET  = 4'd14;  // the word's candidates registered: their lowest bit is formed next
 
 
 reg [3:0]  state_reg;
@@ -109,6 +111,16 @@ reg [31:0] rx_mask_reg;    // the bits of word rx_word that belong to the entrie
 reg [XW-6:0] rx_word_reg;  // pending word number being re-examined
 reg [XW-6:0] rx_last_word_reg;
 reg [4:0]  rx_bit_reg;
+// formed one edge ahead from flops (timing: the state decode sees no compare
+// or carry chain): the command's named entry exists, M = 0, the clear loop's
+// next step, the last word reached, the lowest candidate isolated
+reg        named_ok_reg;
+reg        m_zero_reg;
+reg        clr_go_reg;     // clear_reg and j < clr_end
+reg        clr_more_reg;   // j + 1 < clr_end
+reg        rx_at_last_reg; // rx_word == rx_last_word
+reg        rx_any_reg;     // rx_bits != 0
+reg [31:0] rx_iso_reg;     // rx_bits' lowest set bit alone
 
 assign hold = state_reg == S_HOLD || state_reg == S_INV || state_reg == S_CLR ||
               state_reg == S_CLR_W || state_reg == S_DONE;
@@ -119,20 +131,16 @@ wire [31:0] named_j = {16'd0, cmd_wdata[15:0]};
 /* verilator lint_on UNUSEDSIGNAL */
 wire named_ok = cmd_wdata[31] || named_j < m_ext;
 
-// lowest set bit of v (v & -v isolates it; the encoder is an OR per bit)
-/* verilator lint_off UNUSEDSIGNAL */
-function [4:0] lowest(input [31:0] v);
-    reg [31:0] iso;
+// the number of the one set bit of iso (an OR per bit)
+function [4:0] encode_one(input [31:0] iso);
     integer b;
     begin
-        iso = v & (~v + 32'd1);
-        lowest = 5'd0;
+        encode_one = 5'd0;
         for (b = 0; b < 32; b = b + 1) begin
-            lowest = lowest | (iso[b] ? b[4:0] : 5'd0);
+            encode_one = encode_one | (iso[b] ? b[4:0] : 5'd0);
         end
     end
 endfunction
-/* verilator lint_on UNUSEDSIGNAL */
 
 function [31:0] ones_below(input [4:0] k);
     begin
@@ -173,6 +181,13 @@ always @(posedge clk) begin
     one_mask_reg <= 32'd1 << clr_idx[4:0];
     // (a trigger counts one edge late: the drain then waits one cycle longer)
     trig_q_reg   <= trig_to_pipe;
+    named_ok_reg   <= named_ok;
+    m_zero_reg     <= mem_entries == 0;
+    clr_go_reg     <= clear_reg && j_reg < clr_end_reg;
+    clr_more_reg   <= j_reg + 1'b1 < clr_end_reg;
+    rx_at_last_reg <= rx_word_reg == rx_last_word_reg;
+    rx_any_reg     <= rx_bits_reg != 32'd0;
+    rx_iso_reg     <= rx_bits_reg & (~rx_bits_reg + 32'd1);   // v & -v
     cmd_done  <= 1'b0;
     inv_valid <= 1'b0;
     if (rx_all_req) begin
@@ -187,26 +202,28 @@ always @(posedge clk) begin
 
     case (state_reg)
         S_IDLE: begin
+            // (cmd_valid, cmd_wdata and mem_entries are set on the same edge and
+            // held until cmd_done: named_ok_reg is the command's in S_CMD)
             if (cmd_valid && !cmd_done) begin
-                kind_reg  <= cmd_kind;
-                all_reg   <= cmd_kind != CMD_INVAL || cmd_wdata[31];
-                clear_reg <= cmd_kind == CMD_SIZE || (cmd_kind == CMD_INVAL && cmd_wdata[30] && named_ok);
-                j_reg     <= cmd_kind == CMD_SIZE ? mem_entries :
-                             (cmd_wdata[31] ? {(ENTRY_WIDTH+1){1'b0}} : cmd_wdata[ENTRY_WIDTH:0]);
-                clr_end_reg <= cmd_kind == CMD_SIZE ? MEM_MAX_ENTRIES[ENTRY_WIDTH:0] :
-                               (cmd_wdata[31] ? mem_entries : cmd_wdata[ENTRY_WIDTH:0] + 1'b1);
-                drain_reg <= DRAIN_CYCLES[3:0];
-                state_reg <= S_HOLD;
+                state_reg <= S_CMD;
             end else if (rx_again_reg || rx_all_req) begin
                 rx_again_reg <= 1'b0;
                 all_reg      <= 1'b1;
-                state_reg    <= S_RX_WORD;
                 rx_word_reg      <= first_word;
                 rx_last_word_reg <= hi_last_word;
-                if (mem_entries == 0) begin
-                    state_reg <= S_IDLE;
-                end
+                state_reg    <= m_zero_reg ? S_IDLE : S_RX_WORD;
             end
+        end
+        S_CMD: begin
+            kind_reg  <= cmd_kind;
+            all_reg   <= cmd_kind != CMD_INVAL || cmd_wdata[31];
+            clear_reg <= cmd_kind == CMD_SIZE || (cmd_kind == CMD_INVAL && cmd_wdata[30] && named_ok_reg);
+            j_reg     <= cmd_kind == CMD_SIZE ? mem_entries :
+                         (cmd_wdata[31] ? {(ENTRY_WIDTH+1){1'b0}} : cmd_wdata[ENTRY_WIDTH:0]);
+            clr_end_reg <= cmd_kind == CMD_SIZE ? MEM_MAX_ENTRIES[ENTRY_WIDTH:0] :
+                           (cmd_wdata[31] ? mem_entries : cmd_wdata[ENTRY_WIDTH:0] + 1'b1);
+            drain_reg <= DRAIN_CYCLES[3:0];
+            state_reg <= S_HOLD;
         end
         S_HOLD: begin
             if (!park_empty || trig_q_reg) begin
@@ -218,10 +235,11 @@ always @(posedge clk) begin
             end
         end
         S_INV: begin
-            inv_valid <= kind_reg != CMD_INVAL || named_ok;
+            // (clr_go_reg: j and clr_end were set in S_CMD, at least DRAIN_CYCLES edges ago)
+            inv_valid <= kind_reg != CMD_INVAL || named_ok_reg;
             inv_all   <= all_reg;
             inv_entry <= j_reg[ENTRY_WIDTH-1:0];
-            state_reg <= (clear_reg && j_reg < clr_end_reg) ? S_CLR : S_DONE;
+            state_reg <= clr_go_reg ? S_CLR : S_DONE;
         end
         S_CLR: begin
             op_valid  <= 1'b1;
@@ -230,9 +248,10 @@ always @(posedge clk) begin
             state_reg <= S_CLR_W;
         end
         S_CLR_W: begin
+            // (clr_more_reg: j was set at least two edges before the answer)
             if (rsp_valid) begin
                 j_reg     <= j_reg + 1'b1;
-                state_reg <= (j_reg + 1'b1 < clr_end_reg) ? S_CLR : S_DONE;
+                state_reg <= clr_more_reg ? S_CLR : S_DONE;
             end
         end
         S_DONE: begin
@@ -240,7 +259,7 @@ always @(posedge clk) begin
             state_reg <= S_IDLE;
             // rule 4: a MEM_INVAL re-examines the entries it names (CLEAR_PENDING
             // leaves none pending); base / size writes re-examine nothing
-            if (kind_reg == CMD_INVAL && !clear_reg && named_ok && m_ext != 0) begin
+            if (kind_reg == CMD_INVAL && !clear_reg && named_ok_reg && !m_zero_reg) begin
                 if (!all_reg) begin
                     j_reg <= cmd_wdata[ENTRY_WIDTH:0];
                 end
@@ -259,20 +278,26 @@ always @(posedge clk) begin
         S_RX_WW: begin
             if (rsp_valid) begin
                 rx_bits_reg <= rsp_rdata & rx_mask_reg;
-                state_reg   <= S_RX_BIT;
+                state_reg   <= S_RX_SET;
             end
         end
+        S_RX_SET: begin
+            state_reg <= S_RX_BIT;
+        end
         S_RX_BIT: begin
-            if (rx_bits_reg == 0) begin
-                if (rx_word_reg == rx_last_word_reg) begin
+            // (rx_any / rx_iso / rx_at_last: formed from rx_bits / rx_word one
+            // edge ago; both change only here and in S_RX_WW / S_IDLE / S_DONE,
+            // which are at least two edges before the next S_RX_BIT)
+            if (!rx_any_reg) begin
+                if (rx_at_last_reg) begin
                     state_reg <= S_IDLE;
                 end else begin
                     rx_word_reg <= rx_word_reg + 1'b1;
                     state_reg   <= S_RX_WORD;
                 end
             end else begin
-                rx_bit_reg  <= lowest(rx_bits_reg);
-                rx_bits_reg <= rx_bits_reg & (rx_bits_reg - 32'd1);   // the lowest bit taken
+                rx_bit_reg  <= encode_one(rx_iso_reg);
+                rx_bits_reg <= rx_bits_reg & ~rx_iso_reg;   // the lowest bit taken
                 state_reg   <= S_RX_F;
             end
         end
