@@ -28,6 +28,12 @@ class Mutant:
     rule: str              # the contract rule the mutant breaks
     expect: str            # a failure message of a selected test must contain this
     formal: str = ""       # the formal property (formal/run_formal.py) that must fail on it
+    # §7 front end only: the RTL's own simulation check (`ifndef SYNTHESIS $fatal) that stops a
+    # run with the checks compiled in; set, tests/impl/test_mem_directed.py then requires that
+    # $fatal there and looks for `expect` in a second run built with SYNTHESIS defined (checks
+    # out: the scoreboard's catch); `expect` empty says the mutant changes no output (only a
+    # check sees it)
+    sim_check: str = ""
 
 
 MUTANTS = [
@@ -281,5 +287,34 @@ MEM_MUTANTS = [
         tests=("mem_reexamine",),
         rule="§7 rule 4: MEM_INVAL(j) re-examines pending entry j (MASK = 0 in memory: one message)",
         expect="MEM_INVAL(5)",
+    ),
+]
+
+# The §7 front end's retimed flags (commits 301ba1b..7fcb4a5) at the edges that the tests above
+# did not reach (tests/impl/hdl/mem_directed.py mem_park_refill_on_pop / mem_reexamine_during_fetches).
+MEM_MUTANTS += [
+    Mutant(
+        name="mem_head_fields_refill_on_pop",
+        rtl_file="ims_mem_front.v",
+        original="    if (pop ? e1 : e0) begin\n        hd_index_reg <= t1_index_reg;",
+        replacement="    if (e0) begin\n        hd_index_reg <= t1_index_reg;",
+        tests=("mem_park_refill_on_pop",),
+        rule="§7 rule 5 order: the trigger pushed on the edge the last parked entry leaves is the "
+             "next one presented (this one loads the head's fields from the stale park slot)",
+        expect="messages",
+        sim_check="head fields differ from park slot",
+    ),
+    Mutant(
+        name="mem_reexam_ahead_ignores_answer",
+        rtl_file="ims_mem_front.v",
+        original="wire own_mf_next = f_rsp_valid ? own_mf1 : own_mf0;",
+        replacement="wire own_mf_next = own_mf0;",
+        tests=("mem_reexamine_during_fetches",),
+        rule="§7 rule 4 re-examination fetches between trigger fetches: after an answer the oldest "
+             "fetch outstanding is the next owner (this one keeps the answered one's kind)",
+        # hd_rsp_next (its only reader) feeds the simulation checks alone since bb6d75e
+        # (hd_arm_reg is formed without the R channel): no output changes, no scoreboard catch
+        expect="",
+        sim_check="head-answer arm differs from its definition",
     ),
 ]

@@ -16,7 +16,7 @@ from tests.conftest import seed_override, selected_sims, small_params
 SIMS = selected_sims()
 MEM_PARAMS = {"NUM_SLOTS": 64, "AXIL_ADDR_WIDTH": 14, "MEM_MAX_ENTRIES": 64}
 # every §7 rule has its test, each crossed with two traffic patterns (tests/testplan.md §7)
-MEM_TESTS = 9
+MEM_TESTS = 11
 
 
 def _seed() -> int:
@@ -69,17 +69,41 @@ def _mem_filter(tests) -> str:
     return rf"\.({'|'.join(tests)})/traffic=free$"
 
 
+def _run_mutant(sources, variant: str, tests, defines: dict | None = None):
+    """The selected tests on a mutated RTL copy; a run that an RTL `$fatal` ends (the simulator
+    exits non-zero, which the runner raises) is returned as a failure carrying the FATAL line."""
+    kwargs = dict(sim="icarus", parameters=MEM_PARAMS, sources=sources, variant=variant,
+                  test_filter=_mem_filter(tests), seed=1, defines=defines)
+    try:
+        return sim_mod.run("tests.impl.hdl.mem_directed", check=False, **kwargs)
+    except RuntimeError as exc:
+        bdir = sim_mod.build("icarus", MEM_PARAMS, sources=sources, defines=defines, variant=variant)
+        test_dir = bdir / "runs" / "mem_directed-all-1"
+        res = sim_mod.parse_results(test_dir / "results.xml", "icarus", test_dir)
+        log = (test_dir / "sim.log").read_text(errors="replace").splitlines()
+        fatal = [line for line in log if line.startswith("FATAL")]
+        res.failed.append(("<$fatal>", fatal[0] if fatal else f"simulator exited non-zero: {exc}"))
+        return res
+
+
 @pytest.mark.parametrize("mutant", MEM_MUTANTS, ids=[m.name for m in MEM_MUTANTS])
 def test_mem_mutant_is_caught(mutant, tmp_path):
     names = {p.name for p in sim_mod.rtl_sources()}
     sources = [p for p in copy_rtl(tmp_path / "rtl") if p.name in names]
     apply_mutant(sources, mutant)
-    res = sim_mod.run("tests.impl.hdl.mem_directed", sim="icarus", parameters=MEM_PARAMS, sources=sources,
-                      variant=f"mutant-{mutant.name}", test_filter=_mem_filter(mutant.tests), seed=1,
-                      check=False)
-    ran = set(res.passed) | {n for n, _ in res.failed}
+    res = _run_mutant(sources, f"mutant-{mutant.name}", mutant.tests)
+    ran = set(res.passed) | {n for n, _ in res.failed if n != "<$fatal>"}
     assert ran == {f"{t}/traffic=free" for t in mutant.tests}, f"mutant {mutant.name}: ran {ran}; {res.summary()}"
     assert res.failed, f"NOT CAUGHT: mutant {mutant.name} ({mutant.rule}); {res.summary()}"
+    if mutant.sim_check:
+        # caught first by the RTL's own check; then, with the checks compiled out, by the scoreboard
+        assert any(mutant.sim_check in msg for _, msg in res.failed), (
+            f"mutant {mutant.name}: the RTL check {mutant.sim_check!r} did not stop it; {res.summary()}")
+        if not mutant.expect:
+            return
+        res = _run_mutant(sources, f"mutant-{mutant.name}-nochecks", mutant.tests, defines={"SYNTHESIS": 1})
+        assert res.failed, f"NOT CAUGHT by the scoreboard (checks out): mutant {mutant.name}; {res.summary()}"
+        assert not any(n == "<$fatal>" for n, _ in res.failed), f"a $fatal with SYNTHESIS defined; {res.summary()}"
     assert any(mutant.expect in msg for _, msg in res.failed), (
         f"mutant {mutant.name}: no failure message mentions {mutant.expect!r}; {res.summary()}")
 

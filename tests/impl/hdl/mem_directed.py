@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 
 import cocotb
-from cocotb.triggers import RisingEdge
+from cocotb.triggers import ClockCycles, RisingEdge
 
 from models.ims_device import ImsDevice
 from models.memory import HostMemory
@@ -434,6 +434,81 @@ async def mem_reexamine(dut, traffic):
     await w.check("pend 2, 36, 38")
     await w.write("MEM_ENTRIES", 37)
     await w.check("MEM_ENTRIES = 37 clears bits of entries 37 and up")
+
+
+@cocotb.test()
+@traffic_cross
+async def mem_park_refill_on_pop(dut, traffic):
+    """§7 rule 5 order across the park queue's 1 -> 0 -> 1 edge: a miss parks (the queue leaves
+    bypass) and a stream of hits follows in bursts of three with one idle cycle between, so
+    after the miss's answer the queue drains by one per burst down to a single entry, and from
+    then on the entry at the head leaves on the same edge as the next trigger is pushed (the
+    pushed one becomes the new head: rtl/ims_mem_front.v loads the head's fields from t1
+    there). Every message must be the model's, in order. (A burst's idle cycle is an explicit
+    idle item in the trigger queue, so the pattern holds under either traffic.)"""
+    w = await start(dut, "mem_park_refill_on_pop", traffic)
+    tb = w.tb
+    m = w.mmax
+    await w.setup(m)
+    for j in range(m):
+        w.put_entry(j, salt=j % 3)
+    await w.ctrl(enable=True)
+    half = max(1, w.cache // 2)
+    # the hits cycle over half - 1 entries, so a park slot's next trigger (PARK_DEPTH, a power
+    # of two, pushes later) is another entry than its last one: a stale slot read shows
+    hot = max(1, half - 1)
+    for j in range(hot):                     # cache the lines the hits use
+        w.trigger(w.n + j)
+    await w.check("cache the hit entries")
+    for r in range(3):
+        miss = half + r % max(1, w.cache - half) + w.cache * (1 + r)   # a line the hits do not use
+        w.trigger(w.n + miss % m)
+        # (None: one idle cycle at the port after each burst, however long a burst waits for
+        # room; the queue holds at most PARK_DEPTH, so 12 bursts bring it down to one entry)
+        for k in range(12):
+            for i in range(3):
+                w.trigger(w.n + (3 * k + i + r) % hot)
+            tb.triggers.send([None])
+        await w.check(f"round {r}: miss on entry {miss % m}, then bursts of hits")
+
+
+@cocotb.test()
+@traffic_cross
+async def mem_reexamine_during_fetches(dut, traffic):
+    """§7 rule 4 re-examination fetches interleaved with trigger fetches: 24 pending entries
+    (MASK = 1 in memory: each re-examination fetches and keeps the bit) are re-examined after
+    FUNC_MASK 1 -> 0 and after ENABLE 0 -> 1 while a stream of misses (entries of other lines,
+    spaced 1..6 cycles) fetches too, so a re-examination fetch sits ahead of or behind a waiting
+    head's fetch and answers on the edges the head's state changes. The stream's messages in
+    order, nothing for the masked entries, PENDING and counters as the model."""
+    w = await start(dut, "mem_reexamine_during_fetches", traffic)
+    tb = w.tb
+    m = w.mmax
+    await w.setup(m)
+    pend = list(range(0, 48, 2))          # even entries pend (masked), odd ones stream
+    stream = [j for j in range(1, m, 2)]
+    for j in range(m):
+        w.put_entry(j, mask=(j in pend), salt=j % 3)
+    await w.ctrl(enable=True)
+    for j in pend:
+        w.trigger(w.n + j)
+    await w.check("pend the masked entries")
+    k = 0
+    for gap, moment in ((1, "func_mask"), (3, "enable"), (6, "func_mask"), (2, "enable")):
+        # drop every line first so each stream trigger misses, then the rule-4 moment: its
+        # re-examination runs after BVALID, while the stream goes
+        await w.write("MEM_INVAL", 0x8000_0000)
+        if moment == "func_mask":
+            await w.ctrl(enable=True, func_mask=True)
+            await w.ctrl(enable=True, func_mask=False)
+        else:
+            await w.ctrl(enable=False)
+            await w.ctrl(enable=True)
+        for _ in range(16):
+            w.trigger(w.n + stream[k % len(stream)])
+            k += 1
+            await ClockCycles(tb.clk, gap)
+        await w.check(f"re-examination after {moment} with misses every {gap} cycles")
 
 
 # =============================================================================================
