@@ -81,7 +81,7 @@ def _run_mutant(sources, variant: str, tests, defines: dict | None = None):
         test_dir = bdir / "runs" / "mem_directed-all-1"
         res = sim_mod.parse_results(test_dir / "results.xml", "icarus", test_dir)
         log = (test_dir / "sim.log").read_text(errors="replace").splitlines()
-        fatal = [line for line in log if line.startswith("FATAL")]
+        fatal = [line for line in log if line.startswith("FATAL") or "%Fatal" in line]   # Icarus, Verilator
         res.failed.append(("<$fatal>", fatal[0] if fatal else f"simulator exited non-zero: {exc}"))
         return res
 
