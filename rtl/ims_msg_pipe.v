@@ -42,7 +42,10 @@ module ims_msg_pipe #(
     parameter SS_WIDTH           = 11,   // slot RAM address width
     parameter SCAN_WORD_WIDTH    = 6,
     parameter SCAN_PEND_WORDS    = 64,
-    parameter LINE_WIDTH         = 1     // memory-entry image line number width
+    parameter LINE_WIDTH         = 1,    // memory-entry image line number width
+    // 0: built without section 7 (MEM_MAX_ENTRIES = 0): no op is a memory
+    // entry's, so the entry image mux after the slot RAM is left out
+    parameter MEM_BUILT          = 1
 ) (
     input  wire                       clk,
     input  wire                       rst,
@@ -308,7 +311,8 @@ ims_rule_eval #(
     .SLOT_WIDTH(SLOT_WIDTH),
     .WORD_WIDTH(WORD_WIDTH),
     .SS_WIDTH(SS_WIDTH),
-    .LINE_WIDTH(LINE_WIDTH)
+    .LINE_WIDTH(LINE_WIDTH),
+    .MEM_BUILT(MEM_BUILT)
 ) rule_eval_inst (
     .clk(clk),
     .rst(rst),

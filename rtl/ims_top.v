@@ -306,7 +306,8 @@ ims_msg_pipe #(
     .SS_WIDTH(SLOT_WIDTH),
     .SCAN_WORD_WIDTH(SCAN_WORD_WIDTH),
     .SCAN_PEND_WORDS(SCAN_PEND_WORDS),
-    .LINE_WIDTH(LINE_WIDTH)
+    .LINE_WIDTH(LINE_WIDTH),
+    .MEM_BUILT(MEM ? 1 : 0)
 ) msg_pipe_inst (
     .clk(clk),
     .rst(rst),
