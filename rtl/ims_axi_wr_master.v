@@ -52,6 +52,9 @@ module ims_axi_wr_master #(
     input  wire                    direct_msg,
     input  wire                    replay_msg,
     input  wire                    cand_msg,      // direct_msg || replay_msg
+    // the same decision in its parts: {pre, lo, hi, rep}, cand_msg = pre ||
+    // (lo && hi) || rep (ims_msg_decide), for the queue-state flops
+    input  wire [3:0]              cand_msg_parts,
     input  wire [63:0]             msg_addr,
     input  wire [31:0]             msg_data,
 
@@ -231,33 +234,30 @@ assign m_axi_bready  = bready_reg && !rst;
 
 wire unused_inputs = ^{m_axi_bid, direct_fifo_more};
 
-// The late decision as the last gate before the queue state flops (kept
-// modules).  For the queue choice the held head's own value is folded into
-// that gate as well, so each choice it takes is one level of flops.  rst is
-// folded into the choices (for the queue choice: hold, value 0), not a
-// reset of the flops, so nothing follows the choice (a synchronous reset of
-// a kept flop becomes a gate after it).  The data-mux copies are flops of
-// their own (kept: synthesis would merge identical flops).
+// The late decision as the last gate before the queue state flops, taken in
+// its parts (ims_late_or_mux, kept): the decision's last OR and the choice
+// are one 6-input gate beside the flops, so the route from stage C ends one
+// gate earlier.  rst is folded into the choices (for the queue choice with
+// the held head: value 0), not a reset of the flops, so nothing follows the
+// choice (a synchronous reset of a kept flop becomes a gate after it).  The
+// data-mux copies are flops of their own (kept: synthesis would merge
+// identical flops).
 wire queued_next;
 wire pick_replay_next;
-ims_late_mux #(
-    .WIDTH(1)
-) late_queued_inst (
-    .sel(cand_msg),
+// queued takes the decision's parts: its last OR is folded into the choice
+ims_late_or_mux late_queued_inst (
+    .parts(cand_msg_parts),
     .if_sel(queued_if_msg && !rst),
     .if_not(queued_no_msg && !rst),
     .out(queued_next)
 );
 
 wire state_hold = head_hold || rst;
-ims_late_hold_mux #(
-    .WIDTH(1)
-) late_pick_inst (
-    .sel(cand_msg),
-    .hold(state_hold),
-    .hold_val(pick_replay_reg && !rst),
-    .if_sel(pick_go_if_msg),
-    .if_not(pick_go_no_msg),
+wire pick_hold_val = pick_replay_reg && !rst;
+ims_late_or_mux late_pick_inst (
+    .parts(cand_msg_parts),
+    .if_sel(state_hold ? pick_hold_val : pick_go_if_msg),
+    .if_not(state_hold ? pick_hold_val : pick_go_no_msg),
     .out(pick_replay_next)
 );
 
@@ -305,6 +305,9 @@ always @(posedge clk) begin
     if (!rst) begin
         if (direct_cand && replay_cand) begin
             $fatal(1, "ims_axi_wr_master: direct and replay candidate in one cycle (%m)");
+        end
+        if (cand_msg != (cand_msg_parts[3] || (cand_msg_parts[2] && cand_msg_parts[1]) || cand_msg_parts[0])) begin
+            $fatal(1, "ims_axi_wr_master: cand_msg_parts do not make cand_msg (%m)");
         end
         // the queue choice above relies on it: nothing queued, both queues empty
         if (!queued_reg && (direct_fifo_valid || replay_fifo_valid)) begin

@@ -107,6 +107,7 @@ module ims_msg_pipe #(
     output wire                       direct_msg,
     output wire                       replay_msg,
     output wire                       cand_msg,     // direct_msg || replay_msg
+    output wire [3:0]                 cand_msg_parts, // {pre, lo, hi, replay}: cand_msg = pre || (lo && hi) || replay
     output wire [63:0]                msg_addr,
     output wire [31:0]                msg_data,
     input  wire                       direct_pop,
@@ -389,6 +390,7 @@ ims_rule_eval #(
     .t_msg(t_msg),
     .c_fire(c_fire),
     .c_msg(c_msg),
+    .c_msg_parts(cand_msg_parts),
     .msg_addr(msg_addr),
     .msg_data(msg_data),
     .ev_pended(ev_pended),

@@ -140,6 +140,7 @@ module ims_rule_eval #(
     output wire                       t_msg,
     output wire                       c_fire,
     output wire                       c_msg,
+    output wire [3:0]                 c_msg_parts,    // {ok_pre, lo, hi, replay}: c_msg = pre || (lo && hi) || replay
 
     output reg  [63:0]                msg_addr,
     output reg  [31:0]                msg_data,
@@ -511,6 +512,8 @@ wire c_pasid_match = &c_pasid_eq_reg;
 assign t_pend        = c_ok_pre_pend_reg || (c_ok_cmp_pend_reg && c_pasid_match);
 wire   t_pasid_drop  = c_drop_pre_reg    || (c_drop_cmp_reg    && !c_pasid_match);
 
+wire c_part_lo;
+wire c_part_hi;
 ims_msg_decide decide_inst (
     .ok_pre_msg(c_ok_pre_msg_reg),
     .ok_cmp_msg(c_ok_cmp_msg_reg),
@@ -521,8 +524,11 @@ ims_msg_decide decide_inst (
     .st_slot_bit(st_slot_bit),
     .direct_msg(t_msg),
     .replay_msg(c_fire),
-    .cand_msg(c_msg)
+    .cand_msg(c_msg),
+    .part_lo(c_part_lo),
+    .part_hi(c_part_hi)
 );
+assign c_msg_parts = {c_ok_pre_msg_reg, c_part_lo, c_part_hi, c_fire};
 
 // The message goes to the write master as a candidate from flops (stage C's
 // op kind, address and data) plus the late decision, which the write master

@@ -231,6 +231,7 @@ wire        replay_cand;
 wire        direct_msg;
 wire        replay_msg;
 wire        cand_msg;
+wire [3:0]  cand_msg_parts;
 wire [63:0] msg_addr;
 wire [31:0] msg_data;
 wire        direct_pop;
@@ -352,6 +353,7 @@ ims_msg_pipe #(
     .direct_msg(direct_msg),
     .replay_msg(replay_msg),
     .cand_msg(cand_msg),
+    .cand_msg_parts(cand_msg_parts),
     .msg_addr(msg_addr),
     .msg_data(msg_data),
     .direct_pop(direct_pop),
@@ -560,6 +562,7 @@ ims_axi_wr_master #(
     .direct_msg(direct_msg),
     .replay_msg(replay_msg),
     .cand_msg(cand_msg),
+    .cand_msg_parts(cand_msg_parts),
     .msg_addr(msg_addr),
     .msg_data(msg_data),
     .direct_pop(direct_pop),
