@@ -52,6 +52,9 @@ module ims_axi_wr_master #(
     input  wire                    direct_msg,
     input  wire                    replay_msg,
     input  wire                    cand_msg,      // direct_msg || replay_msg
+    // the same decision in its parts: {pre, lo, hi, rep}, cand_msg = pre ||
+    // (lo && hi) || rep (ims_msg_decide), for the queue-state flops
+    input  wire [3:0]              cand_msg_parts,
     input  wire [63:0]             msg_addr,
     input  wire [31:0]             msg_data,
 
@@ -195,14 +198,18 @@ wire [TOTAL_DEPTH-1:0] older_next = (newest && !queue_complete) ? older_ext[TOTA
 // queue is served if it holds a message, so the two alternate when both
 // wait.  A candidate that does not complete straight from the bus is
 // locked as the head of its own queue.
-wire replay_only_if_msg = replay_cand && !direct_fifo_valid;
-wire replay_any_if_msg  = replay_cand || replay_fifo_valid;
-wire replay_only_no_msg = replay_fifo_more && !direct_fifo_valid;
-wire pick_if_msg = !queued ? replay_cand
-                 : !head_complete ? pick_replay_reg
-                 : (pick_replay_reg ? replay_only_if_msg : replay_any_if_msg);
-wire pick_no_msg = !queue_complete ? pick_replay_reg
-                 : (pick_replay_reg ? replay_only_no_msg : replay_fifo_valid);
+// The choice only matters while a queue holds a message (queued_reg): with
+// nothing queued no pop looks at it and the bus shows the candidate.  So it
+// is formed for the next cycle's queued case only, and "nothing queued now"
+// needs no term of its own: both queues are empty then (checked below in
+// simulation), where "serve the candidate's queue" is exactly what the
+// completion terms give.  That leaves each next value one 2:1 choice (head
+// held, else the completion terms) over two functions of flops.
+wire head_hold     = queued && !head_complete;
+wire pick_go_if_msg = pick_replay_reg ? (replay_cand && !direct_fifo_valid)
+                                      : (replay_cand || replay_fifo_valid);
+wire pick_go_no_msg = pick_replay_reg ? (replay_fifo_more && !direct_fifo_valid)
+                                      : replay_fifo_valid;
 
 wire aw_done_next = queued ? (!head_complete && aw_ok) : (m_axi_awready && !m_axi_wready);
 wire w_done_next  = queued ? (!head_complete && w_ok)  : (m_axi_wready && !m_axi_awready);
@@ -227,19 +234,31 @@ assign m_axi_bready  = bready_reg && !rst;
 
 wire unused_inputs = ^{m_axi_bid, direct_fifo_more};
 
-// The late decision as the last gate before the queue state flops (a kept
-// module; rst is folded into the two choices, not a reset of the flops,
-// so nothing follows the choice).  The data-mux copies are flops of their
-// own (kept: synthesis would merge identical flops).
+// The late decision as the last gate before the queue state flops, taken in
+// its parts (ims_late_or_mux, kept): the decision's last OR and the choice
+// are one 6-input gate beside the flops, so the route from stage C ends one
+// gate earlier.  rst is folded into the choices (for the queue choice with
+// the held head: value 0), not a reset of the flops, so nothing follows the
+// choice (a synchronous reset of a kept flop becomes a gate after it).  The
+// data-mux copies are flops of their own (kept: synthesis would merge
+// identical flops).
 wire queued_next;
 wire pick_replay_next;
-ims_late_mux #(
-    .WIDTH(2)
-) late_state_inst (
-    .sel(cand_msg),
-    .if_sel({queued_if_msg && !rst, pick_if_msg && !rst}),
-    .if_not({queued_no_msg && !rst, pick_no_msg && !rst}),
-    .out({queued_next, pick_replay_next})
+// queued takes the decision's parts: its last OR is folded into the choice
+ims_late_or_mux late_queued_inst (
+    .parts(cand_msg_parts),
+    .if_sel(queued_if_msg && !rst),
+    .if_not(queued_no_msg && !rst),
+    .out(queued_next)
+);
+
+wire state_hold = head_hold || rst;
+wire pick_hold_val = pick_replay_reg && !rst;
+ims_late_or_mux late_pick_inst (
+    .parts(cand_msg_parts),
+    .if_sel(state_hold ? pick_hold_val : pick_go_if_msg),
+    .if_not(state_hold ? pick_hold_val : pick_go_no_msg),
+    .out(pick_replay_next)
 );
 
 (* keep *)
@@ -286,6 +305,13 @@ always @(posedge clk) begin
     if (!rst) begin
         if (direct_cand && replay_cand) begin
             $fatal(1, "ims_axi_wr_master: direct and replay candidate in one cycle (%m)");
+        end
+        if (cand_msg != (cand_msg_parts[3] || (cand_msg_parts[2] && cand_msg_parts[1]) || cand_msg_parts[0])) begin
+            $fatal(1, "ims_axi_wr_master: cand_msg_parts do not make cand_msg (%m)");
+        end
+        // the queue choice above relies on it: nothing queued, both queues empty
+        if (!queued_reg && (direct_fifo_valid || replay_fifo_valid)) begin
+            $fatal(1, "ims_axi_wr_master: a queue holds a message while queued_reg is low (%m)");
         end
         if (cand_msg != ((direct_msg && direct_cand) || (replay_msg && replay_cand)) ||
             (direct_msg && !direct_cand) || (replay_msg && !replay_cand)) begin

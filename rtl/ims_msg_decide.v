@@ -27,7 +27,12 @@ module ims_msg_decide (
 
     output wire       direct_msg,   // the trigger sends a message
     output wire       replay_msg,   // the candidate check replays
-    output wire       cand_msg      // either
+    output wire       cand_msg,     // either
+    // cand_msg = pre || (lo && hi) || replay_msg, its parts one gate of the
+    // flops (pre is ok_pre_msg itself), for a consumer that folds the last OR
+    // into its own gate (the write master's queue state)
+    output wire       part_lo,
+    output wire       part_hi
 );
 
 wire pasid_lo  = &pasid_eq[3:0];
@@ -36,6 +41,8 @@ wire pasid_hi  = &pasid_eq[6:4] && ok_cmp_msg;
 assign direct_msg = ok_pre_msg || (pasid_lo && pasid_hi);
 assign replay_msg = fire_gate && (wfwd_bit ? w_new_pend : st_slot_bit);
 assign cand_msg   = direct_msg || replay_msg;
+assign part_lo    = pasid_lo;
+assign part_hi    = pasid_hi;
 
 endmodule
 

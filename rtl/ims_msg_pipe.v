@@ -42,7 +42,10 @@ module ims_msg_pipe #(
     parameter SS_WIDTH           = 11,   // slot RAM address width
     parameter SCAN_WORD_WIDTH    = 6,
     parameter SCAN_PEND_WORDS    = 64,
-    parameter LINE_WIDTH         = 1     // memory-entry image line number width
+    parameter LINE_WIDTH         = 1,    // memory-entry image line number width
+    // 0: built without section 7 (MEM_MAX_ENTRIES = 0): no op is a memory
+    // entry's, so the entry image mux after the slot RAM is left out
+    parameter MEM_BUILT          = 1
 ) (
     input  wire                       clk,
     input  wire                       rst,
@@ -104,6 +107,7 @@ module ims_msg_pipe #(
     output wire                       direct_msg,
     output wire                       replay_msg,
     output wire                       cand_msg,     // direct_msg || replay_msg
+    output wire [3:0]                 cand_msg_parts, // {pre, lo, hi, replay}: cand_msg = pre || (lo && hi) || replay
     output wire [63:0]                msg_addr,
     output wire [31:0]                msg_data,
     input  wire                       direct_pop,
@@ -308,7 +312,8 @@ ims_rule_eval #(
     .SLOT_WIDTH(SLOT_WIDTH),
     .WORD_WIDTH(WORD_WIDTH),
     .SS_WIDTH(SS_WIDTH),
-    .LINE_WIDTH(LINE_WIDTH)
+    .LINE_WIDTH(LINE_WIDTH),
+    .MEM_BUILT(MEM_BUILT)
 ) rule_eval_inst (
     .clk(clk),
     .rst(rst),
@@ -385,6 +390,7 @@ ims_rule_eval #(
     .t_msg(t_msg),
     .c_fire(c_fire),
     .c_msg(c_msg),
+    .c_msg_parts(cand_msg_parts),
     .msg_addr(msg_addr),
     .msg_data(msg_data),
     .ev_pended(ev_pended),

@@ -125,6 +125,27 @@ assign w_new_pend = w_new_pend_reg;
 wire [31:0] init_slot_ext = {{(32-SLOT_WIDTH){1'b0}}, init_slot};
 /* verilator lint_on UNUSEDSIGNAL */
 
+// BUSY sweep: "init_slot is a pending word number" as a flop, so the write
+// word is one gate of flops rather than a compare after init_slot.  The
+// sweep counts up from 0 (rst) by one per busy cycle, so the flag is set by
+// rst and falls when the last word is passed; the sweep only starts again
+// from rst, so the flag need not follow init_slot's wrap at its end.
+reg  init_in_words_reg;
+wire init_last_word     = init_slot_ext == PEND_WORDS - 1;
+wire init_in_words_next = rst ? 1'b1 : !(busy && init_last_word) && init_in_words_reg;
+
+always @(posedge clk) begin
+    init_in_words_reg <= init_in_words_next;
+end
+
+`ifndef SYNTHESIS
+always @(posedge clk) begin
+    if (!rst && busy && init_in_words_reg != (init_slot_ext < PEND_WORDS)) begin
+        $fatal(1, "ims_pend_rmw: init_in_words_reg does not match init_slot (%m)");
+    end
+end
+`endif
+
 always @(posedge clk) begin
     w_we_reg        <= c_pend_we;
     w_word_reg      <= c_word;
@@ -146,7 +167,7 @@ always @(posedge clk) begin
     // again, harmlessly.  No op is in the pipeline then.
     if (busy) begin
         w_we_reg        <= 1'b1;
-        w_word_reg      <= (init_slot_ext < PEND_WORDS) ? init_slot[WORD_WIDTH-1:0] : {WORD_WIDTH{1'b0}};
+        w_word_reg      <= init_in_words_reg ? init_slot[WORD_WIDTH-1:0] : {WORD_WIDTH{1'b0}};
         w_slot_reg      <= init_slot;
         w_bits_reg      <= 32'd0;
         w_mask_bits_reg <= 32'hffffffff;

@@ -319,6 +319,7 @@ reg [2:0]    rd_state_reg;
 reg [ADDR_HI:2] ar_addr_reg;
 reg [2:0]       ar_zone_reg;
 reg [11:0]   rd_select_reg;      // reg_select of the address, taken at the AR handshake
+reg [31:0]   rd_const_reg;       // reg_const of the address, likewise
 reg [31:0]   rdata_reg;
 reg [1:0]    rresp_reg;
 
@@ -488,12 +489,16 @@ always @(posedge clk) begin
                       ({32{rd_select_reg[RSEL_BASE_LO]}} & mem_base_lo_reg) |
                       ({32{rd_select_reg[RSEL_BASE_HI]}} & mem_base_hi_reg) |
                       ({32{rd_select_reg[RSEL_ENTRIES]}} & {{(31-ENTRY_WIDTH){1'b0}}, mem_entries_reg}) |
-                      reg_const(ar_addr_reg[6:2]);
+                      rd_const_reg;
 
     if (rd_state_reg == RD_IDLE) begin
         ar_addr_reg   <= s_axil_araddr[ADDR_HI:2];
         ar_zone_reg   <= zone(s_axil_araddr);
         rd_select_reg <= reg_select(s_axil_araddr[6:2]);
+        // the constant registers' value, decoded beside rd_select_reg (it
+        // equals reg_const(ar_addr_reg[6:2]): taken on the same edges), so
+        // that rd_var_b_reg is an AND-OR of flops only
+        rd_const_reg  <= reg_const(s_axil_araddr[6:2]);
     end
 
     case (rd_state_reg)

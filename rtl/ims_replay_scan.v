@@ -135,7 +135,11 @@ reg                  drained_reg;        // drained during the last cycle
 wire [31:0] rd_line_ext = {{(31-LINE_WIDTH){1'b0}}, rd_line_reg};
 wire [31:0] rd_l2_ext   = {{(31-LINE_WIDTH){1'b0}}, rd_l2_reg};
 /* verilator lint_on UNUSEDSIGNAL */
-wire rd_done = rd_line_ext == SCAN_LINES;
+// rd_done = (rd_line_ext == SCAN_LINES), kept as a flop (set by rst, cleared
+// when a scan starts, set by the read of the last line), so the read issue
+// below is one gate of flops
+reg  rd_done_reg;
+wire rd_done = rd_done_reg;
 // at most FIFO_DEPTH - 1 lines in flight or held (a full FIFO would look empty)
 wire rd_go   = active_reg && hold_reg == 2'd0 && !rd_done && out_cnt_reg < FIFO_DEPTH - 1;
 
@@ -233,7 +237,16 @@ wire [IDX_WIDTH-1:0] pick_term [0:3];
 // from flops only (the lanes' carry chains feed just rem_was_empty_reg), at
 // the cost of one cycle per line: rem was empty during the last cycle and
 // was not loaded on the last edge, so it is empty now.
-wire load = rem_was_empty_reg && !load_reg && fifo_any;
+//   load = rem_was_empty_reg && !load_reg && fifo_any
+// with the last two terms registered a cycle ahead (load_ok_reg), so the
+// refill is one gate of two flops; each lane has its own copy of
+// load_ok_reg (its 16 rem flops' clock enable and data choice are the wide
+// fan-out).
+reg load_ok_reg;   // = !load_reg && fifo_any
+wire load = rem_was_empty_reg && load_ok_reg;
+// registered: !load && the FIFO holds a line after this edge (the pointer
+// compare as of the next edge: rd only moves on a load, which makes it 0)
+wire load_ok_next = !load && ((fifo_wr_reg + {{(FIFO_AW-1){1'b0}}, lp_push_reg}) != fifo_rd_reg);
 
 genvar g;
 generate
@@ -245,6 +258,10 @@ generate
         reg                  lane_enc_valid_reg;
         reg [3:0]            lane_enc_bit_reg;
         reg [LINE_WIDTH-1:0] lane_enc_line_reg;
+        // this lane's copy of load_ok_reg (kept apart: synthesis would merge
+        // identical flops), so its refill is one gate of two flops
+        (* keep *) reg       lane_load_ok_reg;
+        wire                 lane_load = rem_was_empty_reg && lane_load_ok_reg;
 
         // pick: x & (x - 1) clears the lowest set bit, x & ~(x - 1) isolates
         // it; both share one carry chain, whose borrow out says x was 0
@@ -267,9 +284,12 @@ generate
                 lane_enc_bit_reg   <= encode16(nxt_reg);
                 lane_enc_line_reg  <= nxt_line_reg;
             end
-            if (load) begin
+            if (lane_load) begin
                 rem_reg <= fifo_head[16*g +: 16];
             end
+            // rst folded into D (a kept flop's synchronous reset would be a
+            // gate after this logic)
+            lane_load_ok_reg   <= load_ok_next && !rst;
             if (rst) begin
                 rem_reg       <= 16'd0;
                 nxt_reg       <= 16'd0;
@@ -319,8 +339,10 @@ always @(posedge clk) begin
                                - {{FIFO_AW{1'b0}}, lp_drop_reg};
     rem_was_empty_reg <= !(|lane_any);
     load_reg          <= load;
+    load_ok_reg       <= load_ok_next;
     if (rd_go) begin
         rd_line_reg <= rd_line_reg + 1'b1;
+        rd_done_reg <= rd_line_ext == SCAN_LINES - 1;
     end
     if (hold_reg != 2'd0) begin
         hold_reg <= hold_reg - 2'd1;
@@ -356,6 +378,7 @@ always @(posedge clk) begin
         if (pend_any_reg) begin
             hold_reg      <= START_HOLD;
             rd_line_reg   <= 0;
+            rd_done_reg   <= 1'b0;
         end
     // (registered: once drained with every line read, nothing can refill the
     // stages, so a one-cycle-old drained is still true)
@@ -376,6 +399,7 @@ always @(posedge clk) begin
         active_reg       <= 1'b0;
         hold_reg         <= 2'd0;
         rd_line_reg      <= LINES_END;
+        rd_done_reg      <= 1'b1;
         rd_v1_reg        <= 1'b0;
         rd_v2_reg        <= 1'b0;
         out_cnt_reg      <= 0;
@@ -384,6 +408,7 @@ always @(posedge clk) begin
         fifo_rd_reg      <= 0;
         rem_was_empty_reg <= 1'b1;
         load_reg          <= 1'b0;
+        load_ok_reg       <= 1'b0;
         rem_line_reg     <= 0;
         enc_valid_reg    <= 1'b0;
         skid_valid_reg   <= 1'b0;
@@ -394,6 +419,12 @@ end
 `ifndef SYNTHESIS
 always @(posedge clk) begin
     if (!rst) begin
+        if (rd_done_reg != (rd_line_ext == SCAN_LINES)) begin
+            $fatal(1, "ims_replay_scan: rd_done_reg does not match rd_line_reg (%m)");
+        end
+        if (load_ok_reg != (!load_reg && fifo_any)) begin
+            $fatal(1, "ims_replay_scan: load_ok_reg does not match its definition (%m)");
+        end
         if (lp_push_reg && fifo_wr_reg + 1'b1 == fifo_rd_reg) begin
             $fatal(1, "ims_replay_scan: line FIFO overflow (%m)");
         end

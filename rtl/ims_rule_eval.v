@@ -46,7 +46,11 @@ module ims_rule_eval #(
     parameter SLOT_WIDTH      = 11,   // pipeline index width (slots, then memory entries)
     parameter WORD_WIDTH      = 6,
     parameter SS_WIDTH        = 11,   // slot RAM address width (indices beyond: range error)
-    parameter LINE_WIDTH      = 1
+    parameter LINE_WIDTH      = 1,
+    // 0: no memory entries (MEM_MAX_ENTRIES = 0): b_mem is constant 0, so the
+    // entry image mux after the slot RAM is not built (one level less on
+    // every stage-B path from the RAM)
+    parameter MEM_BUILT       = 1
 ) (
     input  wire                       clk,
     input  wire                       rst,
@@ -136,6 +140,7 @@ module ims_rule_eval #(
     output wire                       t_msg,
     output wire                       c_fire,
     output wire                       c_msg,
+    output wire [3:0]                 c_msg_parts,    // {ok_pre, lo, hi, replay}: c_msg = pre || (lo && hi) || replay
 
     output reg  [63:0]                msg_addr,
     output reg  [31:0]                msg_data,
@@ -175,7 +180,7 @@ wire [WORD_WIDTH-1:0] trig_word = trig_slot_ext[WORD_WIDTH+4:5];
 
 wire                  iss_valid = trig_go || head_go;
 wire [2:0]            iss_kind  = trig_go ? `IMS_OP_TRIG : head_kind;
-wire                  iss_mem   = trig_go ? s_irq_mem : head_mem;
+wire                  iss_mem   = (MEM_BUILT != 0) && (trig_go ? s_irq_mem : head_mem);
 wire                  iss_int   = !trig_go && head_int;
 assign mem_rd_line = trig_go ? s_irq_line : head_line;
 
@@ -268,7 +273,10 @@ assign b_word  = b_word_reg;
 assign b_dword = b_dword_reg;
 assign b_wdata = b_wdata_reg;
 assign b_wstrb = b_wstrb_reg;
-assign b_mem   = b_mem_reg;
+// constant 0 without section 7 (not left to a flop whose power-up value
+// synthesis cannot know)
+wire   b_mem_op = (MEM_BUILT != 0) && b_mem_reg;
+assign b_mem   = b_mem_op;
 assign b_int   = b_int_reg;
 
 // --------------------------------------------------------------------------
@@ -288,16 +296,16 @@ wire        s_raw_mask;
 wire        s_raw_pasid_en;
 wire [19:0] s_raw_pasid;
 wire        b_byp_sel;
-assign s_addr_lo      = b_mem_reg ? m_addr_lo  : ss_addr_lo;
-assign s_addr_hi      = b_mem_reg ? m_addr_hi  : ss_addr_hi;
-assign s_data         = b_mem_reg ? m_data     : ss_data;
-assign s_mask         = b_mem_reg ? m_mask     : ss_mask;
-assign s_pasid_en     = b_mem_reg ? m_pasid_en : ss_pasid_en;
-assign s_pasid        = b_mem_reg ? m_pasid    : ss_pasid;
-assign s_raw_mask     = b_mem_reg ? m_mask     : ss_raw_mask;
-assign s_raw_pasid_en = b_mem_reg ? m_pasid_en : ss_raw_pasid_en;
-assign s_raw_pasid    = b_mem_reg ? m_pasid    : ss_raw_pasid;
-assign b_byp_sel      = ss_byp_sel && !b_mem_reg;
+assign s_addr_lo      = b_mem_op ? m_addr_lo  : ss_addr_lo;
+assign s_addr_hi      = b_mem_op ? m_addr_hi  : ss_addr_hi;
+assign s_data         = b_mem_op ? m_data     : ss_data;
+assign s_mask         = b_mem_op ? m_mask     : ss_mask;
+assign s_pasid_en     = b_mem_op ? m_pasid_en : ss_pasid_en;
+assign s_pasid        = b_mem_op ? m_pasid    : ss_pasid;
+assign s_raw_mask     = b_mem_op ? m_mask     : ss_raw_mask;
+assign s_raw_pasid_en = b_mem_op ? m_pasid_en : ss_raw_pasid_en;
+assign s_raw_pasid    = b_mem_op ? m_pasid    : ss_raw_pasid;
+assign b_byp_sel      = ss_byp_sel && !b_mem_op;
 
 // --------------------------------------------------------------------------
 // stage B: register the slot entry and the decision's first gate level
@@ -318,12 +326,18 @@ wire   b_wr   = b_valid_reg && b_kind_reg == `IMS_OP_SLOT_WR;
 // The slot store may serve the entry from its bypass instead of the RAM; the
 // bypass entry's own PASID test was made in stage R (from flops), so the
 // bypass mux costs the compare no gate level.
-wire r_byp_pasid_ok = !r_byp_pasid_en || (r_pasid_valid_reg && r_pasid_reg == r_byp_pasid);
-reg  b_byp_pasid_ok_reg;
+// The 20-bit compare is registered as two halves (each a 10-bit compare
+// and one more term: two levels of an ECP5 slice instead of three), ANDed
+// in stage B: !en || (pv && lo && hi) == (!en || (pv && lo)) && (!en || hi).
+reg  b_byp_pasid_ok_lo_reg;
+reg  b_byp_pasid_ok_hi_reg;
 
 always @(posedge clk) begin
-    b_byp_pasid_ok_reg <= r_byp_pasid_ok;
+    b_byp_pasid_ok_lo_reg <= !r_byp_pasid_en || (r_pasid_valid_reg && r_pasid_reg[9:0] == r_byp_pasid[9:0]);
+    b_byp_pasid_ok_hi_reg <= !r_byp_pasid_en || r_pasid_reg[19:10] == r_byp_pasid[19:10];
 end
+
+wire b_byp_pasid_ok = b_byp_pasid_ok_lo_reg && b_byp_pasid_ok_hi_reg;
 
 // The rule terms that do not depend on the slot entry are registered beside
 // the RAM read, so that after the RAM only one gate level is left.  ENABLE
@@ -400,11 +414,11 @@ always @(posedge clk) begin
     c_pasid_eq_reg[6] <= s_raw_pasid[19:18] == b_pasid_reg[19:18];
     // one gate after the RAM word (s_raw_pasid_en, s_raw_mask) each
     if (b_byp_sel) begin
-        c_ok_pre_msg_reg  <= bp_byp_msg_reg && b_byp_pasid_ok_reg;
+        c_ok_pre_msg_reg  <= bp_byp_msg_reg && b_byp_pasid_ok;
         c_ok_cmp_msg_reg  <= 1'b0;
-        c_ok_pre_pend_reg <= bp_byp_pend_reg && b_byp_pasid_ok_reg;
+        c_ok_pre_pend_reg <= bp_byp_pend_reg && b_byp_pasid_ok;
         c_ok_cmp_pend_reg <= 1'b0;
-        c_drop_pre_reg    <= bp_pass_reg && !b_byp_pasid_ok_reg;
+        c_drop_pre_reg    <= bp_pass_reg && !b_byp_pasid_ok;
         c_drop_cmp_reg    <= 1'b0;
         c_fire_gate_reg   <= bp_cand_byp_reg;
     end else begin
@@ -433,9 +447,39 @@ always @(posedge clk) begin
     end
 end
 
+// MASK after the op, for the pending word's copy: the RAM's word is one gate
+// from the flop (a kept 2:1 choice whose select and other input come from
+// flops); the slot store's bypass entry is the early copy registered beside
+// its own (byp2_entry_reg takes byp1's entry on every edge).
+reg  b_byp_mask_reg;
+always @(posedge clk) begin
+    b_byp_mask_reg <= r_byp_mask;
+end
+wire c_mask_from_ram = !b_wstrb_reg[0] && !b_mem_op && !ss_byp_sel;
+wire c_mask_other    = b_wstrb_reg[0] ? b_wdata_reg[`IMS_SLOT_CTRL_MASK]
+                     : (b_mem_op ? m_mask : b_byp_mask_reg);
+wire c_mask_val_next;
+ims_late_mux #(
+    .WIDTH(1)
+) mask_val_mux_inst (
+    .sel(c_mask_from_ram),
+    .if_sel(ss_raw_mask),
+    .if_not(c_mask_other),
+    .out(c_mask_val_next)
+);
+
+`ifndef SYNTHESIS
+always @(posedge clk) begin
+    if (!rst && b_valid_reg &&
+        c_mask_val_next !== (b_wstrb_reg[0] ? b_wdata_reg[`IMS_SLOT_CTRL_MASK] : s_mask)) begin
+        $fatal(1, "ims_rule_eval: c_mask_val_next differs from the written MASK / s_mask (%m)");
+    end
+end
+`endif
+
 // op fields into stage C
 wire b_ctrl  = b_wr && b_dword_reg == `IMS_SLOT_DW_CTRL;
-assign b_slot_ctrl = b_ctrl && !b_mem_reg;   // a memory pending clear requests no slot scan
+assign b_slot_ctrl = b_ctrl && !b_mem_op;   // a memory pending clear requests no slot scan
 
 always @(posedge clk) begin
     c_trig_reg     <= b_trig;
@@ -444,7 +488,8 @@ always @(posedge clk) begin
     c_ctrl_reg     <= b_ctrl;
     c_clear_reg    <= b_ctrl && b_wstrb_reg[0] && b_wdata_reg[`IMS_SLOT_CTRL_PENDING];
     // MASK after a slot CTRL write (byte 0), for the pending word's copy
-    c_mask_val_reg <= b_wstrb_reg[0] ? b_wdata_reg[`IMS_SLOT_CTRL_MASK] : s_mask;
+    // (b_wstrb_reg[0] ? written MASK : s_mask; see c_mask_val_next)
+    c_mask_val_reg <= c_mask_val_next;
     c_slot_reg     <= b_slot_reg;
     c_word_reg     <= b_word_reg;
     c_onehot_reg   <= b_bit_onehot;
@@ -467,6 +512,8 @@ wire c_pasid_match = &c_pasid_eq_reg;
 assign t_pend        = c_ok_pre_pend_reg || (c_ok_cmp_pend_reg && c_pasid_match);
 wire   t_pasid_drop  = c_drop_pre_reg    || (c_drop_cmp_reg    && !c_pasid_match);
 
+wire c_part_lo;
+wire c_part_hi;
 ims_msg_decide decide_inst (
     .ok_pre_msg(c_ok_pre_msg_reg),
     .ok_cmp_msg(c_ok_cmp_msg_reg),
@@ -477,8 +524,11 @@ ims_msg_decide decide_inst (
     .st_slot_bit(st_slot_bit),
     .direct_msg(t_msg),
     .replay_msg(c_fire),
-    .cand_msg(c_msg)
+    .cand_msg(c_msg),
+    .part_lo(c_part_lo),
+    .part_hi(c_part_hi)
 );
+assign c_msg_parts = {c_ok_pre_msg_reg, c_part_lo, c_part_hi, c_fire};
 
 // The message goes to the write master as a candidate from flops (stage C's
 // op kind, address and data) plus the late decision, which the write master

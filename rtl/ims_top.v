@@ -231,6 +231,7 @@ wire        replay_cand;
 wire        direct_msg;
 wire        replay_msg;
 wire        cand_msg;
+wire [3:0]  cand_msg_parts;
 wire [63:0] msg_addr;
 wire [31:0] msg_data;
 wire        direct_pop;
@@ -306,7 +307,8 @@ ims_msg_pipe #(
     .SS_WIDTH(SLOT_WIDTH),
     .SCAN_WORD_WIDTH(SCAN_WORD_WIDTH),
     .SCAN_PEND_WORDS(SCAN_PEND_WORDS),
-    .LINE_WIDTH(LINE_WIDTH)
+    .LINE_WIDTH(LINE_WIDTH),
+    .MEM_BUILT(MEM ? 1 : 0)
 ) msg_pipe_inst (
     .clk(clk),
     .rst(rst),
@@ -351,6 +353,7 @@ ims_msg_pipe #(
     .direct_msg(direct_msg),
     .replay_msg(replay_msg),
     .cand_msg(cand_msg),
+    .cand_msg_parts(cand_msg_parts),
     .msg_addr(msg_addr),
     .msg_data(msg_data),
     .direct_pop(direct_pop),
@@ -559,6 +562,7 @@ ims_axi_wr_master #(
     .direct_msg(direct_msg),
     .replay_msg(replay_msg),
     .cand_msg(cand_msg),
+    .cand_msg_parts(cand_msg_parts),
     .msg_addr(msg_addr),
     .msg_data(msg_data),
     .direct_pop(direct_pop),
