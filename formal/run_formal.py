@@ -170,9 +170,10 @@ PROPS = [
     # cache-hit AW at 26 and W at 27. Depth 28 (steps 0-27) checks every run in which one
     # triggered-after-MEM_INVAL message completes; the solver needs ~9 min for it (loaded
     # machine), so the job gets a 20-minute budget.
-    Prop("mem_freshness", 0, "bmc", 28, 12, 28, mem=True, quick_mutant=False, budget=1200,
+    Prop("mem_freshness", 0, "bmc", 30, 12, 30, mem=True, quick_mutant=False, budget=1200,
          why="a fetch cached by step 9, a memory change and a MEM_INVAL accepted behind it, its "
-             "BVALID 14 cycles after its W, a trigger then and its cache-hit W: step 27"),
+             "BVALID 14 cycles after its W, a trigger then and its cache-hit W: step 27; since "
+             "the maintenance command is decoded a cycle later (S_CMD), step 28; one step more"),
     # prompt slaves: the first trigger at step 3-4, AR a cycle later, beats to ~9, the decision
     # (no message, no pend) ~11; a PENDING read behind it answered by ~16; a CNT_FETCH_ERR /
     # STATUS read whose AR is 8 cycles after the errored fetch's end (the harness's lower-bound
