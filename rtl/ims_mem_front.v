@@ -115,9 +115,13 @@ localparam P          = PARK_DEPTH;
 localparam PW         = $clog2(P);
 // entry numbers at least one bit wider than a line number, so the tag has a bit
 localparam JW         = (ENTRY_WIDTH > CW) ? ENTRY_WIDTH : CW + 1;
-// a line's tag: the upper bits of its entry's trigger index NUM_SLOTS + j
-// (with the line, j mod C, they name j), so the port's index is compared as
-// it comes, without the subtraction j = index - NUM_SLOTS on the way
+// a line's tag: bits JW-1..CW of its entry's trigger index NUM_SLOTS + j
+// (with the line, j mod C, they name j: memory indices lie in a window of
+// 2^ENTRY_WIDTH <= 2^JW consecutive values, so an index there is named by its
+// value mod 2^JW, and two indices on one line agree in bits CW-1..0), so the
+// port's index is compared as it comes, without the subtraction j = index -
+// NUM_SLOTS on the way, and over JW - CW bits only (the hit is ANDed with
+// in_mem, so the index's upper bits need no compare)
 /* verilator lint_off WIDTH */
 localparam [LINE_WIDTH-1:0] PARK_LINE0 = C;
 localparam [LINE_WIDTH-1:0] STAGE_LINE = C + P;
@@ -181,7 +185,7 @@ wire [XW-1:0] inv_idx = NSX + {{(XW-JW){1'b0}}, inv_entry_ext};   // the entry's
 /* verilator lint_on UNUSEDSIGNAL */
 
 reg [C-1:0]    tag_valid_reg;
-localparam TW = XW - CW;
+localparam TW = JW - CW;
 reg [TW-1:0]   tag_reg [0:C-1];
 
 // --------------------------------------------------------------------------
@@ -203,6 +207,11 @@ reg [19:0]                t1_pasid_reg;
 reg                       t1_mem_reg;
 reg [CW-1:0]              t1_line_reg;
 reg                       t1_tag_hit_reg; // its line holds its entry (no fill on that line at acceptance)
+// two kept copies (synthesis would merge them) so that the take-back to the
+// pipeline (p_kill) and the fetch request each have a flop of their own
+// instead of sharing one net with the park-queue state
+(* keep *) reg            t1_tag_hit_k_reg;   // = t1_tag_hit_reg, for kill
+(* keep *) reg            t1_tag_hit_f_reg;   // = t1_tag_hit_reg, for t1_fetch
 reg                       t1_vm_reg;      // t1_valid_reg && t1_mem_reg (one flop for the fetch request)
 reg [63:0]                t1_addr_reg;    // its entry's address in memory
 
@@ -237,7 +246,8 @@ wire t1_miss  = t1_mem_reg && !t1_hit;
 // taken back: a miss that would use the image (ENABLE = 1: with ENABLE = 0 the
 // pipeline drops it by rule 2 without reading the image, as the ENABLE sample
 // both use is the same), or anything that followed a take-back into the pipeline
-wire kill     = t1_valid_reg && t1_spec_reg && (!byp_reg || (t1_miss && ctrl_enable));
+wire kill     = t1_valid_reg && t1_spec_reg &&
+                (!byp_reg || (t1_mem_reg && !t1_tag_hit_k_reg && ctrl_enable));
 wire t1_push  = t1_valid_reg && (!t1_spec_reg || kill);
 wire t1_drop  = t1_push && t1_miss && !ctrl_enable;    // rule 2 before any fetch
 wire t1_park  = t1_push && !t1_drop;
@@ -286,7 +296,7 @@ wire fi_any   = fi_any_reg;
 wire fi_need  = fi_need_reg;
 // t1's miss fetches in its push cycle when no older parked miss waits for its fetch
 // (t1_park && t1_miss == t1 valid, a miss, ENABLE = 1: such a miss is always pushed)
-wire t1_fetch = t1_vm_reg && !t1_tag_hit_reg && ctrl_enable && !fi_any;
+wire t1_fetch = t1_vm_reg && !t1_tag_hit_f_reg && ctrl_enable && !fi_any;
 // re-examination address, registered from mf_req_entry (taken from the second
 // cycle of its request on: mf_seen_reg)
 reg  [63:0] mf_addr_reg;
@@ -328,7 +338,6 @@ wire [OW:0] own_cnt_next = own_cnt_reg + {{OW{1'b0}}, f_go} - {{OW{1'b0}}, f_rsp
 wire [PW:0] own0_next    = (f_go && own_push_at == 0) ? own_push_val :
                            (f_rsp_valid ? own_q_reg[1] : own_q_reg[0]);
 reg [2*P-1:0] st_next;
-wire hd_rsp_next;
 integer n;
 always @* begin
     st_next = pk_st_reg;
@@ -339,7 +348,11 @@ always @* begin
         if (f_rsp_valid && !rsp_mf && rsp_slot == n[PW-1:0]) begin
             st_next[2*n +: 2] = f_rsp_err ? ST_ERR : ST_GO;
         end
-        if (t1_park && tail == n[PW-1:0]) begin
+        // (the tail slot is written on every edge while the queue is not
+        // full: it is not live then, so without a push the write changes
+        // nothing that is read, and t1_park stays off its enable; a full
+        // queue takes no push: checked below)
+        if (!occ_oh_reg[P] && tail == n[PW-1:0]) begin
             st_next[2*n +: 2] = !t1_miss ? ST_GO : (f_t1 ? ST_WAIT : ST_NEED);
         end
     end
@@ -457,35 +470,41 @@ wire          rh0      = rsp_slot == head;
 wire          rh1      = rsp_slot == head1[PW-1:0];
 wire          fh0      = fi_reg == head_reg;
 wire          fh1      = fi_reg == head1;
-// the state after this edge of the slot at head (a) and at head + 1 (b), and
-// whether that slot is then live (the pushed t1 lands there when it is the tail)
-wire [1:0] push_st = !t1_miss ? ST_GO : (f_t1 ? ST_WAIT : ST_NEED);
-wire [1:0] st_a = e0 ? push_st :
-                  (rsp_trig && rh0) ? (f_rsp_err ? ST_ERR : ST_GO) :
-                  (f_trig && fh0) ? ST_WAIT : st_h0;
-wire [1:0] st_b = e1 ? push_st :
-                  (rsp_trig && rh1) ? (f_rsp_err ? ST_ERR : ST_GO) :
-                  (f_trig && fh1) ? ST_WAIT : st_h1;
-wire live_a = !e0 || t1_park;
-wire live_b = !e1 || t1_park;
-wire [1:0] hd_st_next   = pop ? st_b : st_a;
-wire       hd_live_next = pop ? live_b : live_a;
-// the oldest fetch outstanding after this edge is a re-examination (when the
-// head waits, its own fetch is outstanding, so the queue is not empty then)
-wire own_mf0 = own_cnt_reg != 0 && own_q_reg[0][PW];
-wire own_mf1 = own_cnt_reg > 1 && own_q_reg[1][PW];
-wire own_mf_next = f_rsp_valid ? own_mf1 : own_mf0;
-assign hd_rsp_next = hd_live_next && hd_st_next == ST_WAIT && !own_mf_next;
-// hd_arm_reg's next state needs hd_rsp_next only when the read master's next
-// beat ends a fetch (f_rsp_arm_next): then no fetch answers on this edge (that
-// beat would be the last, and the count would restart), so the head does not
-// go by its answer now and no state changes by an answer: the same cases
-// without the R channel
-wire [1:0] st_a_nr = e0 ? push_st : ((f_trig && fh0) ? ST_WAIT : st_h0);
-wire [1:0] st_b_nr = e1 ? push_st : ((f_trig && fh1) ? ST_WAIT : st_h1);
+// the head's flags after this edge, from the slot at head (a) and at head + 1
+// (b), with these invariants (each flag is checked against the plain
+// definition from st_next below): a slot becomes ST_ERR only by its fetch's
+// answer and ST_GO by that answer or by a push that needs no fetch (so the
+// fetch handshake f_trig, which finds its slot in ST_NEED, is not in them); a
+// push onto the empty queue lands at the head, and a push's state is ST_GO
+// exactly when t1 is no miss (t1_park && !t1_miss: t1 valid, no miss, and
+// pushed, which a non-miss is unless it stays in the pipeline in bypass)
+wire       push_go = t1_valid_reg && !t1_miss && (!t1_spec_reg || !byp_reg);
+wire       ans_a   = rsp_trig && rh0;     // the head's fetch answers now
+wire       ans_b   = rsp_trig && rh1;
+wire       go_a    = e0 ? push_go : (ans_a ? !f_rsp_err : hd_go_reg);
+wire       go_b    = e1 ? push_go : (ans_b ? !f_rsp_err : st_h1 == ST_GO);
+wire       err_a   = !e0 && (ans_a ? f_rsp_err : hd_err_reg);
+wire       err_b   = !e1 && (ans_b ? f_rsp_err : st_h1 == ST_ERR);
+wire       hd_go_next  = pop ? go_b : go_a;
+wire       hd_err_next = pop ? err_b : err_a;
+// the owner queue's count one-hot (bit n: n fetches outstanding; own_cnt_reg
+// kept for the checks), so each owner slot's write enable is one gate of the
+// handshake and two flops
+reg  [MAX_OUTSTANDING:0] own_oh_reg;
+// the oldest fetch outstanding is a re-examination (when the head waits, its
+// own fetch is outstanding, so the queue is not empty then)
+wire own_mf0 = !own_oh_reg[0] && own_q_reg[0][PW];
+// hd_arm_reg's next state needs the head-answer arm only when the read
+// master's next beat ends a fetch (f_rsp_arm_next): then no fetch answers on
+// this edge (that beat would be the last, and the count would restart), so the
+// head does not go by its answer now and no state changes by an answer: the
+// head waits after the edge when it is pushed now with its fetch (f_t1: a
+// miss fetched in its push cycle is always pushed), is fetched now (f_trig at
+// fi), or already waits
 wire       pop_nr  = !byp_reg && (hd_err_reg || (hd_go_reg && p_ready));
-wire       arm_next = f_rsp_arm_next && !own_mf0 &&
-                      (pop_nr ? (live_b && st_b_nr == ST_WAIT) : (live_a && st_a_nr == ST_WAIT));
+wire       wait_a  = e0 ? f_t1 : ((f_trig && fh0) || st_h0 == ST_WAIT);
+wire       wait_b  = e1 ? f_t1 : ((f_trig && fh1) || st_h1 == ST_WAIT);
+wire       arm_next = f_rsp_arm_next && !own_mf0 && (pop_nr ? wait_b : wait_a);
 // fi after this edge: passes a pushed t1 that needs no fetch or got it; walks
 // one entry per cycle otherwise
 // (with fi_need the request is fi's: f_go == can_go; without fi_any, fi ==
@@ -499,6 +518,10 @@ wire fi_any_next  = !fi_any ? (t1_fetch && !can_go) :
                     (fi_adv_c ? (t1_park || !fi1_tail) : (!t1_park || !fi_tail1));
 wire fi_need_next = !fi_any ? (t1_fetch && !can_go) :
                     (fi_adv_c ? (fi1_tail ? (t1_park && t1_miss) : st_fi1_need) : 1'b1);
+// owner count after this edge, one-hot
+wire [MAX_OUTSTANDING:0] own_oh_next =
+    (f_go && !f_rsp_valid) ? {own_oh_reg[MAX_OUTSTANDING-1:0], 1'b0} :
+    ((!f_go && f_rsp_valid) ? {1'b0, own_oh_reg[MAX_OUTSTANDING:1]} : own_oh_reg);
 // occupancy (parked entries) now: tail - head
 wire [P:0] occ_oh_next = (t1_park && !pop) ? {occ_oh_reg[P-1:0], 1'b0} :
                          ((!t1_park && pop) ? {1'b0, occ_oh_reg[P:1]} : occ_oh_reg);
@@ -519,6 +542,18 @@ wire room0 = !occ_oh_reg[P];
 wire room1 = !occ_oh_reg[P] && !occ_oh_reg[P-1];
 wire room2 = !occ_oh_reg[P] && !occ_oh_reg[P-1] && !occ_oh_reg[P-2];
 wire room_next = (t1_park && acc) ? room2 : ((t1_park || acc) ? room1 : room0);
+
+// t1's hit copies apart from the rest (keep: synthesis would merge them)
+wire t1_tag_hit_d = tag_valid_reg[in_line] && !(fill_we && fill_line_reg == in_line) &&
+                    tag_reg[in_line] == idx_x[JW-1:CW];
+(* keep *)
+always @(posedge clk) begin
+    t1_tag_hit_k_reg <= t1_tag_hit_d;
+end
+(* keep *)
+always @(posedge clk) begin
+    t1_tag_hit_f_reg <= t1_tag_hit_d;
+end
 
 integer k;
 always @(posedge clk) begin
@@ -543,20 +578,21 @@ always @(posedge clk) begin
     t1_mem_reg   <= in_mem;
     t1_line_reg  <= in_line;
     // (without in_mem, a carry chain of its own: t1_hit ANDs it)
-    t1_tag_hit_reg <= tag_valid_reg[in_line] && !(fill_we && fill_line_reg == in_line) &&
-                      tag_reg[in_line] == idx_x[XW-1:CW];
+    t1_tag_hit_reg <= t1_tag_hit_d;
     t1_addr_reg  <= in_addr;
     mf_addr_reg  <= mf_addr;
     mf_seen_reg  <= mf_req_valid && !(mf_req_ready && mf_req_valid);
     fill_pinned_reg <= pin_now;
     own0_line_reg   <= own0_j_ext[CW-1:0];
-    own0_tag_reg    <= own0_idx_x[XW-1:CW];
+    own0_tag_reg    <= own0_idx_x[JW-1:CW];
 
     byp_reg      <= byp_next;
     open_reg     <= byp_next && !hold;
     park_rdy_reg <= !byp_next && room_next && !hold;
 
-    if (t1_park) begin
+    // (written on every edge while the queue is not full, like the tail's
+    // state: the tail slot is not live then)
+    if (!occ_oh_reg[P]) begin
         pk_index_reg[tail] <= t1_index_reg;
         pk_pv_reg[tail]    <= t1_pv_reg;
         pk_pasid_reg[tail] <= t1_pasid_reg;
@@ -592,24 +628,26 @@ always @(posedge clk) begin
     // passed; a miss whose fetch was refused is left for the pointer)
     fi_reg <= fi_reg + {{PW{1'b0}}, fi_inc};
     pk_st_reg  <= st_next;
-    hd_go_reg  <= hd_live_next && hd_st_next == ST_GO;
-    hd_err_reg <= hd_live_next && hd_st_next == ST_ERR;
+    hd_go_reg  <= hd_go_next;
+    hd_err_reg <= hd_err_next;
     fi_any_reg  <= fi_any_next;
     fi_need_reg <= fi_need_next;
-    own_full_reg <= own_cnt_next == MAX_OUTSTANDING;
+    own_full_reg <= own_oh_next[MAX_OUTSTANDING];
+    own_oh_reg   <= own_oh_next;
     t1_vm_reg    <= acc && in_mem;
     // (trigger fetches answer in park order, so a waiting head's fetch is the
     // oldest trigger fetch outstanding: only a re-examination ahead of it matters)
     hd_arm_reg <= arm_next;
 
     // owner queue: push on issue, pop on answer
-    for (k = 0; k < MAX_OUTSTANDING - 1; k = k + 1) begin
-        if (f_rsp_valid) begin
-            own_q_reg[k] <= own_q_reg[k + 1];
+    // (the push lands at the count after the answer's pop: slot k when k
+    // fetches remain, one-hot)
+    for (k = 0; k < MAX_OUTSTANDING; k = k + 1) begin
+        if (f_go && (f_rsp_valid ? own_oh_reg[k + 1] : own_oh_reg[k])) begin
+            own_q_reg[k] <= own_push_val;
+        end else if (f_rsp_valid && k < MAX_OUTSTANDING - 1) begin
+            own_q_reg[k] <= own_q_reg[(k + 1) % MAX_OUTSTANDING];
         end
-    end
-    if (f_go) begin
-        own_q_reg[own_push_at[OW-1:0]] <= own_push_val;
     end
     own_cnt_reg <= own_cnt_next;
 
@@ -628,7 +666,7 @@ always @(posedge clk) begin
 
     if (inv_valid) begin
         for (k = 0; k < C; k = k + 1) begin
-            if (inv_all || (tag_reg[k] == inv_idx[XW-1:CW] && k[CW-1:0] == inv_entry_ext[CW-1:0])) begin
+            if (inv_all || (tag_reg[k] == inv_idx[JW-1:CW] && k[CW-1:0] == inv_entry_ext[CW-1:0])) begin
                 tag_valid_reg[k] <= 1'b0;
             end
         end
@@ -651,6 +689,7 @@ always @(posedge clk) begin
         fi_any_reg       <= 1'b0;
         fi_need_reg      <= 1'b0;
         own_full_reg     <= 1'b0;
+        own_oh_reg       <= {{MAX_OUTSTANDING{1'b0}}, 1'b1};
         t1_vm_reg        <= 1'b0;
         hd_arm_reg       <= 1'b0;
         tag_valid_reg    <= {C{1'b0}};
@@ -664,6 +703,25 @@ end
 `ifndef SYNTHESIS
 // The flags above formed from precomputed cases against their plain
 // definitions (a broken queue invariant shows here first).
+// the state after this edge of the slot at head (a) and at head + 1 (b), and
+// whether that slot is then live (the pushed t1 lands there when it is the tail)
+wire [1:0] push_st = !t1_miss ? ST_GO : (f_t1 ? ST_WAIT : ST_NEED);
+wire [1:0] st_a = e0 ? push_st :
+                  (rsp_trig && rh0) ? (f_rsp_err ? ST_ERR : ST_GO) :
+                  (f_trig && fh0) ? ST_WAIT : st_h0;
+wire [1:0] st_b = e1 ? push_st :
+                  (rsp_trig && rh1) ? (f_rsp_err ? ST_ERR : ST_GO) :
+                  (f_trig && fh1) ? ST_WAIT : st_h1;
+wire live_a = !e0 || t1_park;
+wire live_b = !e1 || t1_park;
+wire [1:0] hd_st_next   = pop ? st_b : st_a;
+wire       hd_live_next = pop ? live_b : live_a;
+// the head waits for its answer after this edge, and the oldest fetch
+// outstanding then is not a re-examination (hd_arm_reg's definition without
+// the read master's beat count)
+wire own_mf1 = own_cnt_reg > 1 && own_q_reg[1][PW];
+wire own_mf_next = f_rsp_valid ? own_mf1 : own_mf0;
+wire hd_rsp_next = hd_live_next && hd_st_next == ST_WAIT && !own_mf_next;
 wire [PW:0] fi_next_ref = (t1_park && !fi_any) ? ((f_t1 || !t1_miss) ? tail_reg + 1'b1 : tail_reg) :
                           (fi_adv ? fi_reg + 1'b1 : fi_reg);
 always @(posedge clk) begin
@@ -673,6 +731,16 @@ always @(posedge clk) begin
             ((tail_next != head_next) != hd_live_next)) begin
             $fatal(1, "ims_mem_front: head state next %b/%b vs %b/%b (%m)",
                    tail_next != head_next, st_next[2*head_next[PW-1:0] +: 2], hd_live_next, hd_st_next);
+        end
+        if (hd_go_next != (hd_live_next && hd_st_next == ST_GO) ||
+            hd_err_next != (hd_live_next && hd_st_next == ST_ERR)) begin
+            $fatal(1, "ims_mem_front: head go/error next %b/%b differ from their definition (%m)",
+                   hd_go_next, hd_err_next);
+        end
+        if (pk_live_reg[tail] != occ_oh_reg[P] || (t1_park && occ_oh_reg[P]) || own_oh_reg != ({{MAX_OUTSTANDING{1'b0}}, 1'b1} << own_cnt_reg) ||
+            t1_tag_hit_k_reg != t1_tag_hit_reg || t1_tag_hit_f_reg != t1_tag_hit_reg) begin
+            $fatal(1, "ims_mem_front: tail slot live %b / full %b / push %b, owner count one-hot %b (%0d), t1 hit copies %b %b %b (%m)",
+                   pk_live_reg[tail], occ_oh_reg[P], t1_park, own_oh_reg, own_cnt_reg, t1_tag_hit_reg, t1_tag_hit_k_reg, t1_tag_hit_f_reg);
         end
         if (hd_rsp_next != (tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_WAIT &&
                             own_cnt_next != 0 && !own0_next[PW])) begin
@@ -702,7 +770,7 @@ always @(posedge clk) begin
             $fatal(1, "ims_mem_front: room next differs from its definition (%m)");
         end
         if (f_rsp_valid && !rsp_mf && (own0_line_reg != own0_j_ext[CW-1:0] ||
-                                        own0_tag_reg != own0_idx_x[XW-1:CW])) begin
+                                        own0_tag_reg != own0_idx_x[JW-1:CW])) begin
             $fatal(1, "ims_mem_front: answered entry %0d, registered line %0d tag %0d (%m)",
                    own0_j_ext[JW-1:0], own0_line_reg, own0_tag_reg);
         end
