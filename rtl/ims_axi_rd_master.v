@@ -95,23 +95,20 @@ wire r_beat  = m_axi_rvalid && rready_reg;
 // gate of the R channel for the owner's head-goes term)
 reg  beat3_reg;
 wire r_last  = m_axi_rvalid && beat3_reg;
-// the count's room after this edge, without and with a request taken now
-// (compares of the count with constants, no adder: outstanding + up - down < MAX)
-/* verilator lint_off WIDTH */
-wire cnt_lt_max  = outstanding_reg < MAX_OUTSTANDING;
-wire cnt_lt_max1 = outstanding_reg + 1 < MAX_OUTSTANDING;
-/* verilator lint_on WIDTH */
-wire ar_held_done = arvalid_reg && m_axi_arready;
-wire rdy_if_none = (ar_held_done == r_last) ? cnt_lt_max :       // count unchanged
-                   (ar_held_done ? cnt_lt_max1 : 1'b1);            // one more / one fewer
-wire rdy_if_go   = r_last ? cnt_lt_max : cnt_lt_max1;
+// fetches taken and not yet answered (a held AR included: the request's
+// handshake counts, not the AR's, so the AXI ready stays out of the count),
+// one-hot: bit n set when n are out
+reg  [MAX_OUTSTANDING:0] taken_oh_reg;
+wire [MAX_OUTSTANDING:0] taken_oh_next =
+    (req_go && !r_last) ? {taken_oh_reg[MAX_OUTSTANDING-1:0], 1'b0} :
+    ((!req_go && r_last) ? {1'b0, taken_oh_reg[MAX_OUTSTANDING:1]} : taken_oh_reg);
 wire unused_r = ^{m_axi_rid, m_axi_rlast, req_addr[3:0]};
 
 assign req_ready = req_ready_reg;
 assign rsp_valid = r_last;
 assign rsp_entry = {m_axi_rdata, beats_reg};
 assign rsp_err   = err_reg || m_axi_rresp != 2'b00;
-assign idle      = outstanding_reg == 0 && !arvalid_reg;
+assign idle      = taken_oh_reg[0];
 assign rsp_arm_next = beat_next == 2'd3 && !err_next && !rst;
 assign rsp_beat_ok  = m_axi_rvalid && m_axi_rresp == 2'b00;
 
@@ -156,7 +153,7 @@ always @* begin
         end
     end
 
-    // issued on the AR handshake, answered on the last beat
+    // issued on the AR handshake, answered on the last beat (the checks' count)
     outstanding_next = outstanding_reg + {{(CNT_WIDTH-1){1'b0}}, ar_done}
                                        - {{(CNT_WIDTH-1){1'b0}}, r_last};
 end
@@ -170,9 +167,10 @@ always @(posedge clk) begin
     err_reg         <= err_next;
     rready_reg      <= 1'b1;
     beat3_reg       <= beat_next == 2'd3;
-    // (!arvalid_next && outstanding_next < MAX_OUTSTANDING, with the request's
-    // handshake last: a request is taken only while no AR is held)
-    req_ready_reg   <= req_go ? (m_axi_arready && rdy_if_go) : (!(arvalid_reg && !m_axi_arready) && rdy_if_none);
+    taken_oh_reg    <= taken_oh_next;
+    // (!arvalid_next && outstanding_next < MAX_OUTSTANDING: with no AR held
+    // after the edge, the taken count is the outstanding one)
+    req_ready_reg   <= !arvalid_next && !taken_oh_next[MAX_OUTSTANDING];
 
     if (rst) begin
         arvalid_reg     <= 1'b0;
@@ -182,6 +180,7 @@ always @(posedge clk) begin
         rready_reg      <= 1'b0;
         beat3_reg       <= 1'b0;
         req_ready_reg   <= 1'b0;
+        taken_oh_reg    <= {{MAX_OUTSTANDING{1'b0}}, 1'b1};
     end
 end
 
@@ -190,6 +189,10 @@ end
 reg rst_q;
 always @(posedge clk) begin
     rst_q <= rst;
+    if (!rst && taken_oh_reg != ({{MAX_OUTSTANDING{1'b0}}, 1'b1} << (outstanding_reg + arvalid_reg))) begin
+        $fatal(1, "ims_axi_rd_master: taken count %b, held AR %b, %0d outstanding (%m)",
+               taken_oh_reg, arvalid_reg, outstanding_reg);
+    end
     if (!rst && !rst_q && req_ready_reg != (!arvalid_reg && outstanding_reg < MAX_OUTSTANDING)) begin
         $fatal(1, "ims_axi_rd_master: req_ready %b, held AR %b, %0d outstanding (%m)",
                req_ready_reg, arvalid_reg, outstanding_reg);

@@ -405,8 +405,11 @@ wire fill_we = fill_valid_reg && !fill_pinned_reg && !(t1_vm_reg && t1_line_reg 
 wire                  rsp_we   = f_rsp_valid && !f_rsp_err;
 wire [LINE_WIDTH-1:0] rsp_line = rsp_mf ? STAGE_LINE : PARK_LINE0 + {{(LINE_WIDTH-PW){1'b0}}, rsp_slot};
 wire                  ram_we   = rsp_we || fill_we;
-wire [LINE_WIDTH-1:0] ram_line = rsp_we ? rsp_line : {{(LINE_WIDTH-CW){1'b0}}, fill_line_reg};
-wire [115:0]          ram_data = rsp_we ? f_image : fill_data_reg;
+// (address and data chosen by fill_valid_reg, a flop, rather than by the
+// answer: a fill's cycle never has an answer, and without either write the
+// port's address and data are unused; the 116-bit choice stays off the R channel)
+wire [LINE_WIDTH-1:0] ram_line = fill_valid_reg ? {{(LINE_WIDTH-CW){1'b0}}, fill_line_reg} : rsp_line;
+wire [115:0]          ram_data = fill_valid_reg ? fill_data_reg : f_image;
 
 wire [115:0] ram_rd_entry;
 
@@ -491,6 +494,11 @@ wire       hd_err_next = pop ? err_b : err_a;
 // kept for the checks), so each owner slot's write enable is one gate of the
 // handshake and two flops
 reg  [MAX_OUTSTANDING:0] own_oh_reg;
+// the owner pushed with a fetch, from flops: with a handshake, the fetch is a
+// re-examination exactly when no parked miss waits at fi and t1 is no memory
+// trigger (a re-examination goes only then, and a memory t1 then has the
+// handshake as f_t1), so t1's hit test is not in it
+wire [PW:0] own_push_fl = {!fi_need && !t1_vm_reg, fi};
 // the oldest fetch outstanding is a re-examination (when the head waits, its
 // own fetch is outstanding, so the queue is not empty then)
 wire own_mf0 = !own_oh_reg[0] && own_q_reg[0][PW];
@@ -644,7 +652,7 @@ always @(posedge clk) begin
     // fetches remain, one-hot)
     for (k = 0; k < MAX_OUTSTANDING; k = k + 1) begin
         if (f_go && (f_rsp_valid ? own_oh_reg[k + 1] : own_oh_reg[k])) begin
-            own_q_reg[k] <= own_push_val;
+            own_q_reg[k] <= own_push_fl;
         end else if (f_rsp_valid && k < MAX_OUTSTANDING - 1) begin
             own_q_reg[k] <= own_q_reg[(k + 1) % MAX_OUTSTANDING];
         end
@@ -741,6 +749,13 @@ always @(posedge clk) begin
             t1_tag_hit_k_reg != t1_tag_hit_reg || t1_tag_hit_f_reg != t1_tag_hit_reg) begin
             $fatal(1, "ims_mem_front: tail slot live %b / full %b / push %b, owner count one-hot %b (%0d), t1 hit copies %b %b %b (%m)",
                    pk_live_reg[tail], occ_oh_reg[P], t1_park, own_oh_reg, own_cnt_reg, t1_tag_hit_reg, t1_tag_hit_k_reg, t1_tag_hit_f_reg);
+        end
+        if (f_go && own_push_fl != own_push_val) begin
+            $fatal(1, "ims_mem_front: owner pushed %b differs from its definition %b (%m)",
+                   own_push_fl, own_push_val);
+        end
+        if (rsp_we && fill_valid_reg) begin
+            $fatal(1, "ims_mem_front: an answer meets a fill (%m)");
         end
         if (hd_rsp_next != (tail_next != head_next && st_next[2*head_next[PW-1:0] +: 2] == ST_WAIT &&
                             own_cnt_next != 0 && !own0_next[PW])) begin

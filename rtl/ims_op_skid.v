@@ -129,7 +129,12 @@ wire reg_go  = !mt2_valid_reg && reg_op_valid;
 // a memory candidate check holds a replay credit like the scanner's
 wire mem_op_ok = mem_op_valid && (mem_op_kind != `IMS_MEM_OP_CAND || cand_credit_ok);
 wire mem_go  = !mt2_valid_reg && !reg_op_valid && mem_op_ok;
-wire scan_go = !mt2_valid_reg && !reg_op_valid && !mem_op_ok && scan_op_valid;
+// (a scanner op is offered only with a credit (ims_replay_scan: op_valid ANDs
+// cand_credit_ok), so a maintenance op held back for want of a credit never
+// has a scanner op beside it: testing mem_op_valid instead of mem_op_ok here
+// and in the field choice below changes nothing and keeps the credit flop off
+// the scanner's handshake and the skid fields; checked in simulation)
+wire scan_go = !mt2_valid_reg && !reg_op_valid && !mem_op_valid && scan_op_valid;
 wire mt_take = reg_go || mem_go || scan_go;
 
 assign reg_op_ready  = reg_go;
@@ -182,7 +187,7 @@ always @* begin
     in_wstrb = reg_op_wstrb;
     in_mem   = 1'b0;
     in_int   = 1'b0;
-    if (!reg_op_valid && mem_op_ok) begin
+    if (!reg_op_valid && mem_op_valid) begin
         // a pending-bit clear is a slot CTRL write of MASK=1, PENDING=1 (byte 0 only):
         // the MASK copy stays 1 (memory entries are never scanner candidates) and
         // the slot RAM write is suppressed for a memory op
@@ -266,6 +271,14 @@ always @(posedge clk) begin
         mt2_valid_reg <= 1'b0;
     end
 end
+
+`ifndef SYNTHESIS
+always @(posedge clk) begin
+    if (!rst && scan_op_valid && !cand_credit_ok) begin
+        $fatal(1, "ims_op_skid: a scanner op offered without a replay credit (%m)");
+    end
+end
+`endif
 
 endmodule
 
