@@ -307,14 +307,17 @@ MEM_MUTANTS += [
     Mutant(
         name="mem_reexam_ahead_ignores_answer",
         rtl_file="ims_mem_front.v",
-        original="wire own_mf_next = f_rsp_valid ? own_mf1 : own_mf0;",
-        replacement="wire own_mf_next = own_mf0;",
+        # (until the memory-build timing work of issue 12 point 7 this mutated own_mf_next, the
+        # oldest owner after an answer; that term now lives only in the simulation checks'
+        # reference (hd_rsp_next), so the mutant moved to the design term it describes: the head's
+        # answer arm must see a re-examination fetch ahead of its own)
+        original="wire       arm_next = f_rsp_arm_next && !own_mf0 && (pop_nr ? wait_b : wait_a);",
+        replacement="wire       arm_next = f_rsp_arm_next && (pop_nr ? wait_b : wait_a);",
         tests=("mem_reexamine_during_fetches",),
-        rule="§7 rule 4 re-examination fetches between trigger fetches: after an answer the oldest "
-             "fetch outstanding is the next owner (this one keeps the answered one's kind)",
-        # hd_rsp_next (its only reader) feeds the simulation checks alone since bb6d75e
-        # (hd_arm_reg is formed without the R channel): no output changes, no scoreboard catch
-        expect="",
-        sim_check="head-answer arm differs from its definition",
+        rule="§7 rule 4 re-examination fetches between trigger fetches: the oldest fetch outstanding "
+             "answers first; a waiting head is armed only when that fetch is its own (this one arms it "
+             "on a re-examination's answer, so the head would go before its image is written)",
+        expect="messages",
+        sim_check="hd_arm next",
     ),
 ]

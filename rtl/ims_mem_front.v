@@ -482,7 +482,11 @@ wire          fh1      = fi_reg == head1;
 // exactly when t1 is no miss (t1_park && !t1_miss: t1 valid, no miss, and
 // pushed, which a non-miss is unless it stays in the pipeline in bypass)
 wire       push_go = t1_valid_reg && !t1_miss && (!t1_spec_reg || !byp_reg);
-wire       ans_a   = rsp_trig && rh0;     // the head's fetch answers now
+// (a trigger fetch's answer is the head's exactly when the head waits: trigger
+// fetches answer in park order, and every slot ahead of the oldest waiting one
+// is ST_GO or ST_ERR; hd_wait_reg: the head is ST_WAIT, a flop like hd_go_reg)
+reg        hd_wait_reg;
+wire       ans_a   = rsp_trig && hd_wait_reg;   // the head's fetch answers now
 wire       ans_b   = rsp_trig && rh1;
 wire       go_a    = e0 ? push_go : (ans_a ? !f_rsp_err : hd_go_reg);
 wire       go_b    = e1 ? push_go : (ans_b ? !f_rsp_err : st_h1 == ST_GO);
@@ -510,9 +514,12 @@ wire own_mf0 = !own_oh_reg[0] && own_q_reg[0][PW];
 // miss fetched in its push cycle is always pushed), is fetched now (f_trig at
 // fi), or already waits
 wire       pop_nr  = !byp_reg && (hd_err_reg || (hd_go_reg && p_ready));
-wire       wait_a  = e0 ? f_t1 : ((f_trig && fh0) || st_h0 == ST_WAIT);
+wire       wait_a  = e0 ? f_t1 : ((f_trig && fh0) || hd_wait_reg);
 wire       wait_b  = e1 ? f_t1 : ((f_trig && fh1) || st_h1 == ST_WAIT);
 wire       arm_next = f_rsp_arm_next && !own_mf0 && (pop_nr ? wait_b : wait_a);
+// hd_wait_reg's next state: the same cases with the answers (an answered slot
+// leaves ST_WAIT)
+wire       hd_wait_next = pop ? (!ans_b && wait_b) : (!ans_a && wait_a);
 // fi after this edge: passes a pushed t1 that needs no fetch or got it; walks
 // one entry per cycle otherwise
 // (with fi_need the request is fi's: f_go == can_go; without fi_any, fi ==
@@ -638,6 +645,7 @@ always @(posedge clk) begin
     pk_st_reg  <= st_next;
     hd_go_reg  <= hd_go_next;
     hd_err_reg <= hd_err_next;
+    hd_wait_reg <= hd_wait_next;
     fi_any_reg  <= fi_any_next;
     fi_need_reg <= fi_need_next;
     own_full_reg <= own_oh_next[MAX_OUTSTANDING];
@@ -649,9 +657,11 @@ always @(posedge clk) begin
 
     // owner queue: push on issue, pop on answer
     // (the push lands at the count after the answer's pop: slot k when k
-    // fetches remain, one-hot)
+    // fetches remain, one-hot; that slot is written on every edge, push or
+    // not: it is free then, so without a push the write changes nothing that
+    // is read, and the fetch handshake stays off the owner slots)
     for (k = 0; k < MAX_OUTSTANDING; k = k + 1) begin
-        if (f_go && (f_rsp_valid ? own_oh_reg[k + 1] : own_oh_reg[k])) begin
+        if (f_rsp_valid ? own_oh_reg[k + 1] : own_oh_reg[k]) begin
             own_q_reg[k] <= own_push_fl;
         end else if (f_rsp_valid && k < MAX_OUTSTANDING - 1) begin
             own_q_reg[k] <= own_q_reg[(k + 1) % MAX_OUTSTANDING];
@@ -694,6 +704,7 @@ always @(posedge clk) begin
         fill_valid_reg   <= 1'b0;
         hd_go_reg        <= 1'b0;
         hd_err_reg       <= 1'b0;
+        hd_wait_reg      <= 1'b0;
         fi_any_reg       <= 1'b0;
         fi_need_reg      <= 1'b0;
         own_full_reg     <= 1'b0;
@@ -749,6 +760,11 @@ always @(posedge clk) begin
             t1_tag_hit_k_reg != t1_tag_hit_reg || t1_tag_hit_f_reg != t1_tag_hit_reg) begin
             $fatal(1, "ims_mem_front: tail slot live %b / full %b / push %b, owner count one-hot %b (%0d), t1 hit copies %b %b %b (%m)",
                    pk_live_reg[tail], occ_oh_reg[P], t1_park, own_oh_reg, own_cnt_reg, t1_tag_hit_reg, t1_tag_hit_k_reg, t1_tag_hit_f_reg);
+        end
+        if (hd_wait_reg != (!q_empty && st_h0 == ST_WAIT) || ans_a != (rsp_trig && rh0) ||
+            hd_wait_next != (hd_live_next && hd_st_next == ST_WAIT)) begin
+            $fatal(1, "ims_mem_front: head-waits flag %b (next %b) differs from its definition (%m)",
+                   hd_wait_reg, hd_wait_next);
         end
         if (f_go && own_push_fl != own_push_val) begin
             $fatal(1, "ims_mem_front: owner pushed %b differs from its definition %b (%m)",
