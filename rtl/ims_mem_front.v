@@ -20,8 +20,8 @@
  *   keep acceptance order) and fetches the entry; a fetch answered with an
  *   error drops the trigger (ev_fetch_err).  mf_* is a second fetch port for
  *   re-examinations (ims_mem_maint): its image goes to staging line
- *   STAGE_LINE + mf_stage (mf_stage as the answer comes), never into the cache.  inv_* drops cache lines; hold stops
- *   trigger admission.
+ *   STAGE_LINE + mf_stage (mf_stage as the answer comes), never into the
+ *   cache.  inv_* drops cache lines; hold stops trigger admission.
  *
  * Timing: the hit test is off the issue path.  With nothing parked
  * ("bypass"), a trigger goes to the pipeline on its acceptance edge N
@@ -36,7 +36,8 @@
  * Entry RAM lines: 0 .. C-1 the cache (direct mapped), C .. C+PARK_DEPTH-1
  * one image line per park-queue slot (a parked miss's fetched image: no later
  * fetch can overwrite it before it is presented), C+PARK_DEPTH ..
- * C+PARK_DEPTH+2**STAGE_WIDTH-1 the staging lines.  A fetched image is written into its park line on the answer edge and
+ * C+PARK_DEPTH+2**STAGE_WIDTH-1 the staging lines (re-examinations).  A
+ * fetched image is written into its park line on the answer edge and
  * into its cache line one edge later (fill), unless a parked or just
  * accepted trigger still reads that cache line as a hit (the fill is then
  * skipped and the line keeps its old, still valid, entry).
