@@ -321,3 +321,29 @@ MEM_MUTANTS += [
         sim_check="hd_arm next",
     ),
 ]
+
+# §7 rule 4 with several re-examination fetches in flight (rtl/ims_mem_maint.v staging ring):
+# the candidate checks must read each answer's own staging line, in fetch order, and a failed
+# re-examination fetch must leave its bit.
+MEM_MUTANTS += [
+    Mutant(
+        name="mem_reexam_wrong_stage_line",
+        rtl_file="ims_mem_maint.v",
+        original="op_line  <= STAGE0 + {{(LINE_WIDTH-STAGE_WIDTH){1'b0}}, chk_ptr_reg};",
+        replacement="op_line  <= STAGE0 + {{(LINE_WIDTH-STAGE_WIDTH){1'b0}}, rsp_ptr_reg};",
+        tests=("mem_reexamine_storm",),
+        rule="§7 rule 4: a re-examined entry is judged (and replayed) with the values fetched for it "
+             "(this one's candidate check reads the staging line of the next answer in the ring)",
+        expect="messages",
+    ),
+    Mutant(
+        name="mem_reexam_error_checked",
+        rtl_file="ims_mem_maint.v",
+        original="wire chk_issue = rx_run && chk_ans && !chk_err && !op_valid;",
+        replacement="wire chk_issue = rx_run && chk_ans && !op_valid;",
+        tests=("mem_reexamine_storm",),
+        rule="§7 rule 4: a re-examination fetch answered with an error leaves the bit set (this one "
+             "runs the candidate check on the failed answer's stale staging line)",
+        expect="MEM_INVAL ALL",
+    ),
+]

@@ -19,9 +19,9 @@
  *   miss parks the trigger (and every trigger behind it, so direct messages
  *   keep acceptance order) and fetches the entry; a fetch answered with an
  *   error drops the trigger (ev_fetch_err).  mf_* is a second fetch port for
- *   re-examinations (ims_mem_maint): its image goes to the staging line
- *   STAGE_LINE, never into the cache.  inv_* drops cache lines; hold stops
- *   trigger admission.
+ *   re-examinations (ims_mem_maint): its image goes to staging line
+ *   STAGE_LINE + mf_stage (mf_stage as the answer comes), never into the
+ *   cache.  inv_* drops cache lines; hold stops trigger admission.
  *
  * Timing: the hit test is off the issue path.  With nothing parked
  * ("bypass"), a trigger goes to the pipeline on its acceptance edge N
@@ -35,8 +35,9 @@
  *
  * Entry RAM lines: 0 .. C-1 the cache (direct mapped), C .. C+PARK_DEPTH-1
  * one image line per park-queue slot (a parked miss's fetched image: no later
- * fetch can overwrite it before it is presented), C+PARK_DEPTH the staging
- * line.  A fetched image is written into its park line on the answer edge and
+ * fetch can overwrite it before it is presented), C+PARK_DEPTH ..
+ * C+PARK_DEPTH+2**STAGE_WIDTH-1 the staging lines (re-examinations).  A
+ * fetched image is written into its park line on the answer edge and
  * into its cache line one edge later (fill), unless a parked or just
  * accepted trigger still reads that cache line as a hit (the fill is then
  * skipped and the line keeps its old, still valid, entry).
@@ -51,6 +52,7 @@ module ims_mem_front #(
     parameter ENTRY_WIDTH       = 6,     // width of an entry number j
     parameter LINE_WIDTH        = 5,     // width of a line number (cache, park and staging lines)
     parameter PARK_DEPTH        = 8,
+    parameter STAGE_WIDTH       = 3,     // 2**STAGE_WIDTH staging lines (re-examination images)
     parameter MAX_OUTSTANDING   = 8
 ) (
     input  wire                       clk,
@@ -94,6 +96,7 @@ module ims_mem_front #(
     input  wire [ENTRY_WIDTH-1:0]     mf_req_entry,
     output reg                        mf_rsp_valid,
     output reg                        mf_rsp_err,
+    input  wire [STAGE_WIDTH-1:0]     mf_stage,         // the next re-examination answer's staging line
 
     output reg                        ev_drop_disabled,
     output reg                        ev_fetch_err,
@@ -139,8 +142,8 @@ initial begin
         $error("Error: ims_mem_front PARK_DEPTH must be a power of two >= 2 (instance %m)");
         $finish;
     end
-    if (C + P + 1 > (1 << LINE_WIDTH)) begin
-        $error("Error: ims_mem_front LINE_WIDTH too narrow for MEM_CACHE_ENTRIES + PARK_DEPTH + 1 lines (instance %m)");
+    if (C + P + (1 << STAGE_WIDTH) > (1 << LINE_WIDTH)) begin
+        $error("Error: ims_mem_front LINE_WIDTH too narrow for MEM_CACHE_ENTRIES + PARK_DEPTH + 2**STAGE_WIDTH lines (instance %m)");
         $finish;
     end
 end
@@ -403,7 +406,8 @@ wire fill_we = fill_valid_reg && !fill_pinned_reg && !(t1_vm_reg && t1_line_reg 
 // answers never come on consecutive edges (four beats each), so the fill
 // never meets an answer's write
 wire                  rsp_we   = f_rsp_valid && !f_rsp_err;
-wire [LINE_WIDTH-1:0] rsp_line = rsp_mf ? STAGE_LINE : PARK_LINE0 + {{(LINE_WIDTH-PW){1'b0}}, rsp_slot};
+wire [LINE_WIDTH-1:0] stage_off = {{(LINE_WIDTH-STAGE_WIDTH){1'b0}}, mf_stage};
+wire [LINE_WIDTH-1:0] rsp_line = rsp_mf ? STAGE_LINE + stage_off : PARK_LINE0 + {{(LINE_WIDTH-PW){1'b0}}, rsp_slot};
 wire                  ram_we   = rsp_we || fill_we;
 // (address and data chosen by fill_valid_reg, a flop, rather than by the
 // answer: a fill's cycle never has an answer, and without either write the
@@ -416,7 +420,7 @@ wire [115:0] ram_rd_entry;
 ims_ram_sdp #(
     .DATA_WIDTH(116),
     .ADDR_WIDTH(LINE_WIDTH),
-    .DEPTH(C + P + 1),
+    .DEPTH(C + P + (1 << STAGE_WIDTH)),
     .OUTPUT_REG(1),
     .READ_FIRST(0)
 ) entry_ram_inst (

@@ -134,8 +134,11 @@ localparam PEND_WORDS = ((1 << IDX_WIDTH) > 32) ? (1 << IDX_WIDTH) / 32 : 1;
 localparam WORD_WIDTH = (IDX_WIDTH > 5) ? IDX_WIDTH - 5 : 1;
 localparam ENTRY_WIDTH = (MEM_MAX_ENTRIES > 1) ? $clog2(MEM_MAX_ENTRIES) : 1;
 localparam PARK_DEPTH  = (MEM_CACHE_ENTRIES < 8) ? MEM_CACHE_ENTRIES : 8;
-// entry RAM lines: the cache, one per park-queue slot, the staging line
-localparam LINE_WIDTH  = $clog2(MEM_CACHE_ENTRIES + PARK_DEPTH + 1);
+// entry RAM lines: the cache, one per park-queue slot, the staging lines
+// (2**RX_STAGE_WIDTH re-examination images; the revision-1 build keeps its one)
+localparam RX_STAGE_WIDTH = 3;
+localparam LINE_WIDTH  = MEM ? $clog2(MEM_CACHE_ENTRIES + PARK_DEPTH + (1 << RX_STAGE_WIDTH))
+                             : $clog2(MEM_CACHE_ENTRIES + PARK_DEPTH + 1);
 
 // message queues: a handful of entries, independent of NUM_SLOTS
 localparam DIRECT_FIFO_ADDR_WIDTH = 3;
@@ -224,6 +227,7 @@ wire                       mem_op_ready;
 wire [1:0]                 mem_op_kind;
 wire [IDX_WIDTH-1:0]       mem_op_index;
 wire [WORD_WIDTH-1:0]      mem_op_word;
+wire [LINE_WIDTH-1:0]      mem_op_line;
 wire                       mem_rsp_valid;
 
 wire        direct_cand;
@@ -328,7 +332,7 @@ ims_msg_pipe #(
     .mem_op_kind(mem_op_kind),
     .mem_op_index(mem_op_index),
     .mem_op_word(mem_op_word),
-    .mem_op_line(C_STAGE_LINE),
+    .mem_op_line(mem_op_line),
     .mem_rsp_valid(mem_rsp_valid),
     .ctrl_enable(ctrl_enable),
     .ctrl_func_mask(ctrl_func_mask),
@@ -364,7 +368,7 @@ ims_msg_pipe #(
 // section 7: memory-resident entries
 // --------------------------------------------------------------------------
 
-// the entry RAM's staging line (re-examination images), after the cache and park lines
+// the entry RAM's staging lines (re-examination images), after the cache and park lines
 /* verilator lint_off WIDTH */
 localparam [LINE_WIDTH-1:0] C_STAGE_LINE = MEM_CACHE_ENTRIES + PARK_DEPTH;
 /* verilator lint_on WIDTH */
@@ -382,6 +386,7 @@ if (MEM) begin : g_mem
     wire [ENTRY_WIDTH-1:0] mf_req_entry;
     wire        mf_rsp_valid;
     wire        mf_rsp_err;
+    wire [RX_STAGE_WIDTH-1:0] mf_stage;
     wire        f_req_valid;
     wire        f_req_ready;
     wire [63:0] f_req_addr;
@@ -399,6 +404,7 @@ if (MEM) begin : g_mem
         .ENTRY_WIDTH(ENTRY_WIDTH),
         .LINE_WIDTH(LINE_WIDTH),
         .PARK_DEPTH(PARK_DEPTH),
+        .STAGE_WIDTH(RX_STAGE_WIDTH),
         .MAX_OUTSTANDING(8)
     ) mem_front_inst (
         .clk(clk),
@@ -431,6 +437,7 @@ if (MEM) begin : g_mem
         .mf_req_entry(mf_req_entry),
         .mf_rsp_valid(mf_rsp_valid),
         .mf_rsp_err(mf_rsp_err),
+        .mf_stage(mf_stage),
         .ev_drop_disabled(ev_drop_disabled_mem),
         .ev_fetch_err(ev_fetch_err),
         .f_req_valid(f_req_valid),
@@ -448,7 +455,11 @@ if (MEM) begin : g_mem
         .MEM_MAX_ENTRIES(MEM_MAX_ENTRIES),
         .ENTRY_WIDTH(ENTRY_WIDTH),
         .IDX_WIDTH(IDX_WIDTH),
-        .WORD_WIDTH(WORD_WIDTH)
+        .WORD_WIDTH(WORD_WIDTH),
+        .LINE_WIDTH(LINE_WIDTH),
+        .STAGE_LINE0(MEM_CACHE_ENTRIES + PARK_DEPTH),
+        .STAGE_WIDTH(RX_STAGE_WIDTH),
+        .RX_FETCHES(4)
     ) mem_maint_inst (
         .clk(clk),
         .rst(rst),
@@ -469,11 +480,13 @@ if (MEM) begin : g_mem
         .mf_req_entry(mf_req_entry),
         .mf_rsp_valid(mf_rsp_valid),
         .mf_rsp_err(mf_rsp_err),
+        .mf_stage(mf_stage),
         .op_valid(mem_op_valid),
         .op_ready(mem_op_ready),
         .op_kind(mem_op_kind),
         .op_index(mem_op_index),
         .op_word(mem_op_word),
+        .op_line(mem_op_line),
         .rsp_valid(mem_rsp_valid),
         .rsp_rdata(reg_rsp_rdata)
     );
@@ -530,6 +543,7 @@ end else begin : g_rev1
     assign mem_op_kind          = 2'd0;
     assign mem_op_index         = {IDX_WIDTH{1'b0}};
     assign mem_op_word          = {WORD_WIDTH{1'b0}};
+    assign mem_op_line          = C_STAGE_LINE;
     assign mem_cmd_done         = 1'b0;
     assign ev_drop_disabled_mem = 1'b0;
     assign ev_fetch_err         = 1'b0;

@@ -16,7 +16,7 @@ from tests.conftest import seed_override, selected_sims, small_params
 SIMS = selected_sims()
 MEM_PARAMS = {"NUM_SLOTS": 64, "AXIL_ADDR_WIDTH": 14, "MEM_MAX_ENTRIES": 64}
 # every §7 rule has its test, each crossed with two traffic patterns (tests/testplan.md §7)
-MEM_TESTS = 11
+MEM_TESTS = 12
 
 
 def _seed() -> int:

@@ -511,6 +511,42 @@ async def mem_reexamine_during_fetches(dut, traffic):
         await w.check(f"re-examination after {moment} with misses every {gap} cycles")
 
 
+@cocotb.test()
+@traffic_cross
+async def mem_reexamine_storm(dut, traffic):
+    """§7 rule 4 with several re-examination fetches in flight (rtl/ims_mem_maint.v: up to four
+    fetches, eight staging lines in a ring, candidate checks in fetch order): every entry pends
+    (MASK = 1), then two of every three are unmasked in memory with distinct values and one
+    MEM_INVAL ALL re-examines all of them, with re-examination fetches of two entries failing
+    (one beat each) among the others in flight; then the rest are unmasked and FUNC_MASK 1 -> 0
+    re-examines again (the ring wraps several times). Each replay must carry its own entry's
+    fresh values, in the model's order; the masked and the failed ones keep their bits
+    (CNT_FETCH_ERR + 2); PENDING and counters as the model."""
+    w = await start(dut, "mem_reexamine_storm", traffic)
+    m = min(w.mmax, 64)
+    await w.setup(m)
+    for j in range(m):
+        w.put_entry(j, mask=True)
+    await w.ctrl(enable=True)
+    for j in range(m):
+        w.trigger(w.n + j)
+    await w.check(f"pend all {m} entries")
+    for j in range(m):
+        if j % 3:
+            w.put_entry(j, mask=False, salt=1)
+    failing = (m // 3 + 1, (2 * m) // 3 + 2)    # unmasked entries (j % 3 != 0) mid-storm
+    for j in failing:
+        w.memory.fail_reads(w.model.entry_address(j) + 4, 4)
+    await w.write("MEM_INVAL", 0x8000_0000)
+    await w.check("MEM_INVAL ALL: the unmasked entries replay, the failed and masked ones stay")
+    w.memory.clear_read_faults()
+    for j in range(m):
+        w.put_entry(j, mask=False, salt=2)
+    await w.ctrl(enable=True, func_mask=True)
+    await w.ctrl(enable=True, func_mask=False)
+    await w.check("FUNC_MASK 1 -> 0: every entry still pending replays with its fresh values")
+
+
 # =============================================================================================
 # §6: the register window against the model, for any build (MEM_MAX_ENTRIES = 0 included)
 # =============================================================================================
