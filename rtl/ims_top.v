@@ -459,7 +459,7 @@ if (MEM) begin : g_mem
         .LINE_WIDTH(LINE_WIDTH),
         .STAGE_LINE0(MEM_CACHE_ENTRIES + PARK_DEPTH),
         .STAGE_WIDTH(RX_STAGE_WIDTH),
-        .RX_FETCHES(4)
+        .RX_FETCHES(5)      // five: a fetch counts from its request, two cycles before its AR (rtl/README.md)
     ) mem_maint_inst (
         .clk(clk),
         .rst(rst),

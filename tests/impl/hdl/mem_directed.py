@@ -514,7 +514,7 @@ async def mem_reexamine_during_fetches(dut, traffic):
 @cocotb.test()
 @traffic_cross
 async def mem_reexamine_storm(dut, traffic):
-    """§7 rule 4 with several re-examination fetches in flight (rtl/ims_mem_maint.v: up to four
+    """§7 rule 4 with several re-examination fetches in flight (rtl/ims_mem_maint.v: up to RX_FETCHES, five in ims_top
     fetches, eight staging lines in a ring, candidate checks in fetch order): every entry pends
     (MASK = 1), then two of every three are unmasked in memory with distinct values and one
     MEM_INVAL ALL re-examines all of them, with re-examination fetches of two entries failing
