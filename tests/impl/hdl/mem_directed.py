@@ -514,8 +514,8 @@ async def mem_reexamine_during_fetches(dut, traffic):
 @cocotb.test()
 @traffic_cross
 async def mem_reexamine_storm(dut, traffic):
-    """§7 rule 4 with several re-examination fetches in flight (rtl/ims_mem_maint.v: up to RX_FETCHES, five in ims_top
-    fetches, eight staging lines in a ring, candidate checks in fetch order): every entry pends
+    """§7 rule 4 with several re-examination fetches in flight (rtl/ims_mem_maint.v: up to RX_FETCHES
+    fetches, five in ims_top, eight staging lines in a ring, candidate checks in fetch order): every entry pends
     (MASK = 1), then two of every three are unmasked in memory with distinct values and one
     MEM_INVAL ALL re-examines all of them, with re-examination fetches of two entries failing
     (one beat each) among the others in flight; then the rest are unmasked and FUNC_MASK 1 -> 0
