@@ -26,11 +26,10 @@ from tests.impl.hdl.mem_directed import MemWorld, start
 MISSES = int(os.environ.get("MEM_BENCH_MISSES", "64"))
 
 
-@cocotb.test()
-async def mem_bench(dut):
-    w: MemWorld = await start(dut, "mem_bench", "free")
-    tb = w.tb
-    hs = {"ar": [], "r_first": []}
+def record_handshakes(dut, tb) -> dict[str, list[int]]:
+    """Edges of the read master's AR handshakes, of each fetch's first R beat (four beats a
+    fetch) and of the register port's AW and W handshakes, appended as they happen."""
+    hs = {"ar": [], "r_first": [], "axil_aw": [], "axil_w": []}
     r_beat = [0]
 
     def hook(cycle, _in_reset):
@@ -40,7 +39,19 @@ async def mem_bench(dut):
             if r_beat[0] % 4 == 0:
                 hs["r_first"].append(cycle)
             r_beat[0] += 1
+        if int(dut.s_axil_awvalid.value) and int(dut.s_axil_awready.value):
+            hs["axil_aw"].append(cycle)
+        if int(dut.s_axil_wvalid.value) and int(dut.s_axil_wready.value):
+            hs["axil_w"].append(cycle)
     tb.sampler.add(hook)
+    return hs
+
+
+@cocotb.test()
+async def mem_bench(dut):
+    w: MemWorld = await start(dut, "mem_bench", "free")
+    tb = w.tb
+    hs = record_handshakes(dut, tb)
 
     m = min(w.mmax, max(MISSES, w.cache))
     await w.setup(m)
@@ -118,29 +129,10 @@ async def mem_replay_bench(dut):
     counters and STATUS after the storm. Figures go to ./mem_replay_bench.json."""
     w: MemWorld = await start(dut, "mem_replay_bench", "free")
     tb = w.tb
-    hs = {"ar": [], "r_first": [], "axil_aw": [], "axil_w": []}
-    r_beat = [0]
-
-    def hook(cycle, _in_reset):
-        if int(dut.m_axi_arvalid.value) and int(dut.m_axi_arready.value):
-            hs["ar"].append(cycle)
-        if int(dut.m_axi_rvalid.value) and int(dut.m_axi_rready.value):
-            if r_beat[0] % 4 == 0:
-                hs["r_first"].append(cycle)
-            r_beat[0] += 1
-        if int(dut.s_axil_awvalid.value) and int(dut.s_axil_awready.value):
-            hs["axil_aw"].append(cycle)
-        if int(dut.s_axil_wvalid.value) and int(dut.s_axil_wready.value):
-            hs["axil_w"].append(cycle)
-    tb.sampler.add(hook)
+    hs = record_handshakes(dut, tb)
 
     m = min(w.mmax, REPLAYS)
-    await w.setup(m)
-    for j in range(m):
-        w.put_entry(j, mask=True)
-    await w.ctrl(enable=True)
-    for j in range(m):
-        w.trigger(w.n + j)
+    await w.pend_masked(m)
     await w.check(f"pend {m} masked entries")
     for j in range(m):
         w.put_entry(j, mask=False, salt=1)

@@ -111,6 +111,16 @@ class MemWorld:
         self.memory.write32(a + 12, ctrl)
         return addr, data
 
+    async def pend_masked(self, entries: int, pend=None) -> None:
+        """Memory mode with `entries` entries, every entry MASK = 1 in memory, ENABLE on, and one
+        trigger for each entry in `pend` (default: all), so those entries' pending bits set."""
+        await self.setup(entries)
+        for j in range(entries):
+            self.put_entry(j, mask=True)
+        await self.ctrl(enable=True)
+        for j in (range(entries) if pend is None else pend):
+            self.trigger(self.n + j)
+
     # -- triggers ------------------------------------------------------------------------
 
     def trigger(self, index: int, pasid: int | None = None) -> None:
@@ -365,12 +375,7 @@ async def mem_inval_bvalid_rule(dut, traffic):
     MEM_INVAL of an entry whose memory changed uses the new values."""
     w = await start(dut, "mem_inval_bvalid_rule", traffic)
     m = 8
-    await w.setup(m)
-    for j in range(m):
-        w.put_entry(j, mask=True)
-    await w.ctrl(enable=True)
-    for j in range(m):
-        w.trigger(w.n + j)
+    await w.pend_masked(m)
     await w.tb.wait_until(w.tb.triggers.idle, 2000, "triggers accepted")
     await w.write("MEM_INVAL", 0x8000_0000 | 0x4000_0000 * 0)   # ALL, keep pending bits
     # immediately after BVALID: every pending bit set (read before any settle)
@@ -392,13 +397,8 @@ async def mem_reexamine(dut, traffic):
     clears without a message; MEM_ENTRIES clears the bits at or above the new M."""
     w = await start(dut, "mem_reexamine", traffic)
     m = 40
-    await w.setup(m)
     pend = [0, 5, 31, 32, 39]
-    for j in range(m):
-        w.put_entry(j, mask=True)
-    await w.ctrl(enable=True)
-    for j in pend:
-        w.trigger(w.n + j)
+    await w.pend_masked(m, pend)
     await w.check("pend five entries")
     # unmask in memory: nothing happens without a re-examination moment
     for j in pend:
@@ -524,12 +524,7 @@ async def mem_reexamine_storm(dut, traffic):
     (CNT_FETCH_ERR + 2); PENDING and counters as the model."""
     w = await start(dut, "mem_reexamine_storm", traffic)
     m = min(w.mmax, 64)
-    await w.setup(m)
-    for j in range(m):
-        w.put_entry(j, mask=True)
-    await w.ctrl(enable=True)
-    for j in range(m):
-        w.trigger(w.n + j)
+    await w.pend_masked(m)
     await w.check(f"pend all {m} entries")
     for j in range(m):
         if j % 3:
