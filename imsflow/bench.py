@@ -106,15 +106,21 @@ MEM_BENCH_PARAMS = {"NUM_SLOTS": 64, "AXIL_ADDR_WIDTH": 14, "MEM_MAX_ENTRIES": 6
 MEM_BENCH_LATENCIES = (6, 20)   # read-target latencies (cycles from AR to first R beat, about)
 
 
-def bench_mem(sim: str, latency: int) -> tuple[str, list[str]]:
-    """§7 performance paragraph: hit rate and latency, miss latency, miss-stream rate
-    (tests/impl/hdl/mem_bench.py, model-checked messages). Returns the line and the missed goals."""
+def _mem_bench_figures(sim: str, testcase: str, latency: int) -> dict:
+    """Run one test of tests/impl/hdl/mem_bench.py (MEM_BENCH_PARAMS, seed 1, read-target
+    latency `latency`) and return the figures it wrote to <testcase>.json."""
     import json
 
     res = sim_mod.run("tests.impl.hdl.mem_bench", sim=sim, parameters=MEM_BENCH_PARAMS, seed=1,
-                      testcase="mem_bench", extra_env={"MEM_LATENCY": str(latency)},
-                      run_tag=f"bench-mem-{latency}")
-    fig = json.loads((res.test_dir / "mem_bench.json").read_text())
+                      testcase=testcase, extra_env={"MEM_LATENCY": str(latency)},
+                      run_tag=f"bench-{testcase.removesuffix('_bench').replace('_', '-')}-{latency}")
+    return json.loads((res.test_dir / f"{testcase}.json").read_text())
+
+
+def bench_mem(sim: str, latency: int) -> tuple[str, list[str]]:
+    """§7 performance paragraph: hit rate and latency, miss latency, miss-stream rate
+    (tests/impl/hdl/mem_bench.py, model-checked messages). Returns the line and the missed goals."""
+    fig = _mem_bench_figures(sim, "mem_bench", latency)
     lat = fig["latency_L"]          # L as measured on the bus (AR handshake -> first R beat)
     stream_goal = min(0.25, 4 / (lat + 4))
     problems = []
@@ -139,12 +145,7 @@ def bench_mem_replay(sim: str, latency: int) -> str:
     edges from the write's acceptance to the last replay's AW handshake. Every re-examination
     fetches afresh (rule 4), so the contract's best is the miss stream's min(0.25, 4/(L+4));
     issue 12 point 3 names no goal for it (its goal is for hits), so this line is a figure only."""
-    import json
-
-    res = sim_mod.run("tests.impl.hdl.mem_bench", sim=sim, parameters=MEM_BENCH_PARAMS, seed=1,
-                      testcase="mem_replay_bench", extra_env={"MEM_LATENCY": str(latency)},
-                      run_tag=f"bench-mem-replay-{latency}")
-    fig = json.loads((res.test_dir / "mem_replay_bench.json").read_text())
+    fig = _mem_bench_figures(sim, "mem_replay_bench", latency)
     lat = fig["latency_L"]
     return (f"bench mem-replay {sim} latency={lat}: {fig['msg_per_clk']:.3f} msg/clk\n"
             f"  ({fig['replays']} replays of memory entries; MEM_INVAL ALL accepted -> first AWVALID "
